@@ -64,7 +64,7 @@ public final class VectorFile {
   /** Prints the per-kind check counts and returns their total. */
   public int printCounts(String test) {
     int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-    System.out.println(test + " [" + fileName + "] checked " + total + " cases: " + counts);
+    System.out.println(test + " [" + fileName + "] ran " + total + " checks, by kind: " + counts);
     return total;
   }
 

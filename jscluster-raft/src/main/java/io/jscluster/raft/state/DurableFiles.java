@@ -1,0 +1,96 @@
+package io.jscluster.raft.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Crash-safe replacement of small files, the way NRG writes {@code tav.idx}, {@code peers.idx}
+ * and snapshot files: write {@code <name>.tmp}, fsync it, rename it over {@code <name>}, then
+ * fsync the directory so the rename itself survives a power cut.
+ *
+ * <p>After a crash the target holds either the old or the new content, never a mix; a leftover
+ * {@code .tmp} file only means a write was interrupted and is ignored by every reader here.
+ */
+public final class DurableFiles {
+
+  /** The suffix of the temporary file a write goes through. */
+  public static final String TMP_SUFFIX = ".tmp";
+
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+
+  private DurableFiles() {}
+
+  /**
+   * Atomically replaces {@code target} with {@code data}; durable when this returns.
+   *
+   * @throws IOException if any step fails; the target then still holds its previous content
+   */
+  public static void writeAtomically(Path target, byte[] data) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buf = ByteBuffer.wrap(data);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncDirectory(dir);
+  }
+
+  /**
+   * Fsyncs a directory so that creations, renames and deletions inside it are durable. A no-op
+   * on Windows, where directories cannot be opened for syncing.
+   */
+  public static void syncDirectory(Path dir) throws IOException {
+    if (WINDOWS) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Reads a whole file that must not exceed {@code maxBytes}, or returns {@code null} when it does
+   * not exist.
+   *
+   * @throws IOException on a read error or when the file is larger than {@code maxBytes}
+   */
+  public static byte[] readIfExists(Path file, int maxBytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > maxBytes) {
+        throw new IOException(file + " is " + size + " bytes, more than the " + maxBytes
+            + " allowed");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf) < 0) {
+          break;
+        }
+      }
+      // A file that shrank while being read yields what was there.
+      byte[] out = new byte[buf.position()];
+      buf.flip().get(out);
+      return out;
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+}

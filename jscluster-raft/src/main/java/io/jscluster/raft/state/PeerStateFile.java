@@ -1,0 +1,71 @@
+package io.jscluster.raft.state;
+
+import io.jscluster.raft.wire.PeerState;
+import io.jscluster.raft.wire.PeerStateCodec;
+import io.jscluster.raft.wire.WireFormatException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A group's {@code peers.idx}: its membership, read at startup when no snapshot supplied one.
+ *
+ * <p>Writes are atomic, durable when {@link #write} returns, and skipped when the encoding equals
+ * the last one written through this object; a failed write forgets that cache. Not thread-safe.
+ */
+public final class PeerStateFile {
+
+  /** The file name inside a group's store directory. */
+  public static final String FILE_NAME = "peers.idx";
+
+  // 16 MiB holds two million peer ids; anything larger is not a peer state.
+  private static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+  private final Path file;
+  private byte[] lastWritten;
+
+  /** A handle on {@code peers.idx} inside {@code storeDir}; touches no file. */
+  public PeerStateFile(Path storeDir) {
+    this.file = storeDir.resolve(FILE_NAME);
+  }
+
+  /** The path of the file. */
+  public Path path() {
+    return file;
+  }
+
+  /**
+   * Reads the stored peer state; empty when the file does not exist (nats-server's {@code
+   * errNoPeerState}).
+   *
+   * @throws IOException if the file cannot be read
+   * @throws WireFormatException if its content is not a peer state
+   */
+  public Optional<PeerState> read() throws IOException {
+    byte[] bytes = DurableFiles.readIfExists(file, MAX_FILE_BYTES);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    PeerState ps = PeerStateCodec.decode(bytes);
+    lastWritten = bytes;
+    return Optional.of(ps);
+  }
+
+  /**
+   * Makes {@code ps} durable unless its encoding is what was last written.
+   *
+   * @return true if the file was written
+   * @throws IOException if writing failed; the file then holds the previous state
+   */
+  public boolean write(PeerState ps) throws IOException {
+    byte[] bytes = PeerStateCodec.encode(ps);
+    if (Arrays.equals(bytes, lastWritten)) {
+      return false;
+    }
+    lastWritten = null;
+    DurableFiles.writeAtomically(file, bytes);
+    lastWritten = bytes;
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+package io.jscluster.raft.state;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A group's {@code tav.idx}: the term and vote that must be durable before a vote is granted or
+ * requested.
+ *
+ * <p>Writes are atomic and durable when {@link #write} returns, and skipped when the bytes equal
+ * the last ones written through this object. A failed write forgets that cache, so the next write
+ * is attempted again; the caller decides whether the failure is fatal (NRG makes it the node's
+ * sticky write error). Not thread-safe: one owner (the group's state machine) uses it.
+ */
+public final class TermVoteFile {
+
+  /** The file name inside a group's store directory. */
+  public static final String FILE_NAME = "tav.idx";
+
+  // Anything bigger than this is not a tav.idx; refuse before allocating.
+  private static final int MAX_FILE_BYTES = 64 * 1024;
+
+  private final Path file;
+  private byte[] lastWritten;
+
+  /** A handle on {@code tav.idx} inside {@code storeDir}; touches no file. */
+  public TermVoteFile(Path storeDir) {
+    this.file = storeDir.resolve(FILE_NAME);
+  }
+
+  /** The path of the file. */
+  public Path path() {
+    return file;
+  }
+
+  /**
+   * Reads the stored term and vote; a missing file gives {@link TermVote#NONE}, a short file is
+   * read leniently (see {@link TermVoteCodec}).
+   *
+   * @throws IOException if the file exists but cannot be read
+   */
+  public TermVote read() throws IOException {
+    byte[] bytes = DurableFiles.readIfExists(file, MAX_FILE_BYTES);
+    if (bytes == null) {
+      return TermVote.NONE;
+    }
+    lastWritten = bytes;
+    return TermVoteCodec.decode(bytes);
+  }
+
+  /**
+   * Makes {@code tv} durable, unless it is exactly what was last written.
+   *
+   * @return true if the file was written, false if it already held these bytes
+   * @throws IOException if writing failed; the on-disk file then holds the previous value
+   */
+  public boolean write(TermVote tv) throws IOException {
+    byte[] bytes = TermVoteCodec.encode(tv);
+    if (Arrays.equals(bytes, lastWritten)) {
+      return false;
+    }
+    lastWritten = null;
+    DurableFiles.writeAtomically(file, bytes);
+    lastWritten = bytes;
+    return true;
+  }
+}
