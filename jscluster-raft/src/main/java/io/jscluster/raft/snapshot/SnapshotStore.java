@@ -1,0 +1,217 @@
+package io.jscluster.raft.snapshot;
+
+import io.jscluster.raft.snapshot.SnapshotFileName.TermIndex;
+import io.jscluster.raft.snapshot.SnapshotRecovery.Finding;
+import io.jscluster.raft.snapshot.SnapshotRecovery.Reason;
+import io.jscluster.raft.snapshot.SnapshotRecovery.Recovered;
+import io.jscluster.raft.state.DurableFiles;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code snapshots/} directory of one group: writes snapshot files atomically and finds the
+ * one to start from after a restart.
+ *
+ * <p>Recovery never deletes or rewrites anything: it reads candidate files newest first (highest
+ * term, then highest index, as nats-server orders them) and adopts the first that passes its
+ * checksum, so a corrupt newest file falls back to an older valid one instead of losing the
+ * group's state. Everything it skipped is listed in the {@link SnapshotRecovery}. Deleting old
+ * files is a separate, explicit step ({@link #removeObsolete}). Note the difference from
+ * nats-server, which fails node creation when its newest snapshot is corrupt.
+ *
+ * <p>All file operations are serialised on this object, so concurrent installs cannot interleave.
+ */
+public final class SnapshotStore {
+
+  /** The directory name inside a group's store directory. */
+  public static final String DIR_NAME = "snapshots";
+
+  /** The default limit on the size of a snapshot file read back (256 MiB). */
+  public static final int DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+
+  private final Path dir;
+  private final SnapshotCodec codec;
+  private final int maxFileBytes;
+
+  /** A store under {@code storeDir/snapshots} for {@code groupName}, with the default size limit. */
+  public SnapshotStore(Path storeDir, String groupName) {
+    this(storeDir, groupName, DEFAULT_MAX_FILE_BYTES);
+  }
+
+  /**
+   * A store under {@code storeDir/snapshots} for {@code groupName}; files larger than {@code
+   * maxFileBytes} are refused when read. Touches no file.
+   */
+  public SnapshotStore(Path storeDir, String groupName, int maxFileBytes) {
+    if (maxFileBytes < SnapshotCodec.MIN_LENGTH) {
+      throw new IllegalArgumentException("maxFileBytes too small: " + maxFileBytes);
+    }
+    this.dir = storeDir.resolve(DIR_NAME);
+    this.codec = new SnapshotCodec(groupName);
+    this.maxFileBytes = maxFileBytes;
+  }
+
+  /** The snapshots directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** The path {@code snap} is (or would be) stored at. */
+  public Path pathOf(Snapshot snap) {
+    return dir.resolve(snap.fileName());
+  }
+
+  /**
+   * Writes {@code snap} as {@code snap.<lastTerm>.<lastIndex>} through a temporary file; durable
+   * (file and directory entry) when this returns. Replaces a file of the same name.
+   *
+   * @return the file written
+   * @throws IOException if writing failed; an existing file of that name is then unchanged
+   */
+  public synchronized Path write(Snapshot snap) throws IOException {
+    Path file = pathOf(snap);
+    DurableFiles.writeAtomically(file, codec.encode(snap));
+    return file;
+  }
+
+  /**
+   * Reads and verifies one snapshot file.
+   *
+   * @throws SnapshotCorruptException if it fails verification
+   * @throws IOException if it cannot be read, does not exist, or exceeds the size limit
+   */
+  public synchronized Snapshot read(Path file) throws IOException {
+    byte[] bytes = DurableFiles.readIfExists(file, maxFileBytes);
+    if (bytes == null) {
+      throw new NoSuchFileException(file.toString());
+    }
+    return codec.decode(bytes);
+  }
+
+  /** Deletes {@code file} if present and makes the deletion durable. */
+  public synchronized void delete(Path file) throws IOException {
+    if (Files.deleteIfExists(file)) {
+      DurableFiles.syncDirectory(dir);
+    }
+  }
+
+  /**
+   * Scans the directory and picks the snapshot to start from; reads only, never deletes. A
+   * missing directory means no snapshot.
+   *
+   * @throws IOException if the directory exists but cannot be listed
+   */
+  public synchronized SnapshotRecovery recover() throws IOException {
+    List<Finding> findings = new ArrayList<>();
+    List<Candidate> candidates = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return new SnapshotRecovery(Optional.empty(), findings);
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(DurableFiles.TMP_SUFFIX)) {
+          findings.add(new Finding(p, Reason.TMP_LEFTOVER, "interrupted write"));
+          continue;
+        }
+        Optional<TermIndex> ti = SnapshotFileName.parse(name);
+        if (ti.isEmpty()) {
+          findings.add(new Finding(p, Reason.UNPARSEABLE_NAME, "not snap.<term>.<index>"));
+        } else {
+          candidates.add(new Candidate(p, ti.get()));
+        }
+      }
+    }
+    candidates.sort(NEWEST_FIRST);
+    Recovered chosen = null;
+    for (Candidate c : candidates) {
+      if (chosen != null) {
+        findings.add(new Finding(c.file, Reason.SUPERSEDED, "older than " + chosen.file()));
+        continue;
+      }
+      if (c.position.index() == 0) {
+        findings.add(new Finding(c.file, Reason.LEGACY_ZERO_INDEX, "snapshot at index 0"));
+        continue;
+      }
+      Snapshot snap;
+      try {
+        snap = read(c.file);
+      } catch (SnapshotCorruptException e) {
+        LOG.warn("snapshot {} is corrupt, trying an older one: {}", c.file, e.getMessage());
+        findings.add(new Finding(c.file, Reason.CORRUPT, e.getMessage()));
+        continue;
+      } catch (IOException e) {
+        LOG.warn("snapshot {} cannot be read, trying an older one: {}", c.file, e.toString());
+        findings.add(new Finding(c.file, Reason.UNREADABLE, e.toString()));
+        continue;
+      }
+      if (snap.lastTerm() != c.position.term() || snap.lastIndex() != c.position.index()) {
+        String detail = "header says " + snap.fileName();
+        LOG.warn("snapshot {} does not match its name ({}), trying an older one", c.file, detail);
+        findings.add(new Finding(c.file, Reason.NAME_MISMATCH, detail));
+        continue;
+      }
+      chosen = new Recovered(c.file, snap);
+    }
+    return new SnapshotRecovery(Optional.ofNullable(chosen), findings);
+  }
+
+  /**
+   * Deletes what a recovery found to be garbage: interrupted {@code .tmp} writes, index-0 legacy
+   * files and valid snapshots older than the adopted one. Corrupt, unreadable, mismatched and
+   * unknown files are kept for inspection.
+   *
+   * @return the number of files deleted
+   */
+  public synchronized int removeObsolete(SnapshotRecovery recovery) throws IOException {
+    int deleted = 0;
+    for (Finding f : recovery.findings()) {
+      if (f.reason() == Reason.TMP_LEFTOVER || f.reason() == Reason.LEGACY_ZERO_INDEX
+          || f.reason() == Reason.SUPERSEDED) {
+        if (Files.deleteIfExists(f.file())) {
+          deleted++;
+        }
+      }
+    }
+    if (deleted > 0) {
+      DurableFiles.syncDirectory(dir);
+    }
+    return deleted;
+  }
+
+  /**
+   * Deletes the whole directory and creates it empty (the snapshot half of a Raft reset).
+   *
+   * @throws IOException if something could not be deleted
+   */
+  public synchronized void deleteAll() throws IOException {
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path p : entries) {
+          Files.delete(p);
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    DurableFiles.syncDirectory(dir);
+    DurableFiles.syncDirectory(dir.toAbsolutePath().getParent());
+  }
+
+  private record Candidate(Path file, TermIndex position) {}
+
+  private static final Comparator<Candidate> NEWEST_FIRST =
+      Comparator.<Candidate, Long>comparing(c -> c.position.term(), Long::compareUnsigned)
+          .thenComparing(c -> c.position.index(), Long::compareUnsigned)
+          .reversed();
+}
