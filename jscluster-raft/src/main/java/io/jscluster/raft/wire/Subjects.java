@@ -1,0 +1,42 @@
+package io.jscluster.raft.wire;
+
+/** The NRG subjects a group uses (all in the system account by default). */
+public final class Subjects {
+
+  private Subjects() {}
+
+  /** {@code $NRG.V.<group>}: vote requests, reply = the candidate's vote inbox. */
+  public static String vote(String group) {
+    return "$NRG.V." + group;
+  }
+
+  /** {@code $NRG.AE.<group>}: live append entries, reply = the leader's AE-response inbox. */
+  public static String appendEntry(String group) {
+    return "$NRG.AE." + group;
+  }
+
+  /** {@code $NRG.P.<group>}: forwarded proposals, served by the leader only. */
+  public static String proposal(String group) {
+    return "$NRG.P." + group;
+  }
+
+  /** {@code $NRG.RP.<group>}: forwarded peer removals (8-byte id), served by the leader only. */
+  public static String removePeer(String group) {
+    return "$NRG.RP." + group;
+  }
+
+  /** {@code $NRG.R.<token>}: a per-node reply inbox (vote responses or AE responses). */
+  public static String inbox(String token) {
+    return "$NRG.R." + token;
+  }
+
+  /** {@code $NRG.CR.<token>}: a follower's catch-up inbox. */
+  public static String catchupInbox(String token) {
+    return "$NRG.CR." + token;
+  }
+
+  /** True for a catch-up inbox subject. */
+  public static boolean isCatchupInbox(String subject) {
+    return subject != null && subject.startsWith("$NRG.CR.");
+  }
+}
