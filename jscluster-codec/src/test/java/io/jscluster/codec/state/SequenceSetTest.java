@@ -1,0 +1,128 @@
+package io.jscluster.codec.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jscluster.codec.CodecException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class SequenceSetTest {
+
+  @Test
+  void randomOpsMatchATreeSetAndKeepTheTreeBalanced() {
+    long seed = 0x5eedL;
+    System.out.println("SequenceSetTest seed=" + seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    SequenceSet ss = new SequenceSet();
+    TreeSet<Long> ref = new TreeSet<>();
+    for (int i = 0; i < 200_000; i++) {
+      long seq = r.nextLong(300_000);
+      if (r.nextInt(3) == 0) {
+        assertThat(ss.delete(seq)).isEqualTo(ref.remove(seq));
+      } else {
+        ss.insert(seq);
+        ref.add(seq);
+      }
+    }
+    assertThat(ss.size()).isEqualTo(ref.size());
+    assertThat(ss.min()).isEqualTo(ref.first());
+    assertThat(ss.max()).isEqualTo(ref.last());
+    List<Long> members = new ArrayList<>();
+    ss.forEach(members::add);
+    assertThat(members).containsExactlyElementsOf(ref);
+    for (int i = 0; i < 1000; i++) {
+      long seq = r.nextLong(300_000);
+      assertThat(ss.contains(seq)).isEqualTo(ref.contains(seq));
+    }
+    // Height <= 1.44 log2(n + 2) for an AVL tree: proves rebalancing kept it balanced.
+    int height = ss.nodeSummary().get(0)[1] > 0 ? (int) ss.nodeSummary().get(0)[1] : 0;
+    assertThat(height).isLessThanOrEqualTo((int) (1.45 * (Math.log(ss.nodes() + 2) / Math.log(2))));
+
+    SequenceSet back = SequenceSet.decode(ss.encode()).set();
+    List<Long> decoded = new ArrayList<>();
+    back.forEach(decoded::add);
+    assertThat(decoded).containsExactlyElementsOf(ref);
+    assertThat(back.encode()).isEqualTo(ss.encode());
+  }
+
+  @Test
+  void encodeIntoByteBufMatchesArrayEncoding() {
+    SequenceSet ss = new SequenceSet();
+    for (long s = 1; s < 100_000; s += 7) {
+      ss.insert(s);
+    }
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      ss.encode(buf);
+      byte[] b = new byte[buf.readableBytes()];
+      buf.readBytes(b);
+      assertThat(b).isEqualTo(ss.encode());
+    } finally {
+      buf.release();
+    }
+  }
+
+  @Test
+  void rejectsDegenerateDecodedTree() {
+    // 70 nodes with ascending bases would form a 70-deep chain; no AVL tree is that deep.
+    int nodes = 70;
+    byte[] buf = new byte[10 + nodes * 266];
+    buf[0] = 22;
+    buf[1] = 2;
+    Le.putInt(buf, 2, nodes);
+    for (int i = 0; i < nodes; i++) {
+      Le.putLong(buf, 10 + i * 266, i * 2048L);
+      Le.putShort(buf, 10 + i * 266 + 264, 1);
+    }
+    assertThatThrownBy(() -> SequenceSet.decode(buf)).isInstanceOf(CodecException.class);
+  }
+
+  @Test
+  void oneMillionInteriorDeletesEncodeAndDecode() {
+    // A store with 2M sequences of which every other one is deleted.
+    SequenceSet deletes = new SequenceSet();
+    for (long s = 2; s <= 2_000_000; s += 2) {
+      deletes.insert(s);
+    }
+    assertThat(deletes.size()).isEqualTo(1_000_000);
+    StreamReplicatedState st =
+        new StreamReplicatedState(
+            1_000_000, 123_456_789, 1, 2_000_001, 0, List.of(deletes), Map.of());
+    long numDeleted = StreamStateCodec.fileStoreNumDeleted(1, 2_000_001, 1_000_000);
+    assertThat(numDeleted).isEqualTo(1_000_001);
+    byte[] enc = StreamStateCodec.encode(st, numDeleted, false);
+    assertThat(enc.length).isEqualTo(StreamStateCodec.encodedLength(st, numDeleted, false));
+    StreamReplicatedState back = StreamStateCodec.decode(enc);
+    assertThat(back.numDeleted()).isEqualTo(1_000_000);
+    assertThat(((SequenceSet) back.deleted().get(0)).encode()).isEqualTo(deletes.encode());
+  }
+
+  @Test
+  void numDeletedRules() {
+    assertThat(StreamStateCodec.fileStoreNumDeleted(0, 0, 0)).isZero();
+    assertThat(StreamStateCodec.memStoreNumDeleted(0, 0, 0)).isEqualTo(1);
+    assertThat(StreamStateCodec.fileStoreNumDeleted(1001, 1000, 0)).isZero();
+    assertThat(StreamStateCodec.fileStoreNumDeleted(1, 100, 90)).isEqualTo(10);
+    assertThat(StreamStateCodec.fileStoreNumDeleted(1, 10, 20)).isZero();
+    assertThat(StreamStateCodec.memStoreNumDeleted(1, 10, 20)).isZero();
+  }
+
+  @Test
+  void deleteRangeStateAndRange() {
+    DeleteRange r = new DeleteRange(10, 3);
+    assertThat(List.of(r.first(), r.last(), r.num())).containsExactly(10L, 12L, 3L);
+    List<Long> seen = new ArrayList<>();
+    r.forEach(seen::add);
+    assertThat(seen).containsExactly(10L, 11L, 12L);
+    DeleteRange empty = new DeleteRange(7, 0);
+    assertThat(empty.last()).isEqualTo(7);
+    assertThat(empty.forEach(s -> false)).isTrue();
+  }
+}
