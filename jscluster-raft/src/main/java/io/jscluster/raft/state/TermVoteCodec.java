@@ -3,6 +3,7 @@ package io.jscluster.raft.state;
 import io.jscluster.raft.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import io.jscluster.raft.log.TermVote;
 import java.nio.charset.StandardCharsets;
 
 /**

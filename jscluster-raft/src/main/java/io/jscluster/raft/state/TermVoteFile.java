@@ -1,5 +1,9 @@
 package io.jscluster.raft.state;
 
+import io.jscluster.raft.log.LogException;
+import io.jscluster.raft.log.TermVote;
+import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.wire.WireFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,8 +16,10 @@ import java.util.Arrays;
  * the last ones written through this object. A failed write forgets that cache, so the next write
  * is attempted again; the caller decides whether the failure is fatal (NRG makes it the node's
  * sticky write error). Not thread-safe: one owner (the group's state machine) uses it.
+ *
+ * <p>As a {@link TermVoteStore}, failures surface as {@link LogException} of kind IO.
  */
-public final class TermVoteFile {
+public final class TermVoteFile implements TermVoteStore {
 
   /** The file name inside a group's store directory. */
   public static final String FILE_NAME = "tav.idx";
@@ -64,5 +70,36 @@ public final class TermVoteFile {
     DurableFiles.writeAtomically(file, bytes);
     lastWritten = bytes;
     return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LogException IO if the file exists but cannot be read
+   */
+  @Override
+  public TermVote load() {
+    try {
+      return read();
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot read " + file, e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LogException IO if writing failed, or if the vote is not a valid id (longer than 8
+   *     bytes or not single-byte chars)
+   */
+  @Override
+  public void save(TermVote value) {
+    try {
+      write(value);
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot write " + file, e);
+    } catch (WireFormatException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot encode " + value, e);
+    }
   }
 }

@@ -3,6 +3,8 @@ package io.jscluster.raft.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jscluster.raft.log.LogException;
+import io.jscluster.raft.log.TermVote;
 import io.jscluster.raft.wire.PeerState;
 import io.jscluster.raft.wire.WireFormatException;
 import java.io.IOException;
@@ -69,5 +71,17 @@ class StateFilesTest {
   void termVoteRefusesVotesLongerThanAnId() {
     assertThatThrownBy(() -> TermVoteCodec.encode(new TermVote(1, "123456789")))
         .isInstanceOf(WireFormatException.class);
+  }
+
+  @Test
+  void asTermVoteStoreFailuresAreIoLogExceptions() throws IOException {
+    TermVoteFile tav = new TermVoteFile(dir);
+    tav.save(new TermVote(9, "cnrtt3eg"));
+    assertThat(new TermVoteFile(dir).load()).isEqualTo(new TermVote(9, "cnrtt3eg"));
+    Files.delete(tav.path());
+    Files.createDirectories(tav.path().resolve("blocker"));
+    assertThatThrownBy(() -> tav.save(new TermVote(10, ""))).isInstanceOfSatisfying(
+        LogException.class, e -> assertThat(e.kind()).isEqualTo(LogException.Kind.IO));
+    assertThatThrownBy(() -> new TermVoteFile(dir).load()).isInstanceOf(LogException.class);
   }
 }

@@ -3,6 +3,7 @@ package io.jscluster.raft.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jscluster.raft.log.TermVote;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
