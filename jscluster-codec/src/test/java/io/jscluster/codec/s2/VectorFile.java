@@ -50,7 +50,8 @@ public final class VectorFile {
       return 0;
     }
     if (v.isTextual()) {
-      return Long.parseUnsignedLong(v.asText());
+      String t = v.asText();
+      return t.startsWith("-") ? Long.parseLong(t) : Long.parseUnsignedLong(t);
     }
     if (v.isBigInteger()) {
       return v.bigIntegerValue().longValue();
