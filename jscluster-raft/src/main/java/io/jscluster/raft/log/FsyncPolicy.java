@@ -14,6 +14,14 @@ public enum FsyncPolicy {
    */
   ON_SYNC,
   /**
+   * Mutations are buffered as for {@link #ON_SYNC}, but {@link RaftLog#sync()} hands them to the
+   * operating system and forces them only when the configured interval has passed since the last
+   * force. A process crash loses nothing that {@code sync()} returned for; a power loss may lose up
+   * to one interval of acknowledged writes. Opt-in; implementations without a clock treat it as
+   * {@link #ON_SYNC}.
+   */
+  INTERVAL,
+  /**
    * Nothing is ever forced; {@link RaftLog#sync()} only hands buffered data to the operating system.
    * Violates the persistence rule of Raft: a crash may lose acknowledged entries or votes.
    */

@@ -94,6 +94,30 @@ public interface RaftLog extends AutoCloseable {
   void append(long index, long term, byte[] data);
 
   /**
+   * Appends {@code records} in order, as consecutive {@link #append} calls would, but lets an
+   * implementation write them together: under {@link FsyncPolicy#ALWAYS} the whole batch is durable
+   * when this returns, at the cost of one fsync rather than one per record (group commit). If a
+   * record fails, the ones before it stay appended.
+   *
+   * @param records records whose indexes start at {@code lastIndex() + 1} and increase by one
+   * @throws LogException as {@link #append}
+   */
+  default void appendAll(java.util.List<LogRecord> records) {
+    for (LogRecord r : records) {
+      append(r.index(), r.term(), r.data());
+    }
+  }
+
+  /**
+   * The storage failure that made this log unusable for writing, if one happened. Once set it never
+   * clears: every later mutation and {@link #sync()} fails with kind IO, and the node must stop
+   * acknowledging, voting and campaigning. Logs that cannot fail this way return empty.
+   */
+  default java.util.Optional<LogException> failure() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Removes every record above {@code index}; afterwards {@code lastIndex() == index}. Truncating
    * at or above the last index changes nothing. Truncating below {@code firstIndex() - 1} empties
    * the log with {@code firstIndex() == index + 1} ({@code truncateAfter(0)} resets the log to the

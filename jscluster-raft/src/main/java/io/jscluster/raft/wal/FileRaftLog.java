@@ -1,0 +1,861 @@
+package io.jscluster.raft.wal;
+
+import io.jscluster.raft.log.FsyncPolicy;
+import io.jscluster.raft.log.LogException;
+import io.jscluster.raft.log.LogRecord;
+import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.state.DurableFiles;
+import io.jscluster.raft.wal.WalRecovery.Damage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable {@link RaftLog}: records in segment files, each with a CRC-32C, and in memory only
+ * an index of their offsets and terms.
+ *
+ * <p><b>Durability.</b> Under {@link FsyncPolicy#ALWAYS} (the default) every mutating call is
+ * fsynced before it returns, and {@link #appendAll} makes a whole batch durable with one fsync.
+ * Under {@link FsyncPolicy#ON_SYNC} appends are gathered in a write buffer and {@link #sync()}
+ * writes and forces them (group commit driven by the caller). {@link FsyncPolicy#INTERVAL} forces
+ * at most once per {@link WalOptions#syncInterval()}; {@link FsyncPolicy#NEVER} never forces.
+ * Truncations are forced at once under every policy but NEVER, so that stale records beyond the
+ * cut can never reappear behind newer ones after a crash. The first index (moved by compaction and
+ * resets) lives in {@code wal.meta}, replaced atomically.
+ *
+ * <p><b>Recovery.</b> Opening reads every segment in index order and stops at the first record
+ * that is incomplete, fails its checksum, or breaks the index sequence; that record and
+ * everything after it are cut off (the segment is truncated, later segments deleted) and described
+ * in {@link #recovery()}. Nothing after a damaged record is ever served.
+ *
+ * <p><b>Failure.</b> The first I/O error of a write, force, truncation or compaction puts the log
+ * in a failed state ({@link #failure()}): every later mutation and sync fails with kind IO. Reads
+ * keep working for what is readable.
+ *
+ * <p><b>Threading.</b> One thread at a time, like every {@link RaftLog}. The log keeps one open
+ * file channel per segment.
+ */
+public final class FileRaftLog implements RaftLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileRaftLog.class);
+
+  private final Path dir;
+  private final WalOptions options;
+  private final ChannelOpener opener;
+  private final List<Segment> segments = new ArrayList<>();
+  private final ByteBuffer writeBuffer;
+  private final byte[] header = new byte[WalFormat.RECORD_HEADER];
+  private final ByteBuffer readHeader =
+      ByteBuffer.allocate(WalFormat.RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+  private final CRC32C crc = new CRC32C();
+  private final WalRecovery recovery;
+
+  private Segment active;
+  /** Offset in the active segment where the write buffer's first byte belongs. */
+  private long bufferFileOffset;
+  private long first;
+  private long last;
+  private long epoch;
+  private boolean dirDirty;
+  private long lastForceNanos;
+  private long forces;
+  private LogException failure;
+  private boolean closed;
+
+  private FileRaftLog(Path dir, WalOptions options, ChannelOpener opener) throws IOException {
+    this.dir = dir;
+    this.options = options;
+    this.opener = opener;
+    this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
+    Files.createDirectories(dir);
+    this.recovery = recover();
+    this.lastForceNanos = options.nanoClock().getAsLong();
+  }
+
+  /**
+   * Opens (creating if needed) the log in {@code dir}, recovering what is there.
+   *
+   * @throws LogException IO if the directory cannot be read or repaired
+   */
+  public static FileRaftLog open(Path dir, WalOptions options) {
+    return open(dir, options, ChannelOpener.DEFAULT);
+  }
+
+  /** Opens with the default options ({@link FsyncPolicy#ALWAYS}). */
+  public static FileRaftLog open(Path dir) {
+    return open(dir, WalOptions.defaults());
+  }
+
+  static FileRaftLog open(Path dir, WalOptions options, ChannelOpener opener) {
+    Objects.requireNonNull(options, "options");
+    try {
+      return new FileRaftLog(dir, options, opener);
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot open WAL in " + dir, e);
+    }
+  }
+
+  /** What recovery found when this log was opened. */
+  public WalRecovery recovery() {
+    return recovery;
+  }
+
+  /** The directory holding the segments. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** How many times data was forced to storage since opening (for tests and benchmarks). */
+  public long forceCount() {
+    return forces;
+  }
+
+  /** The number of segment files currently in use. */
+  public int segmentCount() {
+    return segments.size();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // RaftLog
+
+  @Override
+  public long firstIndex() {
+    checkOpen();
+    return first;
+  }
+
+  @Override
+  public long lastIndex() {
+    checkOpen();
+    return last;
+  }
+
+  @Override
+  public long lastTerm() {
+    checkOpen();
+    return last >= first ? segmentFor(last).termOf(last) : 0;
+  }
+
+  @Override
+  public long byteSize() {
+    checkOpen();
+    long total = 0;
+    for (Segment s : segments) {
+      total += s.bytesFrom(first);
+    }
+    return total;
+  }
+
+  @Override
+  public long termAt(long index) {
+    return segmentFor(checkReadable(index)).termOf(index);
+  }
+
+  @Override
+  public LogRecord read(long index) {
+    Segment s = segmentFor(checkReadable(index));
+    long offset = s.offsetOf(index);
+    long end = s.endOf(index);
+    int length = (int) (end - offset - WalFormat.RECORD_HEADER);
+    byte[] data = new byte[length];
+    readHeader.clear();
+    if (s == active && offset >= bufferFileOffset) {
+      int at = (int) (offset - bufferFileOffset);
+      writeBuffer.get(at, readHeader.array(), 0, WalFormat.RECORD_HEADER);
+      writeBuffer.get(at + WalFormat.RECORD_HEADER, data, 0, length);
+    } else {
+      try {
+        readFully(s.channel, readHeader, offset);
+        readFully(s.channel, ByteBuffer.wrap(data), offset + WalFormat.RECORD_HEADER);
+      } catch (IOException e) {
+        throw new LogException(LogException.Kind.IO, index, "cannot read " + s.path, e);
+      }
+    }
+    byte[] h = readHeader.array();
+    long term = s.termOf(index);
+    crc.reset();
+    crc.update(h, 0, 4);
+    crc.update(h, 8, 16);
+    crc.update(data, 0, length);
+    if (WalFormat.getInt(h, 0) != length || WalFormat.getLong(h, 8) != index
+        || WalFormat.getLong(h, 16) != term || WalFormat.getInt(h, 4) != (int) crc.getValue()) {
+      throw new LogException(LogException.Kind.CORRUPT, index,
+          "record at offset " + offset + " of " + s.path + " changed on disk since it was written");
+    }
+    return new LogRecord(index, term, data);
+  }
+
+  @Override
+  public void append(long index, long term, byte[] data) {
+    checkWritable();
+    checkAppend(index, term, data, last);
+    try {
+      write(index, term, data);
+      if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
+        force();
+      }
+    } catch (IOException e) {
+      throw fail(e, index);
+    }
+  }
+
+  @Override
+  public void appendAll(List<LogRecord> records) {
+    checkWritable();
+    long expected = last;
+    for (LogRecord r : records) {
+      checkAppend(r.index(), r.term(), r.data(), expected);
+      expected = r.index();
+    }
+    long at = last + 1;
+    try {
+      for (LogRecord r : records) {
+        at = r.index();
+        write(r.index(), r.term(), r.data());
+      }
+      if (options.fsyncPolicy() == FsyncPolicy.ALWAYS && !records.isEmpty()) {
+        force();
+      }
+    } catch (IOException e) {
+      throw fail(e, at);
+    }
+  }
+
+  @Override
+  public void truncateAfter(long index) {
+    checkWritable();
+    if (index < 0) {
+      throw new LogException(LogException.Kind.SEQUENCE_MISMATCH, index, "negative index");
+    }
+    if (index >= last) {
+      return;
+    }
+    try {
+      if (index < first) {
+        // Nothing at or below index is held: the log becomes empty, starting after index.
+        reset(index + 1);
+        return;
+      }
+      Segment s = segmentFor(index + 1);
+      long cut = s.offsetOf(index + 1);
+      if (s == active && cut >= bufferFileOffset) {
+        // Only buffered records go: the file never saw them.
+        writeBuffer.position((int) (cut - bufferFileOffset));
+        s.dropFrom(index + 1);
+      } else {
+        writeBuffer.clear();
+        // Highest segments first, so a crash leaves a contiguous prefix.
+        while (segments.get(segments.size() - 1) != s) {
+          deleteSegment(segments.remove(segments.size() - 1));
+        }
+        s.channel.truncate(cut);
+        s.dropFrom(index + 1);
+        s.dirty = true;
+        active = s;
+        bufferFileOffset = cut;
+        if (options.fsyncPolicy() != FsyncPolicy.NEVER) {
+          force();
+        }
+      }
+      last = index;
+    } catch (IOException e) {
+      throw fail(e, index);
+    }
+  }
+
+  @Override
+  public void compactUpTo(long index) {
+    checkWritable();
+    if (index < 0) {
+      throw new LogException(LogException.Kind.SEQUENCE_MISMATCH, index, "negative index");
+    }
+    if (index < first) {
+      return;
+    }
+    try {
+      if (index >= last) {
+        writeMeta(index + 1, epoch);
+        writeBuffer.clear();
+        while (!segments.isEmpty()) {
+          deleteSegment(segments.remove(0));
+        }
+        first = index + 1;
+        last = index;
+        active = createSegment(first);
+      } else {
+        // Record the new first index before deleting anything, so a crash in between only
+        // leaves files that reopening deletes.
+        writeMeta(index + 1, epoch);
+        first = index + 1;
+        while (segments.get(0).lastIndex() < first) {
+          deleteSegment(segments.remove(0));
+        }
+      }
+      if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
+        force();
+      }
+    } catch (IOException e) {
+      throw fail(e, index);
+    }
+  }
+
+  @Override
+  public void sync() {
+    checkWritable();
+    try {
+      switch (options.fsyncPolicy()) {
+        case ALWAYS, ON_SYNC -> force();
+        case INTERVAL -> {
+          long now = options.nanoClock().getAsLong();
+          if (now - lastForceNanos >= options.syncInterval().toNanos()) {
+            force();
+          } else {
+            flushBuffer();
+          }
+        }
+        case NEVER -> flushBuffer();
+      }
+    } catch (IOException e) {
+      throw fail(e, -1);
+    }
+  }
+
+  @Override
+  public FsyncPolicy fsyncPolicy() {
+    return options.fsyncPolicy();
+  }
+
+  @Override
+  public Optional<LogException> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /**
+   * Hands buffered records to the operating system (without forcing, unless the policy already
+   * did) and closes every file. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    IOException error = null;
+    if (failure == null) {
+      try {
+        flushBuffer();
+      } catch (IOException e) {
+        error = e;
+      }
+    }
+    for (Segment s : segments) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        error = error == null ? e : error;
+      }
+    }
+    if (error != null) {
+      throw new LogException(LogException.Kind.IO, -1, "error closing WAL in " + dir, error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writing
+
+  private void checkAppend(long index, long term, byte[] data, long previous) {
+    Objects.requireNonNull(data, "data");
+    if (index != previous + 1) {
+      throw new LogException(LogException.Kind.SEQUENCE_MISMATCH, index,
+          "expected index " + (previous + 1));
+    }
+    if (term <= 0) {
+      throw new LogException(LogException.Kind.SEQUENCE_MISMATCH, index, "term must be positive");
+    }
+    if (data.length > options.maxRecordBytes()) {
+      throw new LogException(LogException.Kind.SEQUENCE_MISMATCH, index, "record of "
+          + data.length + " bytes exceeds the limit of " + options.maxRecordBytes());
+    }
+  }
+
+  private void write(long index, long term, byte[] data) throws IOException {
+    int size = WalFormat.RECORD_HEADER + data.length;
+    if (active.count() > 0 && active.end + size > options.segmentBytes()) {
+      flushBuffer();
+      active = createSegment(index);
+    }
+    long offset = active.end;
+    WalFormat.encodeRecordHeader(header, data.length, index, term, data, crc);
+    if (size > writeBuffer.remaining()) {
+      flushBuffer();
+    }
+    if (size <= writeBuffer.remaining()) {
+      writeBuffer.put(header).put(data);
+    } else {
+      // Larger than the whole buffer: straight to the file.
+      writeFully(active.channel, ByteBuffer.wrap(header), offset);
+      writeFully(active.channel, ByteBuffer.wrap(data), offset + WalFormat.RECORD_HEADER);
+      bufferFileOffset = offset + size;
+    }
+    active.add((int) offset, term);
+    active.end = offset + size;
+    active.dirty = true;
+    last = index;
+  }
+
+  private void flushBuffer() throws IOException {
+    if (writeBuffer.position() == 0) {
+      return;
+    }
+    writeBuffer.flip();
+    writeFully(active.channel, writeBuffer, bufferFileOffset);
+    bufferFileOffset += writeBuffer.limit();
+    writeBuffer.clear();
+  }
+
+  /** Writes out the buffer and forces every segment written since the last force. */
+  private void force() throws IOException {
+    flushBuffer();
+    for (Segment s : segments) {
+      if (s.dirty) {
+        s.channel.force(false);
+        s.dirty = false;
+      }
+    }
+    if (dirDirty) {
+      DurableFiles.syncDirectory(dir);
+      dirDirty = false;
+    }
+    forces++;
+    lastForceNanos = options.nanoClock().getAsLong();
+  }
+
+  /** Empties the log so that it continues at {@code newFirst}, under a new epoch. */
+  private void reset(long newFirst) throws IOException {
+    // The new epoch is recorded first: segments of older epochs are garbage from then on, so a
+    // crash at any later point recovers to the reset log.
+    writeMeta(newFirst, epoch + 1);
+    epoch++;
+    writeBuffer.clear();
+    while (!segments.isEmpty()) {
+      deleteSegment(segments.remove(segments.size() - 1));
+    }
+    first = newFirst;
+    last = newFirst - 1;
+    active = createSegment(newFirst);
+    if (options.fsyncPolicy() != FsyncPolicy.NEVER) {
+      force();
+    }
+  }
+
+  private Segment createSegment(long base) throws IOException {
+    Path path = dir.resolve(WalFormat.segmentName(base));
+    FileChannel ch = opener.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    Segment s = new Segment(base, path, ch, WalFormat.SEGMENT_HEADER);
+    // Registered before writing so that close() releases the channel even if the write fails.
+    segments.add(s);
+    writeFully(ch, WalFormat.encodeSegmentHeader(base, epoch, crc), 0);
+    s.dirty = true;
+    dirDirty = true;
+    bufferFileOffset = WalFormat.SEGMENT_HEADER;
+    return s;
+  }
+
+  private void deleteSegment(Segment s) throws IOException {
+    s.close();
+    Files.deleteIfExists(s.path);
+    dirDirty = true;
+  }
+
+  private void writeMeta(long newFirst, long newEpoch) throws IOException {
+    DurableFiles.writeAtomically(dir.resolve(WalFormat.META_FILE),
+        WalFormat.encodeMeta(newFirst, newEpoch, crc));
+  }
+
+  private LogException fail(IOException e, long index) {
+    if (failure == null) {
+      failure = new LogException(LogException.Kind.IO, index, "WAL write failed in " + dir, e);
+      LOG.error("WAL in {} failed; no further writes are accepted", dir, e);
+      return failure;
+    }
+    return new LogException(LogException.Kind.IO, index, "WAL failed earlier", failure);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lookup
+
+  private void checkOpen() {
+    if (closed) {
+      throw new LogException(LogException.Kind.CLOSED, -1, "WAL closed");
+    }
+  }
+
+  private void checkWritable() {
+    checkOpen();
+    if (failure != null) {
+      throw new LogException(LogException.Kind.IO, -1, "WAL failed earlier", failure);
+    }
+  }
+
+  private long checkReadable(long index) {
+    checkOpen();
+    if (index <= 0 || index > last) {
+      throw new LogException(LogException.Kind.BEYOND_END, index, "last index is " + last);
+    }
+    if (index < first) {
+      throw new LogException(LogException.Kind.NOT_FOUND, index, "first index is " + first);
+    }
+    return index;
+  }
+
+  /** The segment holding {@code index}, which must be within {@code first..last}. */
+  private Segment segmentFor(long index) {
+    if (active.holds(index)) {
+      return active;
+    }
+    int lo = 0;
+    int hi = segments.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (segments.get(mid).base <= index) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return segments.get(lo);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recovery
+
+  private WalRecovery recover() throws IOException {
+    List<String> notes = new ArrayList<>();
+    long metaFirst = 1;
+    boolean haveMeta = false;
+    byte[] meta = DurableFiles.readIfExists(dir.resolve(WalFormat.META_FILE), 4096);
+    if (meta != null) {
+      Optional<long[]> m = WalFormat.decodeMeta(meta, crc);
+      if (m.isPresent()) {
+        metaFirst = m.get()[0];
+        epoch = m.get()[1];
+        haveMeta = true;
+      } else {
+        notes.add(WalFormat.META_FILE + " failed its checksum; first index and epoch taken from"
+            + " the segments");
+      }
+    }
+
+    TreeMap<Long, Path> files = new TreeMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        WalFormat.parseSegmentName(p.getFileName().toString()).ifPresent(b -> files.put(b, p));
+      }
+    }
+
+    // Read every header first: the epoch decides which segments belong to the log.
+    List<Scan> scans = new ArrayList<>();
+    long maxEpoch = Long.MIN_VALUE;
+    int deleted = 0;
+    long bytesTruncated = 0;
+    Damage damage = null;
+    for (var e : files.entrySet()) {
+      Scan scan = new Scan(e.getKey(), e.getValue());
+      scan.channel = opener.open(scan.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      scan.size = scan.channel.size();
+      scan.epoch = readSegmentHeader(scan);
+      if (scan.epoch != null) {
+        maxEpoch = Math.max(maxEpoch, scan.epoch);
+      }
+      scans.add(scan);
+    }
+    if (!haveMeta && maxEpoch != Long.MIN_VALUE) {
+      epoch = maxEpoch;
+    }
+    List<Scan> current = new ArrayList<>();
+    for (Scan scan : scans) {
+      if (scan.epoch != null && scan.epoch < epoch) {
+        // Left over from a reset that was interrupted after recording the new epoch.
+        scan.channel.close();
+        Files.delete(scan.path);
+        deleted++;
+        notes.add("deleted " + scan.path.getFileName() + " of an earlier epoch (interrupted reset)");
+      } else {
+        current.add(scan);
+      }
+    }
+
+    ScanReader reader = new ScanReader(crc);
+    long expected = -1;
+    int kept = 0;
+    for (; kept < current.size(); kept++) {
+      Scan scan = current.get(kept);
+      boolean lastFile = kept == current.size() - 1;
+      if (scan.epoch == null) {
+        damage = new Damage(scan.path, 0, expected < 0 ? scan.base : expected,
+            "segment header missing or invalid", lastFile && scan.size < WalFormat.SEGMENT_HEADER);
+        break;
+      }
+      if (scan.epoch > epoch) {
+        damage = new Damage(scan.path, 0, expected < 0 ? scan.base : expected,
+            "segment epoch " + scan.epoch + " is newer than the log's " + epoch, false);
+        break;
+      }
+      if (expected >= 0 && scan.base != expected) {
+        damage = new Damage(scan.path, 0, expected,
+            "segment starts at index " + scan.base + " where " + expected + " was expected", false);
+        break;
+      }
+      Segment seg = new Segment(scan.base, scan.path, scan.channel, WalFormat.SEGMENT_HEADER);
+      scan.segment = seg;
+      damage = reader.scan(seg, scan.size, lastFile, options.maxRecordBytes());
+      expected = seg.lastIndex() + 1;
+      if (damage != null) {
+        kept++;
+        break;
+      }
+    }
+    // Cut the damaged segment and drop everything after it.
+    if (damage != null) {
+      for (int i = current.size() - 1; i >= kept; i--) {
+        Scan scan = current.get(i);
+        bytesTruncated += scan.size;
+        scan.channel.close();
+        Files.delete(scan.path);
+        deleted++;
+      }
+      if (kept > 0 && current.get(kept - 1).segment != null
+          && current.get(kept - 1).path.equals(damage.segment())) {
+        Scan scan = current.get(kept - 1);
+        bytesTruncated += scan.size - damage.offset();
+        scan.channel.truncate(damage.offset());
+        scan.channel.force(false);
+      }
+      LOG.warn("WAL in {}: {} at offset {} of {} (index {}); {} bytes after it dropped", dir,
+          damage.reason(), damage.offset(), damage.segment().getFileName(), damage.index(),
+          bytesTruncated);
+    }
+    for (int i = 0; i < Math.min(kept, current.size()); i++) {
+      if (current.get(i).segment != null) {
+        segments.add(current.get(i).segment);
+      }
+    }
+
+    // The first index: the metadata's, unless the segments start later.
+    long lastRecord = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).lastIndex();
+    first = metaFirst;
+    if (!segments.isEmpty() && segments.get(0).base > first) {
+      if (haveMeta) {
+        notes.add("records " + first + ".." + (segments.get(0).base - 1) + " are missing; the log"
+            + " starts at " + segments.get(0).base);
+      }
+      first = segments.get(0).base;
+    } else if (segments.isEmpty() && damage != null && damage.index() > first && !haveMeta) {
+      first = damage.index();
+    }
+    // Segments wholly below the first index are what an interrupted compaction left.
+    while (!segments.isEmpty() && segments.get(0).lastIndex() < first) {
+      Segment s = segments.remove(0);
+      s.close();
+      Files.delete(s.path);
+      deleted++;
+    }
+    if (segments.isEmpty() || lastRecord < first) {
+      last = first - 1;
+    } else {
+      last = lastRecord;
+    }
+    dirDirty = deleted > 0;
+    if (segments.isEmpty()) {
+      active = createSegment(first);
+    } else {
+      active = segments.get(segments.size() - 1);
+      bufferFileOffset = active.end;
+    }
+    // Repairs are durable before anything is served.
+    force();
+    forces = 0;
+    return new WalRecovery(first, last, last - first + 1, scans.size(), bytesTruncated, deleted,
+        Optional.ofNullable(damage), notes);
+  }
+
+  /** The epoch in a segment header, or null when the header is short, invalid or misnamed. */
+  private Long readSegmentHeader(Scan scan) throws IOException {
+    if (scan.size < WalFormat.SEGMENT_HEADER) {
+      return null;
+    }
+    ByteBuffer h = ByteBuffer.allocate(WalFormat.SEGMENT_HEADER);
+    readFully(scan.channel, h, 0);
+    byte[] b = h.array();
+    for (int i = 0; i < WalFormat.MAGIC.length; i++) {
+      if (b[i] != WalFormat.MAGIC[i]) {
+        return null;
+      }
+    }
+    if (WalFormat.getInt(b, 8) != WalFormat.VERSION
+        || WalFormat.getInt(b, 12) != WalFormat.segmentHeaderCrc(b, crc)
+        || WalFormat.getLong(b, 16) != scan.base) {
+      return null;
+    }
+    return WalFormat.getLong(b, 24);
+  }
+
+  /** A segment file being recovered. */
+  private static final class Scan {
+    final long base;
+    final Path path;
+    FileChannel channel;
+    long size;
+    Long epoch;
+    Segment segment;
+
+    Scan(long base, Path path) {
+      this.base = base;
+      this.path = path;
+    }
+  }
+
+  /** Reads a segment front to back through one reusable buffer, indexing valid records. */
+  private static final class ScanReader {
+    private final ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc;
+    private long bufStart;
+
+    ScanReader(CRC32C crc) {
+      this.crc = crc;
+    }
+
+    /** Indexes the records of {@code seg}; returns the first damage, or null. */
+    Damage scan(Segment seg, long size, boolean lastFile, int maxRecord) throws IOException {
+      bufStart = 0;
+      buf.clear().limit(0);
+      long pos = WalFormat.SEGMENT_HEADER;
+      long index = seg.base;
+      while (pos < size) {
+        if (size - pos < WalFormat.RECORD_HEADER) {
+          return damage(seg, pos, index, "incomplete record header", lastFile);
+        }
+        fill(seg.channel, pos, WalFormat.RECORD_HEADER);
+        int at = (int) (pos - bufStart);
+        long length = Integer.toUnsignedLong(buf.getInt(at));
+        int storedCrc = buf.getInt(at + 4);
+        long storedIndex = buf.getLong(at + 8);
+        long term = buf.getLong(at + 16);
+        if (length > maxRecord) {
+          return damage(seg, pos, index, "record length " + length + " exceeds the limit",
+              lastFile && pos + WalFormat.RECORD_HEADER + length > size);
+        }
+        long end = pos + WalFormat.RECORD_HEADER + length;
+        if (end > size) {
+          return damage(seg, pos, index, "record runs past the end of the file", lastFile);
+        }
+        crc.reset();
+        crc.update(buf.array(), at, 4);
+        crc.update(buf.array(), at + 8, 16);
+        long p = pos + WalFormat.RECORD_HEADER;
+        while (p < end) {
+          int n = (int) Math.min(end - p, buf.capacity());
+          fill(seg.channel, p, n);
+          crc.update(buf.array(), (int) (p - bufStart), n);
+          p += n;
+        }
+        if ((int) crc.getValue() != storedCrc) {
+          return damage(seg, pos, index, "checksum mismatch", lastFile && end == size);
+        }
+        if (storedIndex != index) {
+          return damage(seg, pos, index, "record holds index " + storedIndex, false);
+        }
+        if (term <= 0) {
+          return damage(seg, pos, index, "record holds term " + term, false);
+        }
+        seg.add((int) pos, term);
+        seg.end = end;
+        pos = end;
+        index++;
+      }
+      return null;
+    }
+
+    private static Damage damage(Segment seg, long pos, long index, String reason, boolean torn) {
+      return new Damage(seg.path, pos, index, reason, torn);
+    }
+
+    /** Makes {@code [pos, pos + n)} available in the buffer ({@code n <= capacity}). */
+    private void fill(FileChannel ch, long pos, int n) throws IOException {
+      if (pos >= bufStart && pos + n <= bufStart + buf.limit()) {
+        return;
+      }
+      buf.clear();
+      bufStart = pos;
+      while (buf.position() < n) {
+        if (ch.read(buf, pos + buf.position()) < 0) {
+          throw new IOException("file shrank during recovery");
+        }
+      }
+      buf.flip();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // I/O helpers
+
+  private static void writeFully(FileChannel ch, ByteBuffer src, long position)
+      throws IOException {
+    long pos = position;
+    while (src.hasRemaining()) {
+      pos += ch.write(src, pos);
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+    long pos = position;
+    while (dst.hasRemaining()) {
+      int n = ch.read(dst, pos);
+      if (n < 0) {
+        throw new IOException("unexpected end of file at " + pos);
+      }
+      pos += n;
+    }
+  }
+
+  /**
+   * The index of the record holding byte {@code offset} of the segment file named {@code
+   * fileName}: its base for a header byte, one past its last record beyond them. For crash tests.
+   */
+  long indexAtOffset(String fileName, long offset) {
+    for (Segment s : segments) {
+      if (s.path.getFileName().toString().equals(fileName)) {
+        if (offset < WalFormat.SEGMENT_HEADER) {
+          return s.base;
+        }
+        for (long i = s.base; i <= s.lastIndex(); i++) {
+          if (offset < s.endOf(i)) {
+            return i;
+          }
+        }
+        return s.lastIndex() + 1;
+      }
+    }
+    throw new IllegalArgumentException("no segment " + fileName);
+  }
+
+  @Override
+  public String toString() {
+    return "FileRaftLog[" + dir + ", " + first + ".." + last + ", " + segments.size()
+        + " segments, " + options.fsyncPolicy() + "]";
+  }
+}
