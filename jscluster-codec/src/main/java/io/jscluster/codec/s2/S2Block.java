@@ -23,10 +23,10 @@ public final class S2Block {
 
   /**
    * Output arrays up to this size, or up to {@link #EAGER_RATIO} times the compressed size, are
-   * allocated at once from the declared length; larger claims grow as bytes are really produced,
-   * so a lying header cannot force a large allocation.
+   * allocated at once from the declared length. Larger claims start at that size and grow only
+   * as bytes are really produced, so a lying header cannot force a large allocation.
    */
-  private static final int EAGER_LIMIT = 1 << 20;
+  private static final int EAGER_LIMIT = 1 << 16;
 
   private static final int EAGER_RATIO = 64;
 
@@ -85,8 +85,8 @@ public final class S2Block {
     }
     int n = (int) declared;
     int h = headerLength(declared);
-    boolean eager = n <= EAGER_LIMIT || (long) n <= (long) (len - h) * EAGER_RATIO;
-    byte[] dst = new byte[eager ? n : EAGER_LIMIT];
+    long eager = Math.max(EAGER_LIMIT, (long) (len - h) * EAGER_RATIO);
+    byte[] dst = new byte[(int) Math.min(n, eager)];
     return decodeElements(src, off + h, off + len, dst, 0, n, -off);
   }
 

@@ -160,32 +160,47 @@ public final class S2Stream {
                   | (src[s + 3] & 0xff) << 24;
           int data = s + CHECKSUM_SIZE;
           int dataLen = chunkLen - CHECKSUM_SIZE;
-          long n =
-              type == CHUNK_UNCOMPRESSED ? dataLen : S2Block.decodedLength(src, data, dataLen);
-          if (n > maxBlock) {
-            throw new CodecException("s2.chunk", at, "block of " + n + " bytes exceeds " + maxBlock);
-          }
-          if (n > maxDecoded - o) {
-            throw new CodecException(
-                "s2.chunk", at, "stream output exceeds maximum " + maxDecoded);
-          }
-          if (n > out.length - o) {
-            out = Arrays.copyOf(out, (int) Math.min(maxDecoded, Math.max(out.length * 2L, o + n)));
-          }
+          byte[] block;
+          int blockOff;
+          int n;
           if (type == CHUNK_UNCOMPRESSED) {
-            System.arraycopy(src, data, out, o, dataLen);
+            block = src;
+            blockOff = data;
+            n = dataLen;
+            if (n > maxBlock) {
+              throw new CodecException("s2.chunk", at, "block of " + n + " bytes exceeds " + maxBlock);
+            }
           } else {
+            long declared = S2Block.decodedLength(src, data, dataLen);
+            if (declared > maxBlock) {
+              throw new CodecException(
+                  "s2.chunk", at, "block of " + declared + " bytes exceeds " + maxBlock);
+            }
+            if (declared > maxDecoded - o) {
+              throw new CodecException(
+                  "s2.chunk", at, "stream output exceeds maximum " + maxDecoded);
+            }
             try {
-              S2Block.decode(src, data, dataLen, out, o);
+              // Decoding into its own array keeps allocation in step with real output.
+              block = S2Block.decode(src, data, dataLen, maxBlock);
             } catch (CodecException e) {
               throw new CodecException(
                   "s2.chunk", at, "corrupt compressed block: " + e.getMessage(), e);
             }
+            blockOff = 0;
+            n = block.length;
           }
-          if (maskedCrc(out, o, (int) n) != want) {
+          if (n > maxDecoded - o) {
+            throw new CodecException("s2.chunk", at, "stream output exceeds maximum " + maxDecoded);
+          }
+          if (maskedCrc(block, blockOff, n) != want) {
             throw new CodecException("s2.crc", at, "checksum mismatch");
           }
-          o += (int) n;
+          if (n > out.length - o) {
+            out = Arrays.copyOf(out, (int) Math.min(maxDecoded, Math.max(out.length * 2L, (long) o + n)));
+          }
+          System.arraycopy(block, blockOff, out, o, n);
+          o += n;
           break;
         }
         default: {

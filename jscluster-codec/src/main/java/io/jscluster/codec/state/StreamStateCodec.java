@@ -33,7 +33,15 @@ public final class StreamStateCodec {
   /** Version carrying source states. */
   public static final byte VERSION_SOURCES = 2;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /**
+   * Field names are not canonicalized: hostile snapshots with endless distinct keys would
+   * otherwise grow the shared symbol table (and the per-parse copy of it) without bound.
+   */
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+          .build();
 
   private StreamStateCodec() {}
 
