@@ -319,4 +319,52 @@ class FileRaftLogTest {
       assertThat(r.lastIndex()).isEqualTo(100);
     }
   }
+
+  @Test
+  void aTornTailIsCutAndReportedAsTorn() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 10, 1, 100));
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    long size = Files.size(seg);
+    try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+      raf.setLength(size - 30); // the last record lost its end
+    }
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      WalRecovery r = log.recovery();
+      assertThat(r.damage()).get().satisfies(d -> {
+        assertThat(d.tornTail()).isTrue();
+        assertThat(d.index()).isEqualTo(10);
+        assertThat(d.offset()).isEqualTo(WalFormat.SEGMENT_HEADER + 9L * 124);
+      });
+      assertThat(r.bytesTruncated()).isEqualTo(124 - 30);
+      assertThat(log.lastIndex()).isEqualTo(9);
+      log.append(10, 2, payload(10, 1));
+    }
+  }
+
+  @Test
+  void corruptionInsideTheLogDropsEverythingAfterItAndIsNotTorn() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 100, 1, 100));
+      assertThat(log.segmentCount()).isGreaterThan(2);
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+      raf.seek(WalFormat.SEGMENT_HEADER + 4L * 124 + 50);
+      raf.write(raf.read() ^ 1);
+    }
+    int segmentsBefore = segmentFiles().size();
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      WalRecovery r = log.recovery();
+      assertThat(r.damage()).get().satisfies(d -> {
+        assertThat(d.tornTail()).isFalse();
+        assertThat(d.index()).isEqualTo(5);
+        assertThat(d.reason()).contains("checksum");
+      });
+      assertThat(r.segmentsDeleted()).isEqualTo(segmentsBefore - 1);
+      assertThat(log.lastIndex()).isEqualTo(4);
+      assertThat(r.recordsRecovered()).isEqualTo(4);
+    }
+  }
 }
