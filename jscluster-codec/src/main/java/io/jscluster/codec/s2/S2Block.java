@@ -1,6 +1,9 @@
 package io.jscluster.codec.s2;
 
 import io.jscluster.codec.CodecException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -16,6 +19,9 @@ public final class S2Block {
 
   /** The largest uncompressed length the block header can express (uint32). */
   public static final long MAX_DECLARED_LENGTH = 0xffff_ffffL;
+
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private static final int TAG_LITERAL = 0;
   private static final int TAG_COPY1 = 1;
@@ -161,7 +167,14 @@ public final class S2Block {
           if (length > dst.length - d) {
             dst = grow(dst, d + length, target);
           }
-          System.arraycopy(src, s, dst, d, length);
+          if (length <= 16 && sEnd - s >= 16 && target - d >= 16 && dst.length - d >= 16) {
+            // Short literal: two word moves beat arraycopy's fixed cost; the bytes written past
+            // the literal lie inside the output and are overwritten by what follows.
+            LONG_LE.set(dst, d, (long) LONG_LE.get(src, s));
+            LONG_LE.set(dst, d + 8, (long) LONG_LE.get(src, s + 8));
+          } else {
+            System.arraycopy(src, s, dst, d, length);
+          }
           d += length;
           s += length;
           continue;
@@ -243,7 +256,15 @@ public final class S2Block {
       if (length > dst.length - d) {
         dst = grow(dst, d + length, target);
       }
-      if (offset >= length) {
+      if (offset >= 8 && length <= 64 && target - d >= length + 8 && dst.length - d >= length + 8) {
+        // Word-at-a-time copy: with offset >= 8 every word read is already final, even when
+        // the ranges overlap; the overrun stays inside the output and is rewritten later.
+        int from = d - offset;
+        for (int i = 0; i < length; i += 8) {
+          LONG_LE.set(dst, d + i, (long) LONG_LE.get(dst, from + i));
+        }
+        d += length;
+      } else if (offset >= length) {
         System.arraycopy(dst, d - offset, dst, d, length);
         d += length;
       } else {

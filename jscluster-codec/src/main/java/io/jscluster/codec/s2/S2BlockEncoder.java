@@ -32,6 +32,8 @@ public final class S2BlockEncoder {
   private static final int MAX_RETAINED_SCRATCH = 1 << 22;
 
   private final int[] table = new int[1 << MAX_TABLE_BITS];
+  /** End of the destination room the caller granted for the current call. */
+  private int dstLimit;
   private byte[] scratch = new byte[0];
 
   /** Creates an encoder with its own hash table. */
@@ -78,12 +80,13 @@ public final class S2BlockEncoder {
     if (dstOff < 0 || dstOff > dst.length - maxEncodedLength(len)) {
       throw new IndexOutOfBoundsException("destination too small for " + len + " input bytes");
     }
+    dstLimit = dstOff + maxEncodedLength(len);
     int d = putUvarint(dst, dstOff, len);
     int p = off;
     int end = off + len;
     while (p < end) {
       int n = Math.min(WINDOW, end - p);
-      d = n < MIN_MATCHABLE ? emitLiteral(dst, d, src, p, n) : encodeWindow(src, p, n, dst, d);
+      d = n < MIN_MATCHABLE ? emitLiteral(dst, d, src, p, n, end) : encodeWindow(src, p, n, dst, d);
       p += n;
     }
     return d - dstOff;
@@ -123,7 +126,7 @@ public final class S2BlockEncoder {
         nextHash = hash(load32(src, nextS), shift);
       } while (load32(src, s) != load32(src, candidate));
 
-      d = emitLiteral(dst, d, src, nextEmit, s - nextEmit);
+      d = emitLiteral(dst, d, src, nextEmit, s - nextEmit, end);
 
       // Emit copies back to back for as long as the byte after a match starts another one.
       while (true) {
@@ -147,7 +150,7 @@ public final class S2BlockEncoder {
       }
     }
     if (nextEmit < end) {
-      d = emitLiteral(dst, d, src, nextEmit, end - nextEmit);
+      d = emitLiteral(dst, d, src, nextEmit, end - nextEmit, end);
     }
     return d;
   }
@@ -189,7 +192,7 @@ public final class S2BlockEncoder {
     return d;
   }
 
-  private static int emitLiteral(byte[] dst, int d, byte[] src, int from, int len) {
+  private int emitLiteral(byte[] dst, int d, byte[] src, int from, int len, int srcEnd) {
     if (len == 0) {
       return d;
     }
@@ -215,7 +218,14 @@ public final class S2BlockEncoder {
       dst[d++] = (byte) (n >>> 16);
       dst[d++] = (byte) (n >>> 24);
     }
-    System.arraycopy(src, from, dst, d, len);
+    if (len <= 16 && srcEnd - from >= 16 && dstLimit - d >= 16) {
+      // Short literal: two word moves; the overrun lands in room the caller granted and is
+      // overwritten by the next element or ignored past the end.
+      LONG_LE.set(dst, d, load64(src, from));
+      LONG_LE.set(dst, d + 8, load64(src, from + 8));
+    } else {
+      System.arraycopy(src, from, dst, d, len);
+    }
     return d + len;
   }
 

@@ -197,7 +197,7 @@ class HostileInputTest {
   private static List<StreamMsg> messages() {
     SplittableRandom r = new SplittableRandom(7);
     List<StreamMsg> out = new ArrayList<>();
-    int[] sizes = {0, 1, 30, 200, 1000, 9000, 20_000};
+    int[] sizes = {0, 1, 30, 200, 1000, 9000};
     for (int size : sizes) {
       out.add(
           new StreamMsg(
@@ -216,7 +216,7 @@ class HostileInputTest {
   void s2Block() {
     SplittableRandom r = new SplittableRandom(1);
     List<byte[]> corpus = new ArrayList<>();
-    for (int n : new int[] {0, 5, 20, 100, 700, 3000, 20_000}) {
+    for (int n : new int[] {0, 5, 20, 100, 700, 3000, 9000}) {
       corpus.add(S2Block.encode(text(n, r)));
     }
     // Hand-made S2 elements the encoder never emits: repeats and 4-byte offsets.
@@ -232,7 +232,7 @@ class HostileInputTest {
   void s2Stream() {
     SplittableRandom r = new SplittableRandom(2);
     List<byte[]> corpus = new ArrayList<>();
-    for (int n : new int[] {0, 10, 300, 5000, 30_000}) {
+    for (int n : new int[] {0, 10, 300, 2000, 9000}) {
       corpus.add(S2Stream.encode(text(n, r)));
     }
     byte[] random = new byte[200];
