@@ -25,6 +25,14 @@ public final class Subjects {
     return "$NRG.RP." + group;
   }
 
+  /**
+   * {@code $NRG.PV.<group>}: pre-vote requests (jscluster extension, not understood by nats-server;
+   * same 32-byte encoding as a vote request, carrying the term the candidate would campaign in).
+   */
+  public static String preVote(String group) {
+    return "$NRG.PV." + group;
+  }
+
   /** {@code $NRG.R.<token>}: a per-node reply inbox (vote responses or AE responses). */
   public static String inbox(String token) {
     return "$NRG.R." + token;

@@ -1,0 +1,2140 @@
+package io.jscluster.raft;
+
+import io.jscluster.raft.log.LogException;
+import io.jscluster.raft.log.LogRecord;
+import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.log.TermVote;
+import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.wire.AppendEntry;
+import io.jscluster.raft.wire.AppendEntryResponse;
+import io.jscluster.raft.wire.Entry;
+import io.jscluster.raft.wire.EntryType;
+import io.jscluster.raft.wire.NodeIds;
+import io.jscluster.raft.wire.PeerState;
+import io.jscluster.raft.wire.PeerStateCodec;
+import io.jscluster.raft.wire.RaftCodec;
+import io.jscluster.raft.wire.Subjects;
+import io.jscluster.raft.wire.VoteRequest;
+import io.jscluster.raft.wire.VoteResponse;
+import io.jscluster.raft.wire.WireFormatException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of an NRG Raft group: a deterministic, single-threaded state machine.
+ *
+ * <p>It never reads a clock, starts a thread or draws unseeded randomness. Every input method takes
+ * the runtime's current time in milliseconds ({@code now}); effects go to the injected {@link
+ * RaftEffects}; the log and term/vote store are injected and written synchronously (the node
+ * acknowledges nothing before {@link RaftLog#sync()} or {@link TermVoteStore#save} returned). See
+ * the package documentation for how a runtime drives it.
+ *
+ * <p>Not thread-safe: exactly one thread at a time may call into a node, and effects must not call
+ * back into it.
+ */
+public final class RaftNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  /** Unapplied/uncommitted backlog above which a leader steps down and a follower pauses. */
+  static final long OVERRUN = 100_000;
+  /** A paused follower rejoins the quorum once its backlog is at most this. */
+  static final long QUORUM_RESUME = 10_000;
+  /** Most AEs kept in the pending cache. */
+  static final int PAE_LIMIT = 20_000;
+
+  private enum Source { LIVE, CATCHUP, STALE_CATCHUP, REPLAY }
+
+  /** What this node knows about one peer. */
+  private static final class Peer {
+    long heard = -1;
+    long lastIndex;
+  }
+
+  /** An in-flight membership change. */
+  private record MembershipChange(long index, String peer, boolean add, Peer previous) {}
+
+  /** Follower-side catch-up state. */
+  private static final class Catchup {
+    long cterm;
+    long cindex;
+    String inbox;
+    boolean signalled;
+    long lastPindex;
+    long lastProgressAt;
+  }
+
+  /** Leader-side stream of historic entries to one follower's catch-up inbox. */
+  private static final class CatchupStream {
+    final String peer;
+    final String inbox;
+    final long last;
+    long next;
+    long outstanding;
+    long lastProgressAt;
+    final Map<Long, Integer> sizes = new HashMap<>();
+
+    CatchupStream(String peer, String inbox, long last, long next, long now) {
+      this.peer = peer;
+      this.inbox = inbox;
+      this.last = last;
+      this.next = next;
+      this.lastProgressAt = now;
+    }
+  }
+
+  /** A read-index confirmation round. */
+  private static final class ReadRound {
+    final String inbox;
+    final Set<String> acks = new HashSet<>();
+    final List<Long> requests;
+    final long index;
+    final AppendEntry probe;
+
+    ReadRound(String inbox, List<Long> requests, long index, AppendEntry probe) {
+      this.inbox = inbox;
+      this.requests = requests;
+      this.index = index;
+      this.probe = probe;
+    }
+  }
+
+  /** A queued proposal. */
+  private record Proposal(long term, Entry entry) {}
+
+  // ---------------------------------------------------------------- configuration and SPI
+  private final RaftConfig config;
+  private final String id;
+  private final RaftLog log;
+  private final TermVoteStore termVoteStore;
+  private final RandomGenerator random;
+  private final RaftEffects effects;
+  private final RaftTiming timing;
+
+  private final String voteSubject;
+  private final String preVoteSubject;
+  private final String aeSubject;
+  private final String proposalSubject;
+  private final String removePeerSubject;
+  private final String voteInbox;
+  private final String preVoteInbox;
+  private final String aeInbox;
+
+  // ---------------------------------------------------------------- persistent / volatile state
+  private RaftState state = RaftState.FOLLOWER;
+  private boolean observer;
+  private boolean started;
+  private LogException writeError;
+  private long term;
+  private String vote = "";
+  private String leader = "";
+  private long pterm;
+  private long pindex;
+  private long commit;
+  private long processed;
+  private long applied;
+  private long papplied;
+  private long hcommit;
+  private boolean paused;
+  private boolean initializing;
+  private boolean quorumPaused;
+  private boolean transferTarget;
+  private boolean forcedCampaign;
+  private boolean hadLeader;
+  private final LinkedHashMap<String, Peer> peers = new LinkedHashMap<>();
+  private final Map<String, Long> removed = new HashMap<>();
+  private int clusterSize;
+  private int quorum;
+  private MembershipChange membershipChange;
+  private final TreeMap<Long, AppendEntry> pendingCache = new TreeMap<>();
+
+  // timers
+  private long electionAt;
+  private long heartbeatAt = Long.MAX_VALUE;
+  private long quorumCheckAt = Long.MAX_VALUE;
+  private long lastAppendSentAt;
+  private long clusterGrewAt = Long.MIN_VALUE / 2;
+  /** The time of the input being handled, for bookkeeping deep inside (never read as a clock). */
+  private long clock;
+
+  // candidate
+  private final Set<String> votes = new HashSet<>();
+  private final Set<String> emptyVotes = new HashSet<>();
+  // pre-vote (follower)
+  private long preVoteTerm;
+  private final Set<String> preVotes = new HashSet<>();
+  private final Set<String> preEmptyVotes = new HashSet<>();
+
+  // leader
+  private final TreeMap<Long, Set<String>> acks = new TreeMap<>();
+  private long noopIndex;
+  private boolean completeLeader;
+  private final List<Proposal> proposals = new ArrayList<>();
+  private final Map<String, CatchupStream> streams = new LinkedHashMap<>();
+  private final List<Long> queuedReads = new ArrayList<>();
+  private ReadRound readRound;
+
+  // follower
+  private Catchup catchup;
+  private final Set<String> staleCatchupInboxes = new HashSet<>();
+
+  // counters
+  private long malformed;
+  private long overruns;
+  private long healthCheckBacklog = -1;
+
+  /**
+   * Creates a node; call {@link #start(long)} before any other input.
+   *
+   * @param config the group member configuration
+   * @param log the log, possibly holding entries from before a restart
+   * @param termVoteStore the term/vote store, possibly holding a previous value
+   * @param random the only source of randomness (election timeouts, inbox names); seed it for
+   *     reproducible runs
+   * @param effects where the node's effects go
+   */
+  public RaftNode(RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
+      RandomGenerator random, RaftEffects effects) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.log = Objects.requireNonNull(log, "log");
+    this.termVoteStore = Objects.requireNonNull(termVoteStore, "termVoteStore");
+    this.random = Objects.requireNonNull(random, "random");
+    this.effects = Objects.requireNonNull(effects, "effects");
+    this.timing = config.timing();
+    this.id = config.selfId();
+    String g = config.group();
+    this.voteSubject = Subjects.vote(g);
+    this.preVoteSubject = Subjects.preVote(g);
+    this.aeSubject = Subjects.appendEntry(g);
+    this.proposalSubject = Subjects.proposal(g);
+    this.removePeerSubject = Subjects.removePeer(g);
+    this.voteInbox = Subjects.inbox(NodeIds.token(random));
+    this.preVoteInbox = Subjects.inbox(NodeIds.token(random));
+    this.aeInbox = Subjects.inbox(NodeIds.token(random));
+    this.observer = config.observer();
+    for (String p : config.peers()) {
+      peers.put(p, new Peer());
+    }
+    peers.computeIfAbsent(id, k -> new Peer());
+    this.clusterSize = Math.max(config.clusterSize(), peers.size());
+    recalcQuorum();
+  }
+
+  // =================================================================== inputs
+
+  /**
+   * Starts the node: loads term and vote, replays the log (surfacing committed entries, then the
+   * replay-done marker), subscribes and arms the election timer.
+   */
+  public void start(long now) {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    clock = now;
+    try {
+      TermVote tv = termVoteStore.load();
+      term = tv.term();
+      vote = tv.vote();
+      replay(now);
+    } catch (LogException e) {
+      fail(e);
+      return;
+    }
+    initializing = !config.recovering() && pindex == 0;
+    effects.subscribe(voteSubject);
+    effects.subscribe(aeSubject);
+    effects.subscribe(voteInbox);
+    effects.subscribe(aeInbox);
+    if (config.preVote()) {
+      effects.subscribe(preVoteSubject);
+      effects.subscribe(preVoteInbox);
+    }
+    effects.applyMarker();
+    if (observer) {
+      armElection(now, timing.observerTimer());
+    } else {
+      resetElectionTimer(now);
+    }
+  }
+
+  /**
+   * Handles one message delivered on a subject this node subscribed to. Malformed or hostile
+   * payloads are dropped and counted ({@link #malformedCount()}); they never change state.
+   *
+   * @param now the runtime time in ms
+   * @param subject the subject the message arrived on
+   * @param reply its reply subject, or null
+   * @param payload its bytes (not modified, not retained beyond the call unless stored in the log)
+   */
+  public void receive(long now, String subject, String reply, byte[] payload) {
+    if (state == RaftState.CLOSED || !started) {
+      return;
+    }
+    try {
+      dispatch(now, subject, reply, payload);
+    } catch (WireFormatException e) {
+      malformed++;
+      LOG.debug("[{}:{}] dropped malformed message on {}: {}", config.group(), id, subject,
+          e.getMessage());
+    } catch (LogException e) {
+      fail(e);
+    }
+  }
+
+  /**
+   * Fires whatever timers are due at {@code now} (election, heartbeat, quorum check, catch-up
+   * inactivity) and flushes queued proposals. Calling it early or repeatedly is harmless.
+   */
+  public void tick(long now) {
+    if (state == RaftState.CLOSED || !started) {
+      return;
+    }
+    clock = now;
+    try {
+      if (state == RaftState.LEADER) {
+        leaderTick(now);
+      } else if (now >= electionAt) {
+        electionTimeout(now);
+      }
+      flush(now);
+    } catch (LogException e) {
+      fail(e);
+    }
+  }
+
+  /**
+   * The earliest time at which {@link #tick(long)} has work to do; {@code Long.MAX_VALUE} when
+   * closed. A runtime arms one timer per node at this time and re-reads it after every input.
+   */
+  public long nextDeadline() {
+    if (state == RaftState.CLOSED || !started) {
+      return Long.MAX_VALUE;
+    }
+    if (state == RaftState.LEADER) {
+      long d = Math.min(heartbeatAt, quorumCheckAt);
+      for (CatchupStream s : streams.values()) {
+        d = Math.min(d, s.lastProgressAt + timing.catchupInactivity());
+      }
+      return d;
+    }
+    return electionAt;
+  }
+
+  /**
+   * Proposes one normal entry. Term-fenced: accepted only while leader in exactly {@code term}.
+   * The entry is queued and sent with the next {@link #flush(long)}.
+   *
+   * @throws RaftException NOT_LEADER if not leader or {@code term} is not the current term, or the
+   *     leader is overrun (it then steps down); WRITE_ERROR after a storage failure
+   */
+  public void propose(long now, long term, byte[] data) {
+    proposeMulti(now, term, List.of(Entry.normal(data)));
+  }
+
+  /** Proposes several entries of any type, in order, under the same checks as {@link #propose}. */
+  public void proposeMulti(long now, long term, List<Entry> entries) {
+    checkWritable();
+    if (state != RaftState.LEADER || term != this.term) {
+      throw new RaftException(RaftException.Error.NOT_LEADER,
+          "state " + state + " term " + this.term + " proposal term " + term);
+    }
+    long c = Math.max(commit, papplied);
+    long a = Math.max(applied, papplied);
+    if (pindex - c > OVERRUN || c - a > OVERRUN) {
+      overruns++;
+      LOG.warn("[{}:{}] leader overrun (pindex {}, commit {}, applied {}), stepping down",
+          config.group(), id, pindex, commit, applied);
+      stepDownTo(now, "");
+      throw new RaftException(RaftException.Error.NOT_LEADER, "leader overrun");
+    }
+    for (Entry e : entries) {
+      proposals.add(new Proposal(term, e));
+    }
+  }
+
+  /**
+   * Proposes {@code data} wherever the leader is: locally at the current term when leader,
+   * otherwise published to the group's proposal subject (best effort, no reply).
+   */
+  public void forwardProposal(long now, byte[] data) {
+    checkWritable();
+    if (state == RaftState.LEADER) {
+      proposals.add(new Proposal(term, Entry.normal(data)));
+    } else {
+      effects.send(proposalSubject, null, data);
+    }
+  }
+
+  /**
+   * Sends queued proposals: membership entries individually, the rest in batches of at most
+   * {@code maxBatchEntries} entries / {@code maxBatchBytes} bytes, one log index per batch.
+   * Proposals of another term are dropped. A runtime calls this after a burst of inputs.
+   */
+  public void flush(long now) {
+    if (proposals.isEmpty()) {
+      return;
+    }
+    clock = now;
+    if (state != RaftState.LEADER) {
+      proposals.clear();
+      return;
+    }
+    try {
+      List<Proposal> todo = new ArrayList<>(proposals);
+      proposals.clear();
+      List<Entry> batch = new ArrayList<>();
+      long bytes = 0;
+      for (Proposal p : todo) {
+        if (state != RaftState.LEADER) {
+          return;
+        }
+        if (p.term() != term) {
+          continue;
+        }
+        EntryType t = p.entry().type();
+        if (t == EntryType.ADD_PEER || t == EntryType.REMOVE_PEER) {
+          if (!batch.isEmpty()) {
+            sendAppendEntry(now, batch);
+            batch = new ArrayList<>();
+            bytes = 0;
+          }
+          trySendMembershipChange(now, p.entry());
+          continue;
+        }
+        batch.add(p.entry());
+        bytes += p.entry().data().length + 1L;
+        if (batch.size() >= config.maxBatchEntries() || bytes >= config.maxBatchBytes()) {
+          sendAppendEntry(now, batch);
+          batch = new ArrayList<>();
+          bytes = 0;
+        }
+      }
+      if (!batch.isEmpty() && state == RaftState.LEADER) {
+        sendAppendEntry(now, batch);
+      }
+    } catch (LogException e) {
+      fail(e);
+    }
+  }
+
+  /** Equivalent to {@code processed(index, index)}. */
+  public void applied(long now, long index) {
+    processed(now, index, index);
+  }
+
+  /**
+   * The upper layer processed everything up to {@code index} and applied everything up to {@code
+   * appliedIndex}. Ignored when {@code index} is above the commit index. Completes a new leader's
+   * election (leader-change signal) once its noop is processed.
+   */
+  public void processed(long now, long index, long appliedIndex) {
+    if (state == RaftState.CLOSED || index > commit) {
+      return;
+    }
+    if (index > processed) {
+      processed = index;
+    }
+    long a = Math.min(appliedIndex, index);
+    if (a > applied) {
+      applied = a;
+    }
+    if (state == RaftState.LEADER && !completeLeader && noopIndex > 0 && processed >= noopIndex) {
+      completeLeader = true;
+      hadLeader = true;
+      effects.subscribe(proposalSubject);
+      effects.subscribe(removePeerSubject);
+      effects.leaderChanged(true, term);
+      maybeStartReadRound(now);
+    }
+  }
+
+  /**
+   * Leader only: steps down, first handing leadership to {@code preferred} (if given, known and
+   * heard from recently) or to the first recently heard peer.
+   *
+   * @param preferred at most one preferred peer id (empty string = none)
+   * @throws RaftException NOT_LEADER, TOO_MANY_PREFS
+   */
+  public void stepDown(long now, String... preferred) {
+    if (state != RaftState.LEADER) {
+      throw new RaftException(RaftException.Error.NOT_LEADER, "not leader");
+    }
+    if (preferred.length > 1) {
+      throw new RaftException(RaftException.Error.TOO_MANY_PREFS, "at most one preferred leader");
+    }
+    String target = "";
+    if (preferred.length == 1 && !preferred[0].isEmpty() && !preferred[0].equals(id)
+        && healthyPeer(preferred[0], now)) {
+      target = preferred[0];
+    }
+    if (target.isEmpty()) {
+      for (String p : peers.keySet()) {
+        if (!p.equals(id) && healthyPeer(p, now)) {
+          target = p;
+          break;
+        }
+      }
+    }
+    try {
+      if (!target.isEmpty()) {
+        flush(now);
+        if (state == RaftState.LEADER) {
+          sendAppendEntry(now, List.of(new Entry(EntryType.LEADER_TRANSFER,
+              target.getBytes(StandardCharsets.ISO_8859_1))));
+        }
+      }
+    } catch (LogException e) {
+      fail(e);
+      return;
+    }
+    if (state == RaftState.LEADER) {
+      stepDownTo(now, "");
+    }
+  }
+
+  /** Arms the election timer at a random campaign timeout (skipping pre-vote). */
+  public void campaign(long now) {
+    if (state == RaftState.LEADER) {
+      throw new RaftException(RaftException.Error.ALREADY_LEADER, "already leader");
+    }
+    forcedCampaign = true;
+    armElection(now, randomBetween(timing.campaignMin(), timing.campaignMax()));
+  }
+
+  /** Arms the election timer at the immediate-campaign timeout (skipping pre-vote). */
+  public void campaignImmediately(long now) {
+    if (state == RaftState.LEADER) {
+      throw new RaftException(RaftException.Error.ALREADY_LEADER, "already leader");
+    }
+    forcedCampaign = true;
+    initializing = false;
+    armElection(now, timing.campaignImmediate());
+  }
+
+  /** Sets the observer flag: an observer replicates, acks and votes but never campaigns. */
+  public void setObserver(long now, boolean on) {
+    boolean was = observer;
+    observer = on;
+    if (on && state != RaftState.LEADER) {
+      armElection(now, timing.observerTimer());
+    } else if (was && !on) {
+      resetElectionTimer(now);
+    }
+  }
+
+  /**
+   * Leader only: proposes adding {@code peer} as a voting member.
+   *
+   * @throws RaftException NOT_LEADER, MEMBERSHIP_CHANGE (one in flight, or already a member)
+   */
+  public void proposeAddPeer(long now, String peer) {
+    checkWritable();
+    if (state != RaftState.LEADER) {
+      throw new RaftException(RaftException.Error.NOT_LEADER, "not leader");
+    }
+    if (membershipChange != null) {
+      throw new RaftException(RaftException.Error.MEMBERSHIP_CHANGE, "change in flight");
+    }
+    if (peers.containsKey(peer)) {
+      throw new RaftException(RaftException.Error.MEMBERSHIP_CHANGE, "already a member");
+    }
+    flush(now);
+    trySendMembershipChange(now,
+        new Entry(EntryType.ADD_PEER, peer.getBytes(StandardCharsets.ISO_8859_1)));
+  }
+
+  /**
+   * Proposes removing {@code peer}. A follower forwards the request to the leader; the leader
+   * checks and replicates it.
+   *
+   * @throws RaftException MEMBERSHIP_CHANGE, PEER_NOT_FOUND, REMOVE_LAST_NODE (leader)
+   */
+  public void proposeRemovePeer(long now, String peer) {
+    checkWritable();
+    if (state != RaftState.LEADER) {
+      effects.send(removePeerSubject, null, peer.getBytes(StandardCharsets.ISO_8859_1));
+      return;
+    }
+    if (membershipChange != null) {
+      throw new RaftException(RaftException.Error.MEMBERSHIP_CHANGE, "change in flight");
+    }
+    if (!peers.containsKey(peer)) {
+      throw new RaftException(RaftException.Error.PEER_NOT_FOUND, peer);
+    }
+    if (peers.size() <= 1) {
+      throw new RaftException(RaftException.Error.REMOVE_LAST_NODE, peer);
+    }
+    flush(now);
+    trySendMembershipChange(now,
+        new Entry(EntryType.REMOVE_PEER, peer.getBytes(StandardCharsets.ISO_8859_1)));
+  }
+
+  /**
+   * Pauses applying: committed indexes are remembered ({@code hcommit}) but not surfaced until
+   * {@link #resumeApply(long)}. Steps down a candidate.
+   *
+   * @throws RaftException ALREADY_LEADER when leader
+   */
+  public void pauseApply(long now) {
+    if (state == RaftState.LEADER) {
+      throw new RaftException(RaftException.Error.ALREADY_LEADER, "leader cannot pause");
+    }
+    if (state == RaftState.CANDIDATE) {
+      stepDownTo(now, "");
+    }
+    paused = true;
+    hcommit = Math.max(hcommit, commit);
+    armElection(now, timing.observerTimer());
+  }
+
+  /** Resumes applying: surfaces every index committed while paused, then re-arms the timer. */
+  public void resumeApply(long now) {
+    if (state == RaftState.CLOSED) {
+      return;
+    }
+    resetElectionTimer(now);
+    try {
+      for (long i = commit + 1; i <= hcommit && i <= pindex; i++) {
+        if (!applyCommit(now, i)) {
+          break;
+        }
+      }
+    } catch (LogException e) {
+      fail(e);
+      return;
+    }
+    paused = false;
+    hcommit = 0;
+    if (transferTarget) {
+      armElection(now, timing.transferCampaign());
+    } else {
+      resetElectionTimer(now);
+    }
+  }
+
+  /**
+   * Leader only: requests a linearizable read barrier. Once leadership is confirmed by a quorum
+   * after this call (and the leader's noop is committed), {@link RaftEffects#readIndexReady} reports
+   * an index; the read may be served after the upper layer applied it.
+   *
+   * @throws RaftException DISABLED when switched off, NOT_LEADER when not leader
+   */
+  public void readIndex(long now, long requestId) {
+    if (!config.readIndex()) {
+      throw new RaftException(RaftException.Error.DISABLED, "read index is switched off");
+    }
+    if (state != RaftState.LEADER) {
+      throw new RaftException(RaftException.Error.NOT_LEADER, "not leader");
+    }
+    queuedReads.add(requestId);
+    maybeStartReadRound(now);
+  }
+
+  /** Stops the node for good: unsubscribes, emits a final leader change if leading. Idempotent. */
+  public void stop() {
+    if (state == RaftState.CLOSED) {
+      return;
+    }
+    boolean wasLeader = state == RaftState.LEADER;
+    if (wasLeader) {
+      leaveLeader();
+    }
+    cancelCatchup();
+    state = RaftState.CLOSED;
+    effects.unsubscribe(voteSubject);
+    effects.unsubscribe(aeSubject);
+    effects.unsubscribe(voteInbox);
+    effects.unsubscribe(aeInbox);
+    if (config.preVote()) {
+      effects.unsubscribe(preVoteSubject);
+      effects.unsubscribe(preVoteInbox);
+    }
+    if (wasLeader) {
+      effects.leaderChanged(false, term);
+    }
+  }
+
+  // =================================================================== accessors
+
+  /** The node id. */
+  public String id() {
+    return id;
+  }
+
+  /** The group name. */
+  public String group() {
+    return config.group();
+  }
+
+  /** The current state. */
+  public RaftState state() {
+    return state;
+  }
+
+  /** True once elected and the election noop was processed by the upper layer (NRG {@code Leader()}). */
+  public boolean isLeader() {
+    return state == RaftState.LEADER && completeLeader;
+  }
+
+  /** The current term. */
+  public long term() {
+    return term;
+  }
+
+  /** The candidate voted for in the current term, or "". */
+  public String vote() {
+    return vote;
+  }
+
+  /** The known leader id, or "" when none. */
+  public String leaderId() {
+    return leader;
+  }
+
+  /** True when no leader is known. */
+  public boolean leaderless() {
+    return leader.isEmpty();
+  }
+
+  /** True once any leader was seen since start. */
+  public boolean hadPreviousLeader() {
+    return hadLeader;
+  }
+
+  /** Whether the observer flag is set. */
+  public boolean isObserver() {
+    return observer;
+  }
+
+  /** Whether applies are paused. */
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /** The index of the last log entry. */
+  public long lastIndex() {
+    return pindex;
+  }
+
+  /** The term of the last log entry. */
+  public long lastTerm() {
+    return pterm;
+  }
+
+  /** The commit index. */
+  public long commitIndex() {
+    return commit;
+  }
+
+  /** The highest index the upper layer confirmed as applied. */
+  public long appliedIndex() {
+    return applied;
+  }
+
+  /** The highest index the upper layer confirmed as processed. */
+  public long processedIndex() {
+    return processed;
+  }
+
+  /** The highest commit index seen while paused. */
+  public long pausedCommit() {
+    return hcommit;
+  }
+
+  /** The cluster size quorum is counted against. */
+  public int clusterSize() {
+    return clusterSize;
+  }
+
+  /** Votes or acks needed for a majority. */
+  public int quorumNeeded() {
+    return quorum;
+  }
+
+  /** The current member ids (self included), in insertion order. */
+  public List<String> peerIds() {
+    return List.copyOf(peers.keySet());
+  }
+
+  /** True while a membership change is uncommitted. */
+  public boolean membershipChangeInProgress() {
+    return membershipChange != null;
+  }
+
+  /** True while a follower catch-up is running. */
+  public boolean isCatchingUp() {
+    return catchup != null;
+  }
+
+  /** Number of catch-up streams this leader is serving. */
+  public int catchupStreams() {
+    return streams.size();
+  }
+
+  /** The sticky storage failure, or null. */
+  public LogException writeError() {
+    return writeError;
+  }
+
+  /** Messages dropped because they could not be decoded or were hostile. */
+  public long malformedCount() {
+    return malformed;
+  }
+
+  /** Times this node detected an overrun (leader step-down or follower quorum pause). */
+  public long overrunCount() {
+    return overruns;
+  }
+
+  /** Proposals queued and not yet flushed. */
+  public int pendingProposals() {
+    return proposals.size();
+  }
+
+  /**
+   * Self plus peers heard within the lost-quorum window reach a quorum (always true for a
+   * non-leader that cannot know).
+   */
+  public boolean quorum(long now) {
+    int n = 0;
+    for (Map.Entry<String, Peer> e : peers.entrySet()) {
+      if (e.getKey().equals(id) || e.getValue().heard >= 0
+          && now - e.getValue().heard <= timing.lostQuorum()) {
+        n++;
+      }
+    }
+    return n >= quorum;
+  }
+
+  /**
+   * NRG {@code Current()}: false when closed, nothing committed, the leader is silent, catching up
+   * or paused with unapplied commits; true when leader or everything committed is applied.
+   */
+  public boolean current(long now) {
+    if (state == RaftState.CLOSED || commit == 0) {
+      return false;
+    }
+    if (state == RaftState.LEADER) {
+      return true;
+    }
+    if (!leader.isEmpty() && !leader.equals(id) && catchup == null) {
+      Peer lp = peers.get(leader);
+      if (lp == null || lp.heard < 0 || now - lp.heard > timing.healthyLeaderContact()) {
+        return false;
+      }
+    }
+    if (catchup != null) {
+      return false;
+    }
+    if (paused && hcommit > commit) {
+      return false;
+    }
+    return commit == applied;
+  }
+
+  /**
+   * NRG {@code Healthy()} without blocking: {@link #current(long)}, or else true when the
+   * unapplied backlog shrank since the previous call (the Go version polls for 10 ms instead).
+   */
+  public boolean healthy(long now) {
+    if (current(now)) {
+      healthCheckBacklog = -1;
+      return true;
+    }
+    if (state == RaftState.CLOSED || commit == 0 || catchup != null) {
+      return false;
+    }
+    long backlog = commit - applied;
+    boolean shrinking = healthCheckBacklog >= 0 && backlog < healthCheckBacklog;
+    healthCheckBacklog = backlog;
+    if (!shrinking) {
+      LOG.debug("[{}:{}] falling behind: commit {} applied {}", config.group(), id, commit, applied);
+    }
+    return shrinking;
+  }
+
+  /**
+   * Peers as this node sees them: self current with lag 0; as leader each peer's lag behind commit;
+   * as follower the leader is current when heard recently, other peers are not current.
+   */
+  public List<PeerInfo> peerInfos(long now) {
+    List<PeerInfo> out = new ArrayList<>();
+    for (Map.Entry<String, Peer> e : peers.entrySet()) {
+      String p = e.getKey();
+      Peer ps = e.getValue();
+      if (p.equals(id)) {
+        out.add(new PeerInfo(p, true, now, pindex, 0));
+      } else if (state == RaftState.LEADER) {
+        long lag = Math.max(0, commit - ps.lastIndex);
+        out.add(new PeerInfo(p, lag == 0, ps.heard, ps.lastIndex, lag));
+      } else if (p.equals(leader)) {
+        boolean cur = ps.heard >= 0 && now - ps.heard <= timing.healthyLeaderContact();
+        out.add(new PeerInfo(p, cur, ps.heard, ps.lastIndex, 0));
+      } else {
+        out.add(new PeerInfo(p, false, ps.heard, ps.lastIndex, 0));
+      }
+    }
+    return out;
+  }
+
+  /** The time this node last heard from {@code peer}, or -1. */
+  public long lastHeardFrom(String peer) {
+    Peer p = peers.get(peer);
+    return p == null ? -1 : p.heard;
+  }
+
+  // =================================================================== dispatch
+
+  private void dispatch(long now, String subject, String reply, byte[] payload) {
+    clock = now;
+    if (subject.equals(aeSubject)) {
+      AppendEntry ae = RaftCodec.decodeAppendEntry(payload);
+      checkSane(ae);
+      if (ae.leader().equals(id)) {
+        return; // our own broadcast echoed back
+      }
+      processAppendEntry(now, ae, payload, Source.LIVE, reply);
+    } else if (subject.equals(aeInbox)) {
+      AppendEntryResponse ar = RaftCodec.decodeAppendEntryResponse(payload);
+      checkSane(ar.term(), ar.index());
+      processAppendEntryResponse(now, ar, reply);
+    } else if (readRound != null && subject.equals(readRound.inbox)) {
+      AppendEntryResponse ar = RaftCodec.decodeAppendEntryResponse(payload);
+      checkSane(ar.term(), ar.index());
+      countReadAck(now, ar, reply);
+      processAppendEntryResponse(now, ar, reply);
+    } else if (subject.equals(voteSubject)) {
+      VoteRequest vr = RaftCodec.decodeVoteRequest(payload);
+      checkSane(vr.term(), vr.lastTerm(), vr.lastIndex());
+      if (!vr.candidate().equals(id)) {
+        processVoteRequest(now, vr, reply);
+      }
+    } else if (subject.equals(voteInbox)) {
+      VoteResponse vr = RaftCodec.decodeVoteResponse(payload);
+      checkSane(vr.term());
+      processVoteResponse(now, vr);
+    } else if (subject.equals(preVoteSubject)) {
+      VoteRequest vr = RaftCodec.decodeVoteRequest(payload);
+      checkSane(vr.term(), vr.lastTerm(), vr.lastIndex());
+      if (!vr.candidate().equals(id)) {
+        processPreVoteRequest(now, vr, reply);
+      }
+    } else if (subject.equals(preVoteInbox)) {
+      VoteResponse vr = RaftCodec.decodeVoteResponse(payload);
+      checkSane(vr.term());
+      processPreVoteResponse(now, vr);
+    } else if (catchup != null && subject.equals(catchup.inbox)) {
+      AppendEntry ae = RaftCodec.decodeAppendEntry(payload);
+      checkSane(ae);
+      processAppendEntry(now, ae, payload, Source.CATCHUP, reply);
+    } else if (staleCatchupInboxes.contains(subject)) {
+      AppendEntry ae = RaftCodec.decodeAppendEntry(payload);
+      checkSane(ae);
+      processAppendEntry(now, ae, payload, Source.STALE_CATCHUP, reply);
+    } else if (subject.equals(proposalSubject)) {
+      if (state == RaftState.LEADER && completeLeader) {
+        proposals.add(new Proposal(term, Entry.normal(payload)));
+        if (reply != null) {
+          effects.send(reply, null, new byte[0]);
+        }
+      }
+    } else if (subject.equals(removePeerSubject)) {
+      if (state == RaftState.LEADER && completeLeader) {
+        if (payload.length != RaftCodec.ID_LENGTH) {
+          throw new WireFormatException("removePeer", 0, "peer id must be 8 bytes");
+        }
+        String peer = new String(payload, StandardCharsets.ISO_8859_1);
+        try {
+          proposeRemovePeer(now, peer);
+        } catch (RaftException e) {
+          LOG.debug("[{}:{}] forwarded removal of {} refused: {}", config.group(), id, peer,
+              e.getMessage());
+        }
+        if (reply != null) {
+          effects.send(reply, null, new byte[0]);
+        }
+      }
+    }
+  }
+
+  /** Terms and indexes with the top bit set cannot occur in a sane group; treat them as hostile. */
+  private static void checkSane(long... values) {
+    for (long v : values) {
+      if (v < 0) {
+        throw new WireFormatException("term/index", -1, "value above 2^63-1: "
+            + Long.toUnsignedString(v));
+      }
+    }
+  }
+
+  private static void checkSane(AppendEntry ae) {
+    checkSane(ae.term(), ae.commit(), ae.pterm(), ae.pindex(), ae.lterm());
+    if (ae.pindex() == Long.MAX_VALUE && !ae.entries().isEmpty()) {
+      throw new WireFormatException("appendEntry.pindex", 32, "no index after pindex");
+    }
+  }
+
+  // =================================================================== elections
+
+  private void electionTimeout(long now) {
+    if (state == RaftState.CANDIDATE) {
+      switchToCandidate(now);
+      return;
+    }
+    if (observer) {
+      armElection(now, timing.observerTimer());
+      return;
+    }
+    if (catchup != null) {
+      if (catchupStalled(now)) {
+        cancelCatchup();
+      }
+      resetElectionTimer(now);
+      return;
+    }
+    if (!mayCampaign(now)) {
+      return;
+    }
+    if (config.preVote() && !forcedCampaign && !transferTarget && quorum > 1) {
+      startPreVote(now);
+    } else {
+      switchToCandidate(now);
+    }
+  }
+
+  /** Applies the candidacy refusals; re-arms the timer and returns false when refused. */
+  private boolean mayCampaign(long now) {
+    if (observer) {
+      armElection(now, timing.observerTimer());
+      return false;
+    }
+    if (paused || processed < commit) {
+      armElection(now, timing.blockedRetry());
+      return false;
+    }
+    if (membershipChange != null && membershipChange.peer().equals(id)) {
+      leader = "";
+      armElection(now, timing.selfRemovalRetry());
+      return false;
+    }
+    if (config.managed() && !peers.containsKey(id)) {
+      leader = "";
+      armElection(now, timing.selfRemovalRetry());
+      return false;
+    }
+    return true;
+  }
+
+  private void startPreVote(long now) {
+    preVoteTerm = term + 1;
+    preVotes.clear();
+    preEmptyVotes.clear();
+    preVotes.add(id);
+    resetElectionTimer(now);
+    effects.send(preVoteSubject, preVoteInbox,
+        RaftCodec.encode(new VoteRequest(preVoteTerm, pterm, pindex, id)));
+  }
+
+  private void processPreVoteRequest(long now, VoteRequest vr, String reply) {
+    if (reply == null) {
+      return;
+    }
+    boolean leaderRecent = false;
+    if (state == RaftState.LEADER) {
+      leaderRecent = true;
+    } else if (!leader.isEmpty()) {
+      Peer lp = peers.get(leader);
+      leaderRecent = lp != null && lp.heard >= 0 && now - lp.heard < timing.electionMin();
+    }
+    boolean upToDate = vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex;
+    boolean grant = vr.term() > term && upToDate && !leaderRecent;
+    boolean empty = pindex == 0 && !initializing;
+    effects.send(reply, null,
+        RaftCodec.encode(new VoteResponse(grant ? vr.term() : term, id, grant, empty)));
+  }
+
+  private void processPreVoteResponse(long now, VoteResponse vr) {
+    if (state != RaftState.FOLLOWER || preVoteTerm == 0 || vr.term() != preVoteTerm
+        || !vr.granted() || preVoteTerm != term + 1) {
+      return;
+    }
+    if (!countableVoter(vr.peer())) {
+      return;
+    }
+    if (vr.empty()) {
+      preEmptyVotes.add(vr.peer());
+    } else {
+      preVotes.add(vr.peer());
+    }
+    if (preVotes.size() >= quorum || preVotes.size() + preEmptyVotes.size() == clusterSize) {
+      preVoteTerm = 0;
+      if (mayCampaign(now)) {
+        switchToCandidate(now);
+      }
+    }
+  }
+
+  private boolean countableVoter(String peer) {
+    return peers.containsKey(peer) || peers.size() < clusterSize;
+  }
+
+  private void switchToCandidate(long now) {
+    if (!mayCampaign(now)) {
+      if (state == RaftState.CANDIDATE) {
+        state = RaftState.FOLLOWER;
+      }
+      return;
+    }
+    preVoteTerm = 0;
+    forcedCampaign = false;
+    term++;
+    vote = "";
+    quorumPaused = false;
+    leader = "";
+    state = RaftState.CANDIDATE;
+    resetElectionTimer(now);
+    votes.clear();
+    emptyVotes.clear();
+    vote = id;
+    if (!persistTermVote()) {
+      return;
+    }
+    effects.send(voteSubject, voteInbox, RaftCodec.encode(new VoteRequest(term, pterm, pindex, id)));
+    countVote(now, new VoteResponse(term, id, true, false));
+  }
+
+  private void processVoteResponse(long now, VoteResponse vr) {
+    if (state != RaftState.CANDIDATE) {
+      if (state == RaftState.LEADER && vr.term() > term) {
+        stepDownTo(now, "");
+      }
+      return;
+    }
+    countVote(now, vr);
+  }
+
+  private void countVote(long now, VoteResponse vr) {
+    if (vr.granted() && vr.term() == term) {
+      if (countableVoter(vr.peer())) {
+        touchPeer(vr.peer(), now, false);
+        if (!vr.empty()) {
+          votes.add(vr.peer());
+        } else {
+          emptyVotes.add(vr.peer());
+        }
+      }
+      if (votes.size() >= quorum || votes.size() + emptyVotes.size() == clusterSize) {
+        switchToLeader(now);
+      }
+    } else if (vr.term() > term) {
+      term = vr.term();
+      vote = "";
+      persistTermVote();
+      transferTarget = false;
+      stepDownTo(now, "");
+    }
+  }
+
+  private void processVoteRequest(long now, VoteRequest vr, String reply) {
+    boolean empty = pindex == 0;
+    if (vr.term() < term) {
+      sendVoteResponse(reply, new VoteResponse(term, id, false, empty));
+      return;
+    }
+    if (vr.term() > term) {
+      if (state != RaftState.FOLLOWER) {
+        stepDownTo(now, "");
+      }
+      cancelCatchup();
+      term = vr.term();
+      vote = "";
+      if (!persistTermVote()) {
+        return;
+      }
+      leader = "";
+    }
+    boolean voteOk = vote.isEmpty() || vote.equals(vr.candidate());
+    if (voteOk && empty && initializing) {
+      empty = false;
+    }
+    boolean granted = false;
+    if (voteOk && (vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex)) {
+      term = vr.term();
+      vote = vr.candidate();
+      if (!persistTermVote()) {
+        vote = "";
+        return;
+      }
+      granted = true;
+      resetElectionTimer(now);
+    } else if (vote.isEmpty() && state != RaftState.CANDIDATE) {
+      armElection(now, randomBetween(timing.campaignMin(), timing.campaignMax()));
+    }
+    sendVoteResponse(reply, new VoteResponse(term, id, granted, empty));
+  }
+
+  private void sendVoteResponse(String reply, VoteResponse vr) {
+    if (reply != null) {
+      effects.send(reply, null, RaftCodec.encode(vr));
+    }
+  }
+
+  private void switchToLeader(long now) {
+    if (state == RaftState.CLOSED) {
+      return;
+    }
+    transferTarget = false;
+    leader = id;
+    hadLeader = true;
+    state = RaftState.LEADER;
+    pendingCache.clear();
+    acks.clear();
+    completeLeader = false;
+    heartbeatAt = now + timing.heartbeat();
+    quorumCheckAt = now + timing.lostQuorum();
+    for (Map.Entry<String, Peer> e : peers.entrySet()) {
+      if (!e.getKey().equals(id)) {
+        e.getValue().lastIndex = 0;
+      }
+    }
+    LOG.debug("[{}:{}] became leader in term {}", config.group(), id, term);
+    sendAppendEntry(now, List.of(new Entry(EntryType.PEER_STATE,
+        PeerStateCodec.encode(currentPeerState()))));
+    noopIndex = pindex;
+  }
+
+  private PeerState currentPeerState() {
+    return new PeerState(clusterSize, new ArrayList<>(peers.keySet()), PeerState.EXT_UNDETERMINED);
+  }
+
+  /** Switches to follower with {@code newLeader} ("" = none). The vote is kept. */
+  private void stepDownTo(long now, String newLeader) {
+    if (state == RaftState.CLOSED) {
+      return;
+    }
+    RaftState was = state;
+    if (was == RaftState.LEADER) {
+      leaveLeader();
+    }
+    state = RaftState.FOLLOWER;
+    transferTarget = false;
+    preVoteTerm = 0;
+    votes.clear();
+    emptyVotes.clear();
+    leader = newLeader;
+    if (!newLeader.isEmpty()) {
+      hadLeader = true;
+    }
+    resetElectionTimer(now);
+    persistTermVote();
+    if (was == RaftState.LEADER || was == RaftState.CANDIDATE) {
+      effects.leaderChanged(false, term);
+    }
+  }
+
+  private void leaveLeader() {
+    if (completeLeader) {
+      effects.unsubscribe(proposalSubject);
+      effects.unsubscribe(removePeerSubject);
+    }
+    completeLeader = false;
+    noopIndex = 0;
+    acks.clear();
+    proposals.clear();
+    streams.clear();
+    heartbeatAt = Long.MAX_VALUE;
+    quorumCheckAt = Long.MAX_VALUE;
+    failReads();
+  }
+
+  // =================================================================== leader duties
+
+  private void leaderTick(long now) {
+    if (now >= heartbeatAt) {
+      heartbeatAt = now + timing.heartbeat();
+      if (now - lastAppendSentAt >= timing.heartbeat()) {
+        sendHeartbeat(now);
+      }
+      if (readRound != null) {
+        effects.send(aeSubject, readRound.inbox, RaftCodec.encode(readRound.probe));
+      }
+    }
+    if (now >= quorumCheckAt) {
+      quorumCheckAt = now + timing.lostQuorum();
+      if (now - clusterGrewAt >= timing.lostQuorum() && !quorum(now)) {
+        LOG.info("[{}:{}] lost quorum in term {}, stepping down", config.group(), id, term);
+        stepDownTo(now, "");
+        return;
+      }
+    }
+    if (!streams.isEmpty()) {
+      List<String> expired = new ArrayList<>();
+      for (CatchupStream s : streams.values()) {
+        if (now - s.lastProgressAt > timing.catchupInactivity()) {
+          expired.add(s.peer);
+        }
+      }
+      for (String p : expired) {
+        finishStream(now, streams.get(p));
+      }
+    }
+  }
+
+  private void sendHeartbeat(long now) {
+    sendAppendEntry(now, List.of());
+  }
+
+  /** Builds, stores (if it carries entries) and publishes one AE at the current position. */
+  private void sendAppendEntry(long now, List<Entry> entries) {
+    AppendEntry ae = new AppendEntry(id, term, commit, pterm, pindex, entries, 0);
+    byte[] bytes = RaftCodec.encode(ae);
+    if (!entries.isEmpty()) {
+      long index = pindex + 1;
+      if (log.lastIndex() != pindex) {
+        LOG.warn("[{}:{}] log position {} differs from pindex {}", config.group(), id,
+            log.lastIndex(), pindex);
+      }
+      log.append(index, term, bytes);
+      log.sync();
+      pterm = term;
+      pindex = index;
+      cachePending(index, ae);
+    }
+    lastAppendSentAt = now;
+    effects.send(aeSubject, aeInbox, bytes);
+    if (!entries.isEmpty() && quorum <= 1) {
+      tryCommit(now, pindex);
+    }
+  }
+
+  private void trySendMembershipChange(long now, Entry e) {
+    String peer = new String(e.data(), StandardCharsets.ISO_8859_1);
+    boolean add = e.type() == EntryType.ADD_PEER;
+    if (membershipChange != null || add == peers.containsKey(peer)) {
+      LOG.debug("[{}:{}] membership change {} {} refused", config.group(), id, e.type(), peer);
+      return;
+    }
+    long index = pindex + 1;
+    sendAppendEntry(now, List.of(e));
+    if (state != RaftState.LEADER || pindex != index) {
+      return;
+    }
+    applySpeculativeMembership(index, peer, add);
+    if (!add && quorum <= 1) {
+      tryCommit(now, pindex);
+    }
+  }
+
+  private void processAppendEntryResponse(long now, AppendEntryResponse ar, String reply) {
+    touchPeer(ar.peer(), now, true);
+    if (ar.success()) {
+      if (state != RaftState.LEADER) {
+        return;
+      }
+      Peer ps = peers.get(ar.peer());
+      if (ps != null && ar.index() > ps.lastIndex) {
+        ps.lastIndex = ar.index();
+      }
+      CatchupStream s = streams.get(ar.peer());
+      if (s != null) {
+        streamProgress(now, s, ar.index());
+      }
+      if (ar.index() <= commit || ar.term() != term || ps == null) {
+        return;
+      }
+      acks.computeIfAbsent(ar.index(), k -> new HashSet<>()).add(ar.peer());
+      if (tryCommit(now, ar.index()) && proposals.isEmpty() && state == RaftState.LEADER) {
+        sendHeartbeat(now);
+      }
+    } else if (reply != null) {
+      if (state == RaftState.LEADER) {
+        catchupFollower(now, ar, reply);
+      }
+    } else if (ar.term() > term) {
+      term = ar.term();
+      vote = "";
+      persistTermVote();
+      if (state != RaftState.FOLLOWER) {
+        stepDownTo(now, "");
+      }
+    }
+  }
+
+  private boolean tryCommit(long now, long index) {
+    if (state != RaftState.LEADER || index <= commit) {
+      return false;
+    }
+    Set<String> a = acks.get(index);
+    int n = a == null ? 0 : a.size();
+    boolean selfRemoving = membershipChange != null && !membershipChange.add()
+        && membershipChange.peer().equals(id);
+    if (peers.containsKey(id) && !selfRemoving) {
+      n++;
+    }
+    if (n < quorum) {
+      return false;
+    }
+    for (long i = commit + 1; i <= index && state == RaftState.LEADER; i++) {
+      if (!applyCommit(now, i)) {
+        break;
+      }
+    }
+    maybeStartReadRound(now);
+    return true;
+  }
+
+  // =================================================================== read index
+
+  private void maybeStartReadRound(long now) {
+    if (state != RaftState.LEADER || readRound != null || queuedReads.isEmpty()
+        || noopIndex == 0 || commit < noopIndex) {
+      return;
+    }
+    List<Long> reqs = new ArrayList<>(queuedReads);
+    queuedReads.clear();
+    if (quorum <= 1) {
+      for (long r : reqs) {
+        effects.readIndexReady(r, commit);
+      }
+      return;
+    }
+    String inbox = Subjects.inbox(NodeIds.token(random));
+    AppendEntry probe = new AppendEntry(id, term, commit, pterm, pindex, List.of(), 0);
+    readRound = new ReadRound(inbox, reqs, commit, probe);
+    effects.subscribe(inbox);
+    effects.send(aeSubject, inbox, RaftCodec.encode(probe));
+  }
+
+  private void countReadAck(long now, AppendEntryResponse ar, String reply) {
+    ReadRound r = readRound;
+    if (state != RaftState.LEADER || r == null || !peers.containsKey(ar.peer())
+        || ar.peer().equals(id)) {
+      return;
+    }
+    // A success, or a catch-up request, proves the peer accepted our term after the round began.
+    if (!ar.success() && reply == null) {
+      return;
+    }
+    r.acks.add(ar.peer());
+    int n = r.acks.size() + (peers.containsKey(id) ? 1 : 0);
+    if (n >= quorum) {
+      readRound = null;
+      effects.unsubscribe(r.inbox);
+      for (long req : r.requests) {
+        effects.readIndexReady(req, r.index);
+      }
+      maybeStartReadRound(now);
+    }
+  }
+
+  private void failReads() {
+    List<Long> failed = new ArrayList<>(queuedReads);
+    queuedReads.clear();
+    if (readRound != null) {
+      failed.addAll(readRound.requests);
+      effects.unsubscribe(readRound.inbox);
+      readRound = null;
+    }
+    for (long r : failed) {
+      effects.readIndexFailed(r);
+    }
+  }
+
+  // =================================================================== catch-up, leader side
+
+  private void catchupFollower(long now, AppendEntryResponse ar, String inbox) {
+    CatchupStream old = streams.remove(ar.peer());
+    if (old != null) {
+      LOG.debug("[{}:{}] replacing catch-up stream of {}", config.group(), id, ar.peer());
+    }
+    long start = ar.index() + 1;
+    if (start < log.firstIndex() && !log.isEmpty() || log.isEmpty() && start <= log.lastIndex()) {
+      // Serving this needs a snapshot; this core does not install or send snapshots yet.
+      LOG.warn("[{}:{}] follower {} needs a snapshot (start {}, first {}), stepping down",
+          config.group(), id, ar.peer(), start, log.firstIndex());
+      stepDownTo(now, "");
+      return;
+    }
+    if (start > pindex) {
+      LOG.warn("[{}:{}] catch-up request from {} beyond our log ({} > {}), stepping down",
+          config.group(), id, ar.peer(), start, pindex);
+      stepDownTo(now, "");
+      return;
+    }
+    CatchupStream s = new CatchupStream(ar.peer(), inbox, pindex, start - 1, now);
+    streams.put(ar.peer(), s);
+    pumpStream(now, s);
+  }
+
+  private void streamProgress(long now, CatchupStream s, long index) {
+    s.lastProgressAt = now;
+    Integer size = s.sizes.remove(index);
+    if (size != null) {
+      s.outstanding -= size;
+    }
+    if (index > s.last) {
+      finishStream(now, s);
+      return;
+    }
+    pumpStream(now, s);
+  }
+
+  private void pumpStream(long now, CatchupStream s) {
+    while (s.outstanding <= config.catchupWindowBytes()) {
+      s.next++;
+      if (s.next > s.last) {
+        finishStream(now, s);
+        return;
+      }
+      byte[] bytes;
+      try {
+        AppendEntry ae = loadEntry(s.next);
+        if (ae.lterm() != term) {
+          ae = ae.withLterm(term);
+        }
+        bytes = RaftCodec.encode(ae);
+      } catch (LogException | WireFormatException e) {
+        LOG.warn("[{}:{}] catch-up stream to {} cannot load {}: {}", config.group(), id, s.peer,
+            s.next, e.getMessage());
+        finishStream(now, s);
+        return;
+      }
+      s.sizes.put(s.next, bytes.length);
+      s.outstanding += bytes.length;
+      effects.send(s.inbox, aeInbox, bytes);
+    }
+  }
+
+  private void finishStream(long now, CatchupStream s) {
+    if (s == null || streams.get(s.peer) != s) {
+      return;
+    }
+    streams.remove(s.peer);
+    if (state == RaftState.LEADER && !peers.containsKey(s.peer) && membershipChange == null
+        && !config.managed()) {
+      trySendMembershipChange(now,
+          new Entry(EntryType.ADD_PEER, s.peer.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+  }
+
+  // =================================================================== follower AE path (§5)
+
+  private void processAppendEntry(long now, AppendEntry ae, byte[] raw, Source src, String reply) {
+    boolean isNew = src == Source.LIVE;
+    if (!transferTarget) {
+      resetElectionTimer(now);
+    }
+    if (state == RaftState.CLOSED || writeError != null) {
+      return;
+    }
+    long lt = ae.checkTerm();
+    if (state == RaftState.LEADER) {
+      if (lt >= term) {
+        if (lt > term) {
+          term = lt;
+          vote = "";
+          persistTermVote();
+        } else {
+          LOG.warn("[{}:{}] another leader {} in our term {}", config.group(), id, ae.leader(),
+              term);
+        }
+        stepDownTo(now, ae.leader());
+      } else {
+        sendAr(reply, new AppendEntryResponse(term, pindex, id, false), null);
+        return;
+      }
+    } else if (state == RaftState.CANDIDATE && lt >= term) {
+      if (lt > term) {
+        term = lt;
+        vote = "";
+        persistTermVote();
+      }
+      stepDownTo(now, ae.leader());
+    }
+    // Stale catch-up traffic.
+    if (!isNew && src != Source.REPLAY && (ae.lterm() == 0 || ae.pindex() < pindex)
+        && (catchup == null || src != Source.CATCHUP)) {
+      return;
+    }
+    if (lt > term) {
+      term = lt;
+      vote = "";
+      if (isNew) {
+        persistTermVote();
+      }
+      if (state != RaftState.FOLLOWER) {
+        stepDownTo(now, ae.leader());
+      }
+    } else if (lt < term && src != Source.REPLAY && (isNew || ae.lterm() != 0)) {
+      if (isNew) {
+        sendAr(reply, new AppendEntryResponse(term, pindex, id, false), null);
+      }
+      return;
+    }
+    if (catchup != null) {
+      if (pterm >= catchup.cterm && pindex >= catchup.cindex) {
+        cancelCatchup();
+      } else if (isNew) {
+        if (catchupStalled(now)) {
+          startCatchup(now, ae, reply);
+        }
+        return;
+      }
+    }
+    if (isNew && state == RaftState.FOLLOWER) {
+      preVoteTerm = 0;
+      if (!ae.leader().equals(leader)) {
+        leader = ae.leader();
+        hadLeader = true;
+        persistTermVote();
+        resetElectionTimer(now);
+        for (Map.Entry<String, Peer> e : peers.entrySet()) {
+          e.getValue().lastIndex = 0;
+          if (!e.getKey().equals(leader)) {
+            e.getValue().heard = -1;
+          }
+        }
+        touchPeer(leader, now, false);
+        effects.leaderChanged(false, term);
+      } else {
+        touchPeer(leader, now, false);
+      }
+    }
+    if (src != Source.REPLAY) {
+      long a = Math.max(applied, papplied);
+      long c = Math.max(commit, papplied);
+      if (quorumPaused) {
+        if (c - a > QUORUM_RESUME) {
+          cancelCatchup();
+          return;
+        }
+        quorumPaused = false;
+      } else if (c - a > OVERRUN) {
+        quorumPaused = true;
+        overruns++;
+        cancelCatchup();
+        return;
+      }
+    }
+    if (ae.pterm() != pterm || ae.pindex() != pindex) {
+      if (ae.pindex() <= pindex) {
+        if (!resolveConflict(now, ae, isNew)) {
+          return;
+        }
+      } else {
+        if (src == Source.REPLAY) {
+          return;
+        }
+        if (catchup != null) {
+          // The leader's snapshot AE would arrive here; snapshots are not handled by this core.
+          cancelCatchup();
+          return;
+        }
+        startCatchup(now, ae, reply);
+        return;
+      }
+    }
+    if (!ae.entries().isEmpty()) {
+      long index = ae.pindex() + 1;
+      if (src != Source.REPLAY) {
+        if (log.lastIndex() != ae.pindex()) {
+          LOG.warn("[{}:{}] log at {} cannot store index {}, resetting", config.group(), id,
+              log.lastIndex(), index);
+          truncateLog(now, 0, 0);
+          cancelCatchup();
+          return;
+        }
+        log.append(index, ae.term(), raw);
+        log.sync();
+        cachePending(index, ae);
+        initializing = false;
+      }
+      pterm = ae.term();
+      pindex = index;
+      for (Entry e : ae.entries()) {
+        if (e.type() == EntryType.LEADER_TRANSFER && isNew) {
+          String target = new String(e.data(), StandardCharsets.ISO_8859_1);
+          if (target.equals(id)) {
+            transferTarget = true;
+            if (!observer && !paused) {
+              forcedCampaign = true;
+              armElection(now, timing.transferCampaign());
+            }
+          }
+        } else if ((e.type() == EntryType.ADD_PEER || e.type() == EntryType.REMOVE_PEER)
+            && e.data().length == RaftCodec.ID_LENGTH) {
+          String peer = new String(e.data(), StandardCharsets.ISO_8859_1);
+          boolean add = e.type() == EntryType.ADD_PEER;
+          if (membershipChange == null && add != peers.containsKey(peer)) {
+            applySpeculativeMembership(index, peer, add);
+          }
+        }
+      }
+    }
+    if (ae.commit() > commit) {
+      if (catchup != null && !catchup.signalled) {
+        catchup.signalled = true;
+        effects.apply(new CommittedEntry(0, List.of(new Entry(EntryType.CATCHUP, null))));
+      }
+      if (paused) {
+        hcommit = Math.max(hcommit, ae.commit());
+      } else {
+        long upTo = Math.min(ae.commit(), pindex);
+        for (long i = commit + 1; i <= upTo; i++) {
+          if (!applyCommit(now, i)) {
+            break;
+          }
+        }
+      }
+    }
+    if (isNew) {
+      sendAr(reply, new AppendEntryResponse(pterm, pindex, id, true), null);
+    }
+  }
+
+  /**
+   * §7.2: the AE does not follow our last entry but we have its predecessor's index. Returns true
+   * when the log is now aligned and the AE should be stored.
+   */
+  private boolean resolveConflict(long now, AppendEntry ae, boolean isNew) {
+    boolean success = false;
+    if (ae.pindex() < commit) {
+      success = true;
+    } else {
+      LogRecord rec = null;
+      if (ae.pindex() > 0) {
+        try {
+          rec = log.read(ae.pindex());
+        } catch (LogException e) {
+          if (!e.isMissing()) {
+            throw e;
+          }
+        }
+      }
+      if (rec == null) {
+        if (ae.pterm() == pterm && isNew) {
+          success = true;
+        } else if (ae.pindex() == pindex) {
+          truncateLog(now, ae.pterm(), ae.pindex());
+          return pterm == ae.pterm() && pindex == ae.pindex();
+        } else {
+          truncateLog(now, 0, 0);
+        }
+      } else if (rec.term() == ae.pterm()) {
+        truncateLog(now, ae.pterm(), ae.pindex());
+        if (pterm == ae.pterm() && pindex == ae.pindex()) {
+          return true;
+        }
+      } else {
+        AppendEntry stored = RaftCodec.decodeAppendEntry(rec.data());
+        if (stored.pindex() < commit) {
+          success = true;
+        } else {
+          truncateLog(now, stored.pterm(), stored.pindex());
+        }
+      }
+    }
+    if (!success) {
+      cancelCatchup();
+    }
+    return false;
+  }
+
+  /** §7.3 truncateWAL. */
+  private void truncateLog(long now, long newTerm, long index) {
+    try {
+      log.truncateAfter(index);
+      log.sync();
+    } catch (LogException e) {
+      fail(e);
+      return;
+    }
+    pterm = newTerm;
+    pindex = index;
+    if (index == 0) {
+      pendingCache.clear();
+    } else {
+      pendingCache.tailMap(index, false).clear();
+    }
+    if (membershipChange != null && membershipChange.index() > index) {
+      revertMembership();
+    }
+    commit = Math.min(commit, pindex);
+    processed = Math.min(processed, commit);
+    applied = Math.min(applied, processed);
+  }
+
+  private void startCatchup(long now, AppendEntry ae, String reply) {
+    if (catchup != null) {
+      retireCatchupInbox(catchup.inbox);
+    }
+    Catchup c = new Catchup();
+    c.cterm = ae.pterm();
+    c.cindex = ae.pindex();
+    c.inbox = Subjects.catchupInbox(NodeIds.token(random));
+    c.lastPindex = pindex;
+    c.lastProgressAt = now;
+    boolean hadSignal = catchup != null && catchup.signalled;
+    catchup = c;
+    if (hadSignal) {
+      effects.applyMarker();
+    }
+    effects.subscribe(c.inbox);
+    sendAr(reply, new AppendEntryResponse(pterm, pindex, id, false), c.inbox);
+  }
+
+  private boolean catchupStalled(long now) {
+    Catchup c = catchup;
+    if (c == null) {
+      return false;
+    }
+    if (pindex != c.lastPindex) {
+      c.lastPindex = pindex;
+      c.lastProgressAt = now;
+      return false;
+    }
+    return now - c.lastProgressAt > timing.catchupStall();
+  }
+
+  private void cancelCatchup() {
+    Catchup c = catchup;
+    if (c == null) {
+      return;
+    }
+    catchup = null;
+    retireCatchupInbox(c.inbox);
+    if (c.signalled) {
+      effects.applyMarker();
+    }
+  }
+
+  private void retireCatchupInbox(String inbox) {
+    effects.unsubscribe(inbox);
+    // Remember a few old inboxes so late deliveries are classified as stale catch-up traffic.
+    if (staleCatchupInboxes.size() > 16) {
+      staleCatchupInboxes.clear();
+    }
+    staleCatchupInboxes.add(inbox);
+  }
+
+  private void sendAr(String reply, AppendEntryResponse ar, String arReply) {
+    if (reply != null) {
+      effects.send(reply, arReply, RaftCodec.encode(ar));
+    }
+  }
+
+  // =================================================================== apply
+
+  /** Commits index {@code i} and surfaces it; returns false when it cannot be loaded. */
+  private boolean applyCommit(long now, long i) {
+    if (i <= commit) {
+      return true;
+    }
+    acks.remove(i);
+    if (i <= papplied) {
+      return true;
+    }
+    AppendEntry ae;
+    try {
+      ae = pendingCache.remove(i);
+      if (ae == null) {
+        ae = loadEntry(i);
+      }
+    } catch (LogException e) {
+      if (e.kind() == LogException.Kind.CLOSED || e.kind() == LogException.Kind.BEYOND_END) {
+        return false;
+      }
+      LOG.error("[{}:{}] cannot load committed index {}: {}", config.group(), id, i,
+          e.getMessage());
+      if (state == RaftState.LEADER) {
+        stepDownTo(now, bestPeer());
+      }
+      truncateLog(now, 0, 0);
+      cancelCatchup();
+      return false;
+    } catch (WireFormatException e) {
+      LOG.error("[{}:{}] corrupt record at committed index {}", config.group(), id, i);
+      if (state == RaftState.LEADER) {
+        stepDownTo(now, bestPeer());
+      }
+      truncateLog(now, 0, 0);
+      cancelCatchup();
+      return false;
+    }
+    commit = i;
+    List<Entry> surfaced = new ArrayList<>(ae.entries().size());
+    boolean removedSelf = false;
+    for (Entry e : ae.entries()) {
+      switch (e.type()) {
+        case NORMAL, SNAPSHOT -> surfaced.add(e);
+        case OLD_SNAPSHOT -> surfaced.add(new Entry(EntryType.SNAPSHOT, e.data()));
+        case PEER_STATE -> {
+          if (state != RaftState.LEADER) {
+            try {
+              applyPeerState(now, PeerStateCodec.decode(e.data()));
+            } catch (WireFormatException bad) {
+              LOG.warn("[{}:{}] undecodable peer state at {}", config.group(), id, i);
+            }
+          }
+        }
+        case ADD_PEER, REMOVE_PEER -> {
+          surfaced.add(e);
+          if (e.data().length == RaftCodec.ID_LENGTH) {
+            String peer = new String(e.data(), StandardCharsets.ISO_8859_1);
+            commitMembership(now, i, peer, e.type() == EntryType.ADD_PEER);
+            if (e.type() == EntryType.REMOVE_PEER && peer.equals(id)
+                && state == RaftState.LEADER) {
+              removedSelf = true;
+            }
+          }
+        }
+        default -> {
+          // Leader transfer and catch-up signals are never surfaced.
+        }
+      }
+    }
+    effects.apply(new CommittedEntry(i, surfaced));
+    if (removedSelf) {
+      LOG.info("[{}:{}] removed from the group while leader, stopping", config.group(), id);
+      if (state == RaftState.LEADER) {
+        stepDown(now);
+      }
+      stop();
+      return false;
+    }
+    return true;
+  }
+
+  private AppendEntry loadEntry(long index) {
+    AppendEntry cached = pendingCache.get(index);
+    if (cached != null) {
+      return cached;
+    }
+    return RaftCodec.decodeAppendEntry(log.read(index).data());
+  }
+
+  private void cachePending(long index, AppendEntry ae) {
+    if (pendingCache.size() < PAE_LIMIT) {
+      pendingCache.put(index, ae);
+    } else {
+      pendingCache.remove(index);
+    }
+  }
+
+  private String bestPeer() {
+    String best = "";
+    long hi = 0;
+    for (Map.Entry<String, Peer> e : peers.entrySet()) {
+      if (!e.getKey().equals(id) && e.getValue().lastIndex > hi) {
+        hi = e.getValue().lastIndex;
+        best = e.getKey();
+      }
+    }
+    return best;
+  }
+
+  // =================================================================== membership
+
+  private void applySpeculativeMembership(long index, String peer, boolean add) {
+    Peer prev = peers.get(peer);
+    membershipChange = new MembershipChange(index, peer, add, prev);
+    if (add) {
+      peers.put(peer, new Peer());
+    } else {
+      peers.remove(peer);
+    }
+    adjustClusterSize();
+  }
+
+  private void commitMembership(long now, long index, String peer, boolean add) {
+    if (add) {
+      removed.remove(peer);
+      peers.computeIfAbsent(peer, k -> new Peer());
+    } else {
+      removed.put(peer, now);
+      peers.remove(peer);
+    }
+    adjustClusterSize();
+    if (membershipChange != null && membershipChange.peer().equals(peer)) {
+      membershipChange = null;
+    }
+  }
+
+  private void revertMembership() {
+    MembershipChange mc = membershipChange;
+    membershipChange = null;
+    if (mc.add()) {
+      peers.remove(mc.peer());
+    } else {
+      peers.put(mc.peer(), mc.previous() != null ? mc.previous() : new Peer());
+      removed.remove(mc.peer());
+    }
+    adjustClusterSize();
+  }
+
+  private void applyPeerState(long now, PeerState ps) {
+    LinkedHashMap<String, Peer> next = new LinkedHashMap<>();
+    for (String p : ps.knownPeers()) {
+      Peer old = peers.get(p);
+      next.put(p, old != null ? old : new Peer());
+      removed.remove(p);
+    }
+    for (String p : peers.keySet()) {
+      if (!next.containsKey(p)) {
+        removed.put(p, now);
+      }
+    }
+    // Keep an uncommitted speculative change applied on top of the committed peer state.
+    if (membershipChange != null) {
+      if (membershipChange.add()) {
+        next.putIfAbsent(membershipChange.peer(), new Peer());
+      } else {
+        next.remove(membershipChange.peer());
+      }
+    }
+    peers.clear();
+    peers.putAll(next);
+    clusterSize = (int) Math.min(Integer.MAX_VALUE, Math.max(ps.clusterSizeUnsigned(),
+        peers.size()));
+    recalcQuorum();
+  }
+
+  private void adjustClusterSize() {
+    int before = clusterSize;
+    clusterSize = peers.size();
+    recalcQuorum();
+    if (clusterSize > before) {
+      clusterGrewAt = clock;
+    } else if (clusterSize < before && state == RaftState.LEADER) {
+      heartbeatAt = Math.min(heartbeatAt, clock);
+      lastAppendSentAt = Math.min(lastAppendSentAt, clock - timing.heartbeat());
+    }
+  }
+
+  private void recalcQuorum() {
+    quorum = clusterSize / 2 + 1;
+  }
+
+  // =================================================================== replay and helpers
+
+  private void replay(long now) {
+    if (log.isEmpty()) {
+      pindex = log.lastIndex();
+      pterm = 0;
+      if (pindex != 0) {
+        // A compacted log without a snapshot cannot be trusted; start empty.
+        log.truncateAfter(0);
+        log.sync();
+        pindex = 0;
+      }
+      return;
+    }
+    long first = log.firstIndex();
+    long last = log.lastIndex();
+    for (long seq = first; seq <= last; seq++) {
+      AppendEntry ae;
+      try {
+        ae = RaftCodec.decodeAppendEntry(log.read(seq).data());
+      } catch (LogException | WireFormatException e) {
+        LOG.warn("[{}:{}] unreadable log record {}, truncating", config.group(), id, seq);
+        log.truncateAfter(seq - 1);
+        log.sync();
+        return;
+      }
+      if (ae.pindex() != seq - 1 || seq == first && ae.pindex() != pindex) {
+        LOG.warn("[{}:{}] misaligned log record {} (pindex {}), truncating", config.group(), id,
+            seq, ae.pindex());
+        log.truncateAfter(seq == first ? pindex : seq - 1);
+        log.sync();
+        return;
+      }
+      if (seq == first) {
+        pterm = ae.pterm();
+        pindex = ae.pindex();
+      }
+      processAppendEntry(now, ae, null, Source.REPLAY, null);
+    }
+  }
+
+  private void touchPeer(String peer, long now, boolean fromResponse) {
+    Peer p = peers.get(peer);
+    if (p != null) {
+      p.heard = now;
+      return;
+    }
+    if (fromResponse && state == RaftState.LEADER && completeLeader && !config.managed()
+        && membershipChange == null && peer.length() == RaftCodec.ID_LENGTH) {
+      Long at = removed.get(peer);
+      if (at == null || now - at > 5 * 60_000) {
+        trySendMembershipChange(now,
+            new Entry(EntryType.ADD_PEER, peer.getBytes(StandardCharsets.ISO_8859_1)));
+      }
+    }
+  }
+
+  private boolean healthyPeer(String peer, long now) {
+    Peer p = peers.get(peer);
+    return p != null && p.heard >= 0 && now - p.heard < timing.transferTargetContact();
+  }
+
+  private boolean persistTermVote() {
+    try {
+      termVoteStore.save(new TermVote(term, vote));
+      return true;
+    } catch (LogException e) {
+      fail(e);
+      return false;
+    }
+  }
+
+  private void fail(LogException e) {
+    if (writeError == null) {
+      writeError = e;
+    }
+    LOG.error("[{}:{}] storage failure, stopping: {}", config.group(), id, e.getMessage());
+    stop();
+  }
+
+  private void checkWritable() {
+    if (state == RaftState.CLOSED) {
+      throw new RaftException(writeError != null ? RaftException.Error.WRITE_ERROR
+          : RaftException.Error.CLOSED, "node closed");
+    }
+  }
+
+  private void resetElectionTimer(long now) {
+    if (observer) {
+      armElection(now, timing.observerTimer());
+    } else if (paused) {
+      armElection(now, timing.observerTimer());
+    } else {
+      armElection(now, randomBetween(timing.electionMin(), timing.electionMax()));
+    }
+  }
+
+  private void armElection(long now, long delay) {
+    electionAt = now + delay;
+  }
+
+  private long randomBetween(long min, long max) {
+    return min + random.nextLong(max - min);
+  }
+
+  /** The peers as an unmodifiable view for tests of this package. */
+  Map<String, Long> removedPeers() {
+    return Collections.unmodifiableMap(removed);
+  }
+}
