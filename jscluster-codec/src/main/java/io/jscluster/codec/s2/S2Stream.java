@@ -48,14 +48,27 @@ public final class S2Stream {
   }
 
   /**
-   * Encodes {@code len} bytes as an S2 stream: the identifier chunk, then one chunk per
-   * {@link #DEFAULT_BLOCK_SIZE} of input, compressed unless that would not save space. An empty
-   * input gives just the identifier chunk.
+   * Encodes {@code len} bytes as an S2 stream: the {@code S2sTwO} identifier chunk, then one
+   * chunk per {@link #DEFAULT_BLOCK_SIZE} of input, compressed unless that would not save space.
+   * An empty input gives just the identifier chunk. This is what nats-server's writer produces.
    */
   public static byte[] encode(byte[] src, int off, int len) {
-    int blocks = Math.max(1, (len + DEFAULT_BLOCK_SIZE - 1) / DEFAULT_BLOCK_SIZE);
+    return encode(src, off, len, false);
+  }
+
+  /**
+   * Encodes {@code len} bytes as a Snappy framed stream: the {@code sNaPpY} identifier and blocks
+   * of at most 64 KiB. Both Snappy and S2 stream readers (nats-server included) accept it.
+   */
+  public static byte[] encodeSnappyFramed(byte[] src, int off, int len) {
+    return encode(src, off, len, true);
+  }
+
+  private static byte[] encode(byte[] src, int off, int len, boolean snappy) {
+    int blockSize = snappy ? MAX_SNAPPY_BLOCK_SIZE : DEFAULT_BLOCK_SIZE;
+    int blocks = Math.max(1, (int) ((len + (long) blockSize - 1) / blockSize));
     long bound =
-        10L + (long) blocks * (8 + S2Block.maxEncodedLength(Math.min(len, DEFAULT_BLOCK_SIZE)));
+        10L + (long) blocks * (8 + S2Block.maxEncodedLength(Math.min(len, blockSize)));
     if (bound > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("input too large for one stream: " + len);
     }
@@ -65,12 +78,12 @@ public final class S2Stream {
     out[o++] = 6;
     out[o++] = 0;
     out[o++] = 0;
-    System.arraycopy(S2_MAGIC, 0, out, o, S2_MAGIC.length);
+    System.arraycopy(snappy ? SNAPPY_MAGIC : S2_MAGIC, 0, out, o, S2_MAGIC.length);
     o += S2_MAGIC.length;
     int p = off;
     int end = off + len;
     while (p < end) {
-      int n = Math.min(DEFAULT_BLOCK_SIZE, end - p);
+      int n = Math.min(blockSize, end - p);
       int crc = maskedCrc(src, p, n);
       int header = o;
       int body = o + 4 + CHECKSUM_SIZE;

@@ -150,6 +150,10 @@ class S2Test {
       assertThat(Arrays.copyOf(enc, 10))
           .isEqualTo(new byte[] {(byte) 0xff, 6, 0, 0, 'S', '2', 's', 'T', 'w', 'O'});
       assertThat(S2Stream.decode(enc, MAX)).isEqualTo(in);
+      byte[] snappy = S2Stream.encodeSnappyFramed(in, 0, in.length);
+      assertThat(Arrays.copyOf(snappy, 10))
+          .isEqualTo(new byte[] {(byte) 0xff, 6, 0, 0, 's', 'N', 'a', 'P', 'p', 'Y'});
+      assertThat(S2Stream.decode(snappy, MAX)).isEqualTo(in);
     }
   }
 
