@@ -1,0 +1,639 @@
+package io.jscluster.core.store;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The stream-level rules both stores share: sequence checks, first/last bookkeeping, per-subject counts, limits,
+ * purge variants. Subclasses supply the storage primitives. Every method runs under this object's monitor.
+ */
+abstract class AbstractStreamStore implements StreamStore {
+
+    /** Per-subject bookkeeping: count, and a sequence at or below the subject's oldest message. */
+    static final class SubjectInfo {
+        long msgs;
+        long firstHint;
+
+        SubjectInfo(long msgs, long firstHint) {
+            this.msgs = msgs;
+            this.firstHint = firstHint;
+        }
+    }
+
+    /** Receives each message a bulk primitive removed. */
+    interface RemovedSink {
+        void removed(String subject, long seq, long size);
+    }
+
+    protected final LongSupplier clock;
+    protected StreamLimits limits;
+    protected long msgs;
+    protected long bytes;
+    protected long firstSeq;
+    protected long firstTs;
+    protected long lastSeq;
+    protected long lastTs;
+    protected final HashMap<String, SubjectInfo> subjects = new HashMap<>();
+    protected final LinkedHashMap<String, SourceState> sourceStates = new LinkedHashMap<>();
+    protected boolean closed;
+
+    AbstractStreamStore(StreamLimits limits, LongSupplier clock) {
+        this.limits = limits == null ? StreamLimits.NONE : limits;
+        this.clock = clock;
+    }
+
+    // ---- primitives -------------------------------------------------------------------------------------
+
+    /** Record size under this store's formula. */
+    abstract long recordSize(int subjectLen, int headerLen, int dataLen);
+
+    /** Persists a message at {@code seq == lastSeq + 1}; state counters are updated by the caller afterwards. */
+    abstract void appendMessage(long seq, long ts, String subject, byte[] header, byte[] data, long size);
+
+    /** Records that {@code [first, last]} were skipped; called before counters change ({@code msgs} is current). */
+    abstract void appendSkip(long first, long last, long ts);
+
+    /** The message at {@code seq} (within first..last), or null; throws corruption for damaged sequences. */
+    abstract StoredMessage read(long seq);
+
+    /**
+     * Removes the message at {@code seq} if present and returns it (the store's copy), else null. Interior-delete
+     * tracking is the subclass's; {@link #firstSeq} is still the old value during the call.
+     */
+    abstract StoredMessage removeRecord(long seq, boolean erase);
+
+    /**
+     * The smallest sequence {@code >= from} and {@code <= lastSeq} that holds a message or is damaged, or 0. Used
+     * to advance the first sequence.
+     */
+    abstract long nextPresent(long from);
+
+    /** Called after the first sequence moved from {@code oldFirst} to {@link #firstSeq}. */
+    abstract void firstAdvanced(long oldFirst);
+
+    /** Removes everything; the next sequence will be {@code nextSeq}. */
+    abstract void clearAll(long nextSeq);
+
+    /** Removes every message in {@code [from, to]} (within first..last), reporting each to {@code sink}. */
+    abstract void dropRange(long from, long to, RemovedSink sink);
+
+    /** Removes every sequence above {@code seq}, reporting removed messages; {@link #lastSeq} is still old. */
+    abstract void truncateAbove(long seq, RemovedSink sink);
+
+    /** Visits every interior delete in ascending order. */
+    abstract void forEachDeleted(java.util.function.LongConsumer visitor);
+
+    /** Makes pending writes durable when the sync policy asks for it at the end of an operation. */
+    abstract void afterMutation();
+
+    /** Begins / ends a group commit. */
+    abstract void beginBatch();
+
+    abstract void endBatch();
+
+    // ---- shared rules -----------------------------------------------------------------------------------
+
+    final void checkOpen() {
+        if (closed) {
+            throw new StoreClosedException();
+        }
+    }
+
+    private static long orEmpty(byte[] b) {
+        return b == null ? 0 : b.length;
+    }
+
+    @Override
+    public synchronized long store(String subject, byte[] header, byte[] data) {
+        checkOpen();
+        requireSubject(subject);
+        long seq = lastSeq + 1;
+        long ts = clock.getAsLong();
+        int slen = StoredMessage.utf8Length(subject);
+        long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
+        checkDiscardNew(subject, size);
+        doStore(seq, ts, subject, header, data, size);
+        afterMutation();
+        return seq;
+    }
+
+    @Override
+    public synchronized void storeAt(long seq, long tsNanos, String subject, byte[] header, byte[] data) {
+        checkOpen();
+        requireSubject(subject);
+        if (seq != lastSeq + 1) {
+            throw new SequenceMismatchException(lastSeq + 1, seq);
+        }
+        int slen = StoredMessage.utf8Length(subject);
+        long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
+        doStore(seq, tsNanos, subject, header, data, size);
+        afterMutation();
+    }
+
+    private static void requireSubject(String subject) {
+        if (subject == null || subject.isEmpty()) {
+            throw new IllegalArgumentException("subject is required");
+        }
+    }
+
+    private void checkDiscardNew(String subject, long size) {
+        StreamLimits l = limits;
+        if (l.discard() != DiscardPolicy.NEW) {
+            return;
+        }
+        SubjectInfo si = subjects.get(subject);
+        boolean atSubjectLimit = l.maxMsgsPerSubject() > 0 && si != null && si.msgs >= l.maxMsgsPerSubject();
+        if (atSubjectLimit && l.discardNewPerSubject()) {
+            throw new LimitExceededException(LimitExceededException.Limit.MAX_MSGS_PER_SUBJECT);
+        }
+        if (l.maxMsgs() > 0 && msgs >= l.maxMsgs() && !atSubjectLimit) {
+            throw new LimitExceededException(LimitExceededException.Limit.MAX_MSGS);
+        }
+        if (l.maxBytes() > 0 && bytes + size > l.maxBytes()) {
+            if (!atSubjectLimit) {
+                throw new LimitExceededException(LimitExceededException.Limit.MAX_BYTES);
+            }
+            // At the subject limit the oldest message of the subject will be replaced: enough room only if it
+            // is at least as large as the new one.
+            StoredMessage oldest = firstOfSubject(subject, si);
+            if (oldest == null || sizeOf(oldest) < size) {
+                throw new LimitExceededException(LimitExceededException.Limit.MAX_BYTES);
+            }
+        }
+    }
+
+    final long sizeOf(StoredMessage m) {
+        return recordSize(m.subjectLength(), m.header().length, m.data().length);
+    }
+
+    private void doStore(long seq, long ts, String subject, byte[] header, byte[] data, long size) {
+        appendMessage(seq, ts, subject, header, data, size);
+        if (msgs == 0) {
+            firstSeq = seq;
+            firstTs = ts;
+        }
+        msgs++;
+        bytes += size;
+        lastSeq = seq;
+        lastTs = ts;
+        SubjectInfo si = subjects.get(subject);
+        if (si == null) {
+            subjects.put(subject, new SubjectInfo(1, seq));
+        } else {
+            si.msgs++;
+            enforceSubjectLimit(subject, si);
+        }
+        enforceMsgAndByteLimits();
+    }
+
+    private void enforceSubjectLimit(String subject, SubjectInfo si) {
+        long max = limits.maxMsgsPerSubject();
+        if (max <= 0) {
+            return;
+        }
+        try {
+            while (si.msgs > max) {
+                StoredMessage oldest = firstOfSubject(subject, si);
+                if (oldest == null) {
+                    return;
+                }
+                removeInternal(oldest.seq(), false);
+            }
+        } catch (StoreCorruptionException e) {
+            // The subject's oldest messages lie in a damaged range; enforcement resumes after repair.
+        }
+    }
+
+    private void enforceMsgAndByteLimits() {
+        if (limits.discard() != DiscardPolicy.OLD) {
+            return;
+        }
+        while (limits.maxMsgs() > 0 && msgs > limits.maxMsgs()) {
+            if (!removeFirst()) {
+                break;
+            }
+        }
+        while (limits.maxBytes() > 0 && bytes > limits.maxBytes() && msgs > 0) {
+            if (!removeFirst()) {
+                break;
+            }
+        }
+    }
+
+    private boolean removeFirst() {
+        long seq = firstSeq;
+        try {
+            while (seq != 0 && seq <= lastSeq) {
+                if (removeInternal(seq, false)) {
+                    return true;
+                }
+                seq = nextPresent(seq + 1);
+            }
+        } catch (StoreCorruptionException e) {
+            // A damaged first range cannot be discarded by limits; repair will restore it.
+            return false;
+        }
+        return false;
+    }
+
+    /** Oldest message of {@code subject}; advances the hint past what it scanned. */
+    final StoredMessage firstOfSubject(String subject, SubjectInfo si) {
+        if (si == null || si.msgs == 0) {
+            return null;
+        }
+        long from = Math.max(si.firstHint, firstSeq);
+        StoredMessage m = scanNext(subject, from, true);
+        if (m != null) {
+            si.firstHint = m.seq();
+        }
+        return m;
+    }
+
+    @Override
+    public synchronized void skip(long seq) {
+        skip(seq, 1);
+    }
+
+    @Override
+    public synchronized void skip(long seq, long num) {
+        checkOpen();
+        if (seq != lastSeq + 1) {
+            throw new SequenceMismatchException(lastSeq + 1, seq);
+        }
+        if (num == 0) {
+            return;
+        }
+        if (num < 0) {
+            throw new IllegalArgumentException("negative skip count " + num);
+        }
+        long last = seq + num - 1;
+        long ts = lastTs == 0 ? clock.getAsLong() : lastTs;
+        appendSkip(seq, last, ts);
+        lastSeq = last;
+        lastTs = ts;
+        if (msgs == 0) {
+            firstSeq = last + 1;
+            firstTs = 0;
+        }
+        afterMutation();
+    }
+
+    @Override
+    public synchronized StoredMessage load(long seq) {
+        checkOpen();
+        if (seq == 0 || seq < firstSeq || seq > lastSeq) {
+            return null;
+        }
+        return read(seq);
+    }
+
+    @Override
+    public synchronized StoredMessage loadNext(String filter, long start) {
+        checkOpen();
+        return scanNext(filter, Math.max(start, firstSeq), SubjectFilter.isLiteral(filter));
+    }
+
+    /** First message at or after {@code from} matching {@code filter}; uses subject hints for literals. */
+    StoredMessage scanNext(String filter, long from, boolean literal) {
+        if (literal) {
+            SubjectInfo si = subjects.get(filter);
+            if (si == null || si.msgs == 0) {
+                return null;
+            }
+            from = Math.max(from, si.firstHint);
+        }
+        long seq = from == 0 ? 1 : from;
+        while (seq <= lastSeq) {
+            seq = nextPresent(seq);
+            if (seq == 0) {
+                return null;
+            }
+            StoredMessage m = read(seq);
+            if (m != null && (literal ? m.subject().equals(filter) : SubjectFilter.matches(filter, m.subject()))) {
+                return m;
+            }
+            seq++;
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized boolean remove(long seq) {
+        checkOpen();
+        boolean removed = removeInternal(seq, false);
+        afterMutation();
+        return removed;
+    }
+
+    @Override
+    public synchronized boolean erase(long seq) {
+        checkOpen();
+        boolean removed = removeInternal(seq, true);
+        afterMutation();
+        return removed;
+    }
+
+    final boolean removeInternal(long seq, boolean erase) {
+        if (seq == 0 || seq < firstSeq || seq > lastSeq) {
+            return false;
+        }
+        StoredMessage m = removeRecord(seq, erase);
+        if (m == null) {
+            return false;
+        }
+        accountRemoved(m.subject(), seq, sizeOf(m));
+        if (seq == firstSeq) {
+            advanceFirst(seq + 1);
+        }
+        return true;
+    }
+
+    private void accountRemoved(String subject, long seq, long size) {
+        msgs--;
+        bytes = Math.max(0, bytes - size);
+        SubjectInfo si = subjects.get(subject);
+        if (si != null) {
+            if (--si.msgs == 0) {
+                subjects.remove(subject);
+            } else if (si.firstHint == seq) {
+                si.firstHint = seq + 1;
+            }
+        }
+    }
+
+    /** Moves the first sequence to the next present sequence at or after {@code from}. */
+    final void advanceFirst(long from) {
+        long old = firstSeq;
+        long next = msgs == 0 ? 0 : nextPresent(from);
+        if (next == 0) {
+            firstSeq = lastSeq + 1;
+            firstTs = 0;
+        } else {
+            firstSeq = next;
+            StoredMessage m;
+            try {
+                m = read(next);
+            } catch (StoreCorruptionException e) {
+                m = null;
+            }
+            firstTs = m == null ? 0 : m.tsNanos();
+        }
+        firstAdvanced(old);
+    }
+
+    @Override
+    public synchronized long purge() {
+        checkOpen();
+        long purged = msgs;
+        resetTo(lastSeq + 1);
+        afterMutation();
+        return purged;
+    }
+
+    private void resetTo(long nextSeq) {
+        clearAll(nextSeq);
+        msgs = 0;
+        bytes = 0;
+        subjects.clear();
+        // A store that never used a sequence reports first = last = 0, as a fresh nats-server store does.
+        firstSeq = nextSeq == 1 ? 0 : nextSeq;
+        firstTs = 0;
+        lastSeq = nextSeq - 1;
+    }
+
+    @Override
+    public synchronized long purge(String subject, long upToSeq, long keep) {
+        checkOpen();
+        if (upToSeq == 1) {
+            return 0;
+        }
+        boolean all = SubjectFilter.isAll(subject);
+        if (all) {
+            if (keep == 0 && upToSeq == 0) {
+                return purge();
+            }
+            if (upToSeq > 1) {
+                return compact(upToSeq);
+            }
+        }
+        String filter = all ? ">" : subject;
+        long matching = 0;
+        long last = 0;
+        for (Map.Entry<String, SubjectInfo> e : subjects.entrySet()) {
+            if (SubjectFilter.matches(filter, e.getKey())) {
+                matching += e.getValue().msgs;
+            }
+        }
+        if (matching == 0) {
+            return 0;
+        }
+        long max = Long.MAX_VALUE;
+        if (keep > 0) {
+            if (keep >= matching) {
+                return 0;
+            }
+            max = matching - keep;
+        }
+        last = upToSeq >= 1 ? upToSeq - 1 : lastSeq;
+        boolean literal = SubjectFilter.isLiteral(filter);
+        long purged = 0;
+        long seq = firstSeq;
+        while (purged < max) {
+            StoredMessage m = scanNext(filter, seq, literal);
+            if (m == null || m.seq() > last) {
+                break;
+            }
+            if (removeInternal(m.seq(), false)) {
+                purged++;
+            }
+            seq = m.seq() + 1;
+        }
+        afterMutation();
+        return purged;
+    }
+
+    @Override
+    public synchronized long compact(long seq) {
+        checkOpen();
+        if (seq == 0) {
+            return purge();
+        }
+        if (firstSeq > seq) {
+            return 0;
+        }
+        long before = msgs;
+        if (seq <= lastSeq) {
+            if (msgs > 0) {
+                dropRange(firstSeq, seq - 1, this::accountRemoved);
+            }
+            advanceFirst(seq);
+        } else {
+            resetTo(seq);
+        }
+        afterMutation();
+        return before - msgs;
+    }
+
+    @Override
+    public synchronized void truncate(long seq) {
+        checkOpen();
+        if (seq == 0) {
+            resetTo(1);
+            lastTs = 0;
+            afterMutation();
+            return;
+        }
+        if (seq > lastSeq) {
+            throw new SequenceMismatchException(lastSeq, seq);
+        }
+        StoredMessage at = null;
+        try {
+            at = seq >= firstSeq ? read(seq) : null;
+        } catch (StoreCorruptionException e) {
+            at = null;
+        }
+        truncateAbove(seq, this::accountRemoved);
+        lastSeq = seq;
+        if (at != null) {
+            lastTs = at.tsNanos();
+        }
+        if (msgs == 0) {
+            firstSeq = seq + 1;
+            firstTs = 0;
+        }
+        afterMutation();
+    }
+
+    @Override
+    public synchronized StreamState state() {
+        checkOpen();
+        long deleted = msgs > 0 ? lastSeq - firstSeq + 1 - msgs : 0;
+        return new StreamState(msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, subjects.size(), deleted);
+    }
+
+    @Override
+    public synchronized long[] deletedSequences() {
+        checkOpen();
+        long n = msgs > 0 ? lastSeq - firstSeq + 1 - msgs : 0;
+        long[] out = new long[(int) Math.min(n, Integer.MAX_VALUE - 8)];
+        int[] i = {0};
+        forEachDeleted(s -> {
+            if (i[0] < out.length) {
+                out[i[0]++] = s;
+            }
+        });
+        return i[0] == out.length ? out : java.util.Arrays.copyOf(out, i[0]);
+    }
+
+    @Override
+    public synchronized StreamLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public synchronized void updateLimits(StreamLimits newLimits) {
+        checkOpen();
+        this.limits = newLimits == null ? StreamLimits.NONE : newLimits;
+        if (limits.maxMsgsPerSubject() > 0) {
+            for (Map.Entry<String, SubjectInfo> e : new ArrayList<>(subjects.entrySet())) {
+                enforceSubjectLimit(e.getKey(), e.getValue());
+            }
+        }
+        enforceMsgAndByteLimits();
+        afterMutation();
+    }
+
+    @Override
+    public synchronized long expire(long nowNanos) {
+        checkOpen();
+        long maxAge = limits.maxAgeNanos();
+        if (maxAge <= 0) {
+            return 0;
+        }
+        long cutoff = nowNanos - maxAge;
+        long removed = 0;
+        while (msgs > 0) {
+            StoredMessage first;
+            try {
+                first = read(firstSeq);
+            } catch (StoreCorruptionException e) {
+                break;
+            }
+            if (first == null || first.tsNanos() > cutoff) {
+                break;
+            }
+            removeInternal(first.seq(), false);
+            removed++;
+        }
+        afterMutation();
+        return removed;
+    }
+
+    @Override
+    public synchronized Map<String, Long> subjectTotals(String filter) {
+        checkOpen();
+        TreeMap<String, Long> out = new TreeMap<>();
+        for (Map.Entry<String, SubjectInfo> e : subjects.entrySet()) {
+            if (SubjectFilter.matches(filter, e.getKey())) {
+                out.put(e.getKey(), e.getValue().msgs);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Map<String, SourceState> sources() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(sourceStates));
+    }
+
+    @Override
+    public synchronized void applySources(Map<String, SourceState> sources) {
+        checkOpen();
+        if (sources == null || sources.isEmpty()) {
+            return;
+        }
+        sourceStates.clear();
+        sourceStates.putAll(sources);
+        sourcesChanged();
+    }
+
+    /** Persists the sources state where the store is durable. */
+    void sourcesChanged() {
+    }
+
+    @Override
+    public synchronized void batch(Runnable body) {
+        checkOpen();
+        beginBatch();
+        try {
+            body.run();
+        } finally {
+            endBatch();
+        }
+    }
+
+    /** Every sequence of {@code deleted} not above the last sequence is removed when it holds a message. */
+    final void removeAll(long first, long last) {
+        long to = Math.min(last, lastSeq);
+        long from = Math.max(first, firstSeq);
+        if (from > to || msgs == 0) {
+            return;
+        }
+        if (from == firstSeq) {
+            dropRange(from, to, this::accountRemoved);
+            advanceFirst(to + 1);
+        } else {
+            dropRange(from, to, this::accountRemoved);
+        }
+    }
+
+    static List<Damage> noDamage() {
+        return List.of();
+    }
+}

@@ -1,0 +1,115 @@
+package io.jscluster.core.store;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * In-memory metadata of one block file: its sequence span, counts, interior deletes and damage. The record index
+ * (sequence to file offset) is held separately in a bounded cache. Guarded by the store's lock.
+ */
+final class Block {
+    /** First sequence the block may hold; also its file name. */
+    final long base;
+    final Path file;
+    final Path delFile;
+    /** First live (or damaged) sequence, or {@code last + 1} when the block holds none. */
+    long first;
+    /** Last sequence covered by the block's records, {@code base - 1} when it has none. */
+    long last;
+    long msgs;
+    long bytes;
+    long lastTs;
+    /** Sequences in [first, last] that are neither live nor damaged. */
+    final DeleteSet dmap = new DeleteSet();
+    /** Damaged sub-ranges, ascending, disjoint. */
+    final List<Damage> damaged = new ArrayList<>();
+    /** Bytes of the file written through the channel (the write buffer holds more for the active block). */
+    long fileLength;
+    /** Length recorded in the manifest when sealed, or -1 while the block is the active one. */
+    long sealedLength = -1;
+    /** Manifest's last sequence when the block is sealed (or the checkpoint's), used to bound damage. */
+    long manifestLast;
+    FileChannel channel;
+    FileChannel delChannel;
+    boolean dirty;
+    boolean delDirty;
+
+    Block(long base, Path dir) {
+        this.base = base;
+        String name = String.format("%020d", base);
+        this.file = dir.resolve(name + ".blk");
+        this.delFile = dir.resolve(name + ".del");
+        this.first = base;
+        this.last = base - 1;
+        this.manifestLast = base - 1;
+    }
+
+    boolean isDamaged(long seq) {
+        for (Damage d : damaged) {
+            if (d.contains(seq)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Smallest damaged sequence at or after {@code from}, or 0. */
+    long nextDamaged(long from) {
+        long best = 0;
+        for (Damage d : damaged) {
+            if (d.lastSeq() >= from) {
+                long c = Math.max(d.firstSeq(), from);
+                if (best == 0 || c < best) {
+                    best = c;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Removes {@code [from, to]} from the damaged ranges. */
+    void clearDamage(long from, long to) {
+        List<Damage> out = new ArrayList<>();
+        for (Damage d : damaged) {
+            if (d.lastSeq() < from || d.firstSeq() > to) {
+                out.add(d);
+                continue;
+            }
+            if (d.firstSeq() < from) {
+                out.add(new Damage(d.firstSeq(), from - 1, d.file(), d.reason()));
+            }
+            if (d.lastSeq() > to) {
+                out.add(new Damage(to + 1, d.lastSeq(), d.file(), d.reason()));
+            }
+        }
+        damaged.clear();
+        damaged.addAll(out);
+    }
+
+    /** Adds a damaged range (callers keep ranges disjoint and ascending). */
+    void addDamage(long from, long to, String reason) {
+        if (from > to) {
+            return;
+        }
+        clearDamage(from, to);
+        damaged.add(new Damage(from, to, file.getFileName().toString(), reason));
+        damaged.sort((a, b) -> Long.compare(a.firstSeq(), b.firstSeq()));
+    }
+
+    boolean hasDamage() {
+        return !damaged.isEmpty();
+    }
+
+    /** True when {@code seq} holds a message (within span, not deleted, not damaged). */
+    boolean isLive(long seq) {
+        return seq >= first && seq <= last && !dmap.exists(seq) && !isDamaged(seq);
+    }
+
+    @Override
+    public String toString() {
+        return "Block[" + base + " " + first + ".." + last + " msgs=" + msgs + " dmap=" + dmap.size()
+                + " damaged=" + damaged.size() + "]";
+    }
+}

@@ -1,0 +1,164 @@
+package io.jscluster.core.store;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * Byte layout of block files and delete logs (little-endian).
+ *
+ * <pre>
+ * record := magic u8 (0xA7) | type u8 | length u32 (whole record) | seq u64 | ts u64 | body | crc32c u32
+ *   MSG    body: subjectLen u16 | headerLen u32 | subject | header | data
+ *   ERASED body: as MSG with subjectLen = headerLen = 0 and zeroed bytes (same length as the record it replaced)
+ *   SKIP   body: last u64 (the record covers seq..last)
+ * delete-log entry := magic u8 (0xD5) | first u64 | last u64 | crc32c u32
+ * </pre>
+ * The checksum covers every byte of the record before it.
+ */
+final class BlockFormat {
+    static final byte REC_MAGIC = (byte) 0xA7;
+    static final byte TYPE_MSG = 1;
+    static final byte TYPE_SKIP = 2;
+    static final byte TYPE_ERASED = 3;
+    static final int HEADER = 22;
+    static final int MSG_FIXED = HEADER + 6 + 4;
+    static final int SKIP_LEN = HEADER + 8 + 4;
+    static final int MIN_RECORD = Math.min(MSG_FIXED, SKIP_LEN);
+    /** Largest record accepted when reading (payload limit plus slack); anything larger is corruption. */
+    static final int MAX_RECORD = (64 << 20) + 65_536 + 1024;
+    static final byte DEL_MAGIC = (byte) 0xD5;
+    static final int DEL_ENTRY = 1 + 8 + 8 + 4;
+
+    private BlockFormat() {
+    }
+
+    static int msgRecordLength(int subjectLen, int headerLen, int dataLen) {
+        return MSG_FIXED + subjectLen + headerLen + dataLen;
+    }
+
+    /** Writes a MSG record at the buffer's position (heap buffer, little-endian). */
+    static void putMsg(ByteBuffer b, CRC32C crc, long seq, long ts, String subject, int subjectLen, byte[] header,
+                       byte[] data) {
+        int start = b.position();
+        int hl = header == null ? 0 : header.length;
+        int dl = data == null ? 0 : data.length;
+        int len = msgRecordLength(subjectLen, hl, dl);
+        b.put(REC_MAGIC).put(TYPE_MSG).putInt(len).putLong(seq).putLong(ts).putShort((short) subjectLen).putInt(hl);
+        if (subjectLen == subject.length()) {
+            for (int i = 0; i < subjectLen; i++) {
+                b.put((byte) subject.charAt(i));
+            }
+        } else {
+            b.put(subject.getBytes(StandardCharsets.UTF_8));
+        }
+        if (hl > 0) {
+            b.put(header);
+        }
+        if (dl > 0) {
+            b.put(data);
+        }
+        crc.reset();
+        crc.update(b.array(), b.arrayOffset() + start, len - 4);
+        b.putInt((int) crc.getValue());
+    }
+
+    /** Writes a SKIP record. */
+    static void putSkip(ByteBuffer b, CRC32C crc, long first, long last, long ts) {
+        int start = b.position();
+        b.put(REC_MAGIC).put(TYPE_SKIP).putInt(SKIP_LEN).putLong(first).putLong(ts).putLong(last);
+        crc.reset();
+        crc.update(b.array(), b.arrayOffset() + start, SKIP_LEN - 4);
+        b.putInt((int) crc.getValue());
+    }
+
+    /** An ERASED record of {@code len} bytes for {@code seq}. */
+    static ByteBuffer erased(CRC32C crc, long seq, int len) {
+        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(REC_MAGIC).put(TYPE_ERASED).putInt(len).putLong(seq).putLong(0).putShort((short) 0).putInt(0);
+        crc.reset();
+        crc.update(b.array(), 0, len - 4);
+        b.position(len - 4);
+        b.putInt((int) crc.getValue());
+        b.flip();
+        return b;
+    }
+
+    /** A delete-log entry. */
+    static ByteBuffer delEntry(CRC32C crc, long first, long last) {
+        ByteBuffer b = ByteBuffer.allocate(DEL_ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(DEL_MAGIC).putLong(first).putLong(last);
+        crc.reset();
+        crc.update(b.array(), 0, DEL_ENTRY - 4);
+        b.putInt((int) crc.getValue());
+        b.flip();
+        return b;
+    }
+
+    /**
+     * Validates a record starting at {@code off} in {@code buf[0, limit)}; returns its length, or -1 when the bytes
+     * there are not a whole valid record.
+     */
+    static int validRecord(byte[] buf, int off, int limit, CRC32C crc) {
+        if (limit - off < MIN_RECORD || buf[off] != REC_MAGIC) {
+            return -1;
+        }
+        byte type = buf[off + 1];
+        int len = getInt(buf, off + 2);
+        if (len < MIN_RECORD || len > MAX_RECORD || len > limit - off) {
+            return -1;
+        }
+        if (type == TYPE_SKIP) {
+            if (len != SKIP_LEN) {
+                return -1;
+            }
+        } else if (type == TYPE_MSG || type == TYPE_ERASED) {
+            if (len < MSG_FIXED) {
+                return -1;
+            }
+            int sl = getShort(buf, off + HEADER) & 0xFFFF;
+            int hl = getInt(buf, off + HEADER + 2);
+            if (hl < 0 || (long) sl + hl > len - MSG_FIXED) {
+                return -1;
+            }
+        } else {
+            return -1;
+        }
+        crc.reset();
+        crc.update(buf, off, len - 4);
+        if ((int) crc.getValue() != getInt(buf, off + len - 4)) {
+            return -1;
+        }
+        return len;
+    }
+
+    static int getInt(byte[] b, int off) {
+        return (b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8 | (b[off + 2] & 0xFF) << 16 | (b[off + 3] & 0xFF) << 24;
+    }
+
+    static short getShort(byte[] b, int off) {
+        return (short) ((b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8);
+    }
+
+    static long getLong(byte[] b, int off) {
+        return (getInt(b, off) & 0xFFFFFFFFL) | ((long) getInt(b, off + 4)) << 32;
+    }
+
+    /** Decodes a validated MSG record into a message. */
+    static StoredMessage decodeMsg(byte[] b, int off) {
+        long seq = getLong(b, off + 6);
+        long ts = getLong(b, off + 14);
+        int sl = getShort(b, off + HEADER) & 0xFFFF;
+        int hl = getInt(b, off + HEADER + 2);
+        int len = getInt(b, off + 2);
+        int p = off + HEADER + 6;
+        String subject = new String(b, p, sl, StandardCharsets.UTF_8);
+        p += sl;
+        byte[] hdr = java.util.Arrays.copyOfRange(b, p, p + hl);
+        p += hl;
+        int dl = len - MSG_FIXED - sl - hl;
+        byte[] data = java.util.Arrays.copyOfRange(b, p, p + dl);
+        return new StoredMessage(seq, ts, subject, hdr, data);
+    }
+}

@@ -1,0 +1,1604 @@
+package io.jscluster.core.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link StreamStore}: messages in segmented block files, one checksummed record per message.
+ *
+ * <h2>Layout</h2>
+ * {@code <base>.blk} holds the records of sequences {@code >= base} (and below the next block's base) in
+ * sequence order; {@code <base>.del} is the block's delete log (checksummed ranges); {@code manifest} lists the
+ * blocks with, for sealed blocks, their final length and last sequence. Appends go to the last (active) block;
+ * a block that no longer holds any message is deleted (reclaimed) unless it is the active one.
+ *
+ * <h2>Recovery</h2>
+ * Opening rescans every block, verifying each record's CRC-32C, and rebuilds the per-block metadata; record
+ * indexes are built on demand and kept for a bounded number of blocks, so memory does not grow with the stream
+ * (per block it holds counts and its interior-delete set; per subject one counter). A torn tail of the active
+ * block after a crash is truncated. Any other damage — a checksum mismatch, a block shorter than the manifest
+ * says, a missing block file, a damaged delete log — is <em>reported</em> as a {@link Damage} range of sequences
+ * whose content is unknown; those sequences are never treated as deleted. The store stays usable: other
+ * sequences are served, the damaged ones raise {@link StoreCorruptionException} until {@link #repair} restores
+ * them from a peer.
+ *
+ * <h2>Durability</h2>
+ * See {@link SyncPolicy}. Under {@link SyncPolicy#ALWAYS} every mutating call, or every
+ * {@link #batch(Runnable)}, is fsynced before it returns.
+ */
+public final class FileStreamStore extends AbstractStreamStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FileStreamStore.class);
+    private static final String MANIFEST = "manifest";
+    private static final int MANIFEST_MAGIC = 0x314d534a; // "JSM1"
+    private static final int WRITE_BUFFER = 256 * 1024;
+    /** Interior deletes a block may collect from skips before a new block is started (as nats-server does). */
+    private static final int MAX_SKIP_DELETES = 64 * 1024;
+
+    private final FileStoreConfig cfg;
+    private final Path dir;
+    private final List<Block> blocks = new ArrayList<>();
+    private final LinkedHashMap<Block, RecordIndex> indexCache;
+    private RecordIndex activeIndex = new RecordIndex();
+    private final ByteBuffer wbuf = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+    private byte[] rbuf = new byte[64 * 1024];
+    private final List<Block> dirtyBlocks = new ArrayList<>();
+    private boolean dirDirty;
+    private int batchDepth;
+    private StoreIOException failure;
+    private ScheduledExecutorService syncTimer;
+
+    private FileStreamStore(FileStoreConfig cfg) {
+        super(cfg.limits(), cfg.clock());
+        this.cfg = cfg;
+        this.dir = cfg.dir();
+        int cap = cfg.indexCacheBlocks();
+        this.indexCache = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Block, RecordIndex> eldest) {
+                return size() > cap;
+            }
+        };
+    }
+
+    /**
+     * Opens (recovering) or creates the store in {@code cfg.dir()}.
+     *
+     * @throws StoreIOException the directory cannot be read or written
+     */
+    public static FileStreamStore open(FileStoreConfig cfg) {
+        FileStreamStore s = new FileStreamStore(cfg);
+        try {
+            s.recover();
+        } catch (IOException e) {
+            s.closeChannelsQuietly();
+            throw new StoreIOException("opening " + cfg.dir(), e);
+        } catch (RuntimeException e) {
+            s.closeChannelsQuietly();
+            throw e;
+        }
+        if (cfg.syncPolicy() == SyncPolicy.INTERVAL) {
+            s.syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jscluster-store-sync-" + cfg.dir().getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+            long iv = cfg.syncIntervalNanos();
+            s.syncTimer.scheduleWithFixedDelay(s::timerSync, iv, iv, TimeUnit.NANOSECONDS);
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private record ManifestEntry(long base, long last, long length) {
+    }
+
+    /** Valid records of a block, as found by a scan. */
+    private static final class Scan {
+        final List<long[]> records = new ArrayList<>(); // {offset, seq, lastCovered, type}
+        long validEnd;
+    }
+
+    private void recover() throws IOException {
+        Files.createDirectories(dir);
+        TreeMap<Long, ManifestEntry> manifest = readManifest();
+        TreeMap<Long, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.blk")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                try {
+                    files.put(Long.parseLong(n.substring(0, n.length() - 4)), p);
+                } catch (NumberFormatException e) {
+                    LOG.warn("ignoring unexpected file {}", p);
+                }
+            }
+        }
+        java.util.TreeSet<Long> bases = new java.util.TreeSet<>();
+        if (manifest != null) {
+            bases.addAll(manifest.keySet());
+            for (Long b : files.keySet()) {
+                if (!manifest.containsKey(b)) {
+                    // Not in the manifest: a block whose removal was recorded before its files went away.
+                    LOG.info("deleting orphan block {}", files.get(b));
+                    Block orphan = new Block(b, dir);
+                    Files.deleteIfExists(orphan.file);
+                    Files.deleteIfExists(orphan.delFile);
+                }
+            }
+        } else {
+            if (!files.isEmpty()) {
+                LOG.warn("{}: no valid manifest; recovering from block files alone (missing blocks undetectable)",
+                        dir);
+            }
+            bases.addAll(files.keySet());
+        }
+        List<Long> ordered = new ArrayList<>(bases);
+        for (int i = 0; i < ordered.size(); i++) {
+            long base = ordered.get(i);
+            boolean isLast = i == ordered.size() - 1;
+            long nextBase = isLast ? 0 : ordered.get(i + 1);
+            ManifestEntry me = manifest == null ? null : manifest.get(base);
+            Block b = new Block(base, dir);
+            if (me != null) {
+                b.sealedLength = me.length();
+                b.manifestLast = me.last();
+            }
+            long upper = isLast ? (me != null && me.length() >= 0 ? me.last() : Long.MAX_VALUE) : nextBase - 1;
+            boolean tornTailAllowed = isLast && (me == null || me.length() < 0);
+            scanBlock(b, upper, tornTailAllowed, true);
+            blocks.add(b);
+        }
+        // Reclaim blocks left empty (e.g. a crash between their last delete and their removal); the manifest
+        // is rewritten before their files go.
+        List<Block> emptied = new ArrayList<>();
+        for (Iterator<Block> it = blocks.iterator(); it.hasNext(); ) {
+            Block b = it.next();
+            if (b != blocks.get(blocks.size() - 1) && b.msgs == 0 && !b.hasDamage()) {
+                it.remove();
+                indexCache.remove(b);
+                emptied.add(b);
+            }
+        }
+        Block last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
+        lastSeq = 0;
+        lastTs = 0;
+        for (Block b : blocks) {
+            lastSeq = Math.max(lastSeq, b.last);
+            if (b.lastTs != 0) {
+                lastTs = b.lastTs;
+            }
+        }
+        if (last == null || last.hasDamage() || last.sealedLength >= 0 && last.fileLength < last.sealedLength) {
+            // Never append behind damage: continue in a fresh block after everything known.
+            Block nb = new Block(lastSeq + 1, dir);
+            nb.fileLength = 0;
+            blocks.add(nb);
+        } else {
+            last.sealedLength = -1;
+        }
+        Block active = blocks.get(blocks.size() - 1);
+        RecordIndex ai = indexCache.remove(active);
+        activeIndex = ai != null ? ai : buildIndex(active);
+        openActive(active);
+        msgs = 0;
+        bytes = 0;
+        for (Block b : blocks) {
+            msgs += b.msgs;
+            bytes += b.bytes;
+        }
+        firstSeq = lastSeq == 0 ? 0 : lastSeq + 1;
+        firstTs = 0;
+        for (Block b : blocks) {
+            if (b.msgs > 0 || b.hasDamage()) {
+                firstSeq = b.first;
+                StoredMessage m = b.isLive(b.first) ? readLive(b, b.first) : null;
+                firstTs = m == null ? 0 : m.tsNanos();
+                break;
+            }
+        }
+        writeManifest();
+        for (Block b : emptied) {
+            Files.deleteIfExists(b.file);
+            Files.deleteIfExists(b.delFile);
+        }
+        fsyncDir();
+        for (Damage d : damage()) {
+            LOG.error("{}: damaged sequences {}..{} in {}: {}", dir, Long.toUnsignedString(d.firstSeq()),
+                    Long.toUnsignedString(d.lastSeq()), d.file(), d.reason());
+        }
+    }
+
+    /**
+     * Rebuilds {@code b}'s metadata from its files. With {@code countSubjects}, live messages are added to the
+     * store's subject counts. Returns the valid records (for truncation and repair).
+     */
+    private Scan scanBlock(Block b, long upper, boolean tornTailAllowed, boolean countSubjects) throws IOException {
+        List<long[]> dels = new ArrayList<>();
+        boolean delDamaged = readDeleteLog(b, dels);
+        byte[] data = readWholeFile(b.file);
+        boolean missing = data == null;
+        if (missing) {
+            data = new byte[0];
+        }
+        Scan scan = new Scan();
+        RecordIndex idx = new RecordIndex();
+        List<long[]> live = new ArrayList<>(); // {seq, offset}
+        List<long[]> damage = new ArrayList<>();
+        String reason = null;
+        long lastGood = b.base - 1;
+        long lastTsSeen = 0;
+        int pos = 0;
+        int limit = data.length;
+        while (pos < limit) {
+            int len = BlockFormat.validRecord(data, pos, limit, crc);
+            long seq = len > 0 ? BlockFormat.getLong(data, pos + 6) : 0;
+            if (len > 0 && (seq <= lastGood || seq > upper)) {
+                len = -1;
+            }
+            if (len < 0) {
+                int q = resync(data, pos + 1, limit, lastGood, upper);
+                if (q < 0) {
+                    if (tornTailAllowed) {
+                        LOG.warn("{}: truncating torn tail at offset {} ({} bytes)", b.file, pos, limit - pos);
+                        truncateFile(b.file, pos);
+                        limit = pos;
+                    } else {
+                        reason = "unreadable records from offset " + pos;
+                        damage.add(new long[] {lastGood + 1, upper == Long.MAX_VALUE ? lastGood + 1 : upper});
+                    }
+                    break;
+                }
+                long nextSeq = BlockFormat.getLong(data, q + 6);
+                if (nextSeq > lastGood + 1) {
+                    damage.add(new long[] {lastGood + 1, nextSeq - 1});
+                    reason = "checksum or framing error at offset " + pos;
+                }
+                pos = q;
+                continue;
+            }
+            byte type = data[pos + 1];
+            long covered = seq;
+            if (type == BlockFormat.TYPE_SKIP) {
+                covered = BlockFormat.getLong(data, pos + BlockFormat.HEADER);
+                if (covered < seq || covered > upper) {
+                    covered = -1;
+                }
+            }
+            if (covered < 0) {
+                reason = "bad skip record at offset " + pos;
+                int q = resync(data, pos + 1, limit, lastGood, upper);
+                if (q < 0) {
+                    damage.add(new long[] {lastGood + 1, upper == Long.MAX_VALUE ? lastGood + 1 : upper});
+                    break;
+                }
+                pos = q;
+                continue;
+            }
+            scan.records.add(new long[] {pos, seq, covered, type});
+            lastTsSeen = BlockFormat.getLong(data, pos + 14);
+            if (type != BlockFormat.TYPE_SKIP) {
+                idx.add(seq, pos);
+                if (type == BlockFormat.TYPE_MSG) {
+                    live.add(new long[] {seq, pos});
+                }
+            }
+            lastGood = covered;
+            pos += len;
+        }
+        scan.validEnd = limit;
+        b.fileLength = limit;
+        if (reason == null && b.sealedLength >= 0 && limit < b.sealedLength && b.manifestLast > lastGood) {
+            reason = missing ? "block file missing" : "block shorter than recorded (" + limit + " < "
+                    + b.sealedLength + ")";
+            damage.add(new long[] {lastGood + 1, b.manifestLast});
+        }
+        // Apply the block's state.
+        b.damaged.clear();
+        b.dmap.clear();
+        b.msgs = 0;
+        b.bytes = 0;
+        b.lastTs = lastTsSeen;
+        long last = lastGood;
+        for (long[] d : damage) {
+            last = Math.max(last, d[1]);
+        }
+        b.last = last;
+        if (delDamaged) {
+            b.addDamage(b.base, Math.max(b.base, last), "delete log damaged");
+            b.last = Math.max(b.base, last);
+        } else {
+            for (long[] d : damage) {
+                b.addDamage(d[0], d[1], reason);
+            }
+            for (long[] r : dels) {
+                b.clearDamage(r[0], r[1]);
+            }
+        }
+        long firstLive = 0;
+        long prev = 0;
+        List<long[]> liveKept = new ArrayList<>();
+        for (long[] l : live) {
+            long seq = l[0];
+            if (delDamaged || inRanges(dels, seq)) {
+                continue;
+            }
+            liveKept.add(l);
+        }
+        for (long[] l : liveKept) {
+            long seq = l[0];
+            int off = (int) l[1];
+            int sl = BlockFormat.getShort(data, off + BlockFormat.HEADER) & 0xFFFF;
+            int hl = BlockFormat.getInt(data, off + BlockFormat.HEADER + 2);
+            int total = BlockFormat.getInt(data, off + 2);
+            int dl = total - BlockFormat.MSG_FIXED - sl - hl;
+            b.msgs++;
+            b.bytes += MessageSize.fileStore(sl, hl, dl);
+            if (countSubjects) {
+                String subject = new String(data, off + BlockFormat.HEADER + 6, sl,
+                        java.nio.charset.StandardCharsets.UTF_8);
+                SubjectInfo si = subjects.get(subject);
+                if (si == null) {
+                    subjects.put(subject, new SubjectInfo(1, seq));
+                } else {
+                    si.msgs++;
+                }
+            }
+            if (firstLive == 0) {
+                firstLive = seq;
+            }
+        }
+        long firstDamaged = b.damaged.isEmpty() ? 0 : b.damaged.get(0).firstSeq();
+        if (firstLive == 0 && firstDamaged == 0) {
+            b.first = b.last + 1;
+        } else if (firstLive == 0 || (firstDamaged != 0 && firstDamaged < firstLive)) {
+            b.first = firstDamaged;
+        } else {
+            b.first = firstLive;
+        }
+        // Interior deletes: every sequence of [first, last] that is neither live nor damaged.
+        int li = 0;
+        while (li < liveKept.size() && liveKept.get(li)[0] < b.first) {
+            li++;
+        }
+        prev = b.first - 1;
+        for (; li <= liveKept.size(); li++) {
+            long next = li < liveKept.size() ? liveKept.get(li)[0] : b.last + 1;
+            for (long s = prev + 1; s < next; s++) {
+                if (!b.isDamaged(s)) {
+                    b.dmap.insert(s);
+                }
+            }
+            prev = next;
+        }
+        if (b == activeBlockOrNull()) {
+            activeIndex = idx;
+        } else {
+            indexCache.put(b, idx);
+        }
+        return scan;
+    }
+
+    private Block activeBlockOrNull() {
+        return blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
+    }
+
+    private static boolean inRanges(List<long[]> ranges, long seq) {
+        for (long[] r : ranges) {
+            if (seq >= r[0] && seq <= r[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Next offset after {@code from} where a plausible valid record starts, or -1. */
+    private int resync(byte[] data, int from, int limit, long lastGood, long upper) {
+        for (int q = from; q <= limit - BlockFormat.MIN_RECORD; q++) {
+            if (data[q] != BlockFormat.REC_MAGIC) {
+                continue;
+            }
+            int len = BlockFormat.validRecord(data, q, limit, crc);
+            if (len < 0) {
+                continue;
+            }
+            long seq = BlockFormat.getLong(data, q + 6);
+            if (seq > lastGood && seq <= upper) {
+                return q;
+            }
+        }
+        return -1;
+    }
+
+    /** Reads the delete log into {@code out}; returns true when it is damaged (not merely torn at the tail). */
+    private boolean readDeleteLog(Block b, List<long[]> out) throws IOException {
+        byte[] d = readWholeFile(b.delFile);
+        if (d == null) {
+            return false;
+        }
+        int pos = 0;
+        while (pos + BlockFormat.DEL_ENTRY <= d.length) {
+            crc.reset();
+            crc.update(d, pos, BlockFormat.DEL_ENTRY - 4);
+            if (d[pos] != BlockFormat.DEL_MAGIC
+                    || (int) crc.getValue() != BlockFormat.getInt(d, pos + BlockFormat.DEL_ENTRY - 4)) {
+                LOG.error("{}: delete log entry at offset {} is damaged", b.delFile, pos);
+                return true;
+            }
+            out.add(new long[] {BlockFormat.getLong(d, pos + 1), BlockFormat.getLong(d, pos + 9)});
+            pos += BlockFormat.DEL_ENTRY;
+        }
+        if (pos < d.length) {
+            LOG.warn("{}: truncating torn delete-log tail ({} bytes)", b.delFile, d.length - pos);
+            truncateFile(b.delFile, pos);
+        }
+        return false;
+    }
+
+    private static byte[] readWholeFile(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > (long) Integer.MAX_VALUE - 16) {
+                throw new IOException("file too large: " + p);
+            }
+            byte[] out = new byte[(int) size];
+            ByteBuffer bb = ByteBuffer.wrap(out);
+            while (bb.hasRemaining()) {
+                if (ch.read(bb, bb.position()) < 0) {
+                    break;
+                }
+            }
+            return bb.position() == out.length ? out : java.util.Arrays.copyOf(out, bb.position());
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static void truncateFile(Path p, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+            ch.force(true);
+        }
+    }
+
+    private TreeMap<Long, ManifestEntry> readManifest() throws IOException {
+        byte[] d = readWholeFile(dir.resolve(MANIFEST));
+        if (d == null) {
+            return null;
+        }
+        if (d.length < 12 || BlockFormat.getInt(d, 0) != MANIFEST_MAGIC) {
+            LOG.error("{}: manifest is damaged; ignoring it", dir);
+            return null;
+        }
+        int count = BlockFormat.getInt(d, 4);
+        if (count < 0 || (long) count * 24 + 12 != d.length) {
+            LOG.error("{}: manifest has a bad length; ignoring it", dir);
+            return null;
+        }
+        crc.reset();
+        crc.update(d, 0, d.length - 4);
+        if ((int) crc.getValue() != BlockFormat.getInt(d, d.length - 4)) {
+            LOG.error("{}: manifest checksum mismatch; ignoring it", dir);
+            return null;
+        }
+        TreeMap<Long, ManifestEntry> out = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            int o = 8 + i * 24;
+            long base = BlockFormat.getLong(d, o);
+            out.put(base, new ManifestEntry(base, BlockFormat.getLong(d, o + 8), BlockFormat.getLong(d, o + 16)));
+        }
+        return out;
+    }
+
+    /** Atomically replaces the manifest (tmp, fsync, rename, directory fsync). */
+    private void writeManifest() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12 + 24 * blocks.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MANIFEST_MAGIC).putInt(blocks.size());
+        for (Block blk : blocks) {
+            b.putLong(blk.base).putLong(blk.sealedLength >= 0 ? blk.manifestLast : blk.last)
+                    .putLong(blk.sealedLength);
+        }
+        crc.reset();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        b.flip();
+        Path tmp = dir.resolve(MANIFEST + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
+        }
+        fsyncDir();
+    }
+
+    private void fsyncDir() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory for fsync; the rename is then as durable as they allow.
+            LOG.debug("directory fsync unsupported for {}: {}", dir, e.toString());
+        }
+        dirDirty = false;
+    }
+
+    private void openActive(Block b) throws IOException {
+        boolean existed = Files.exists(b.file);
+        b.channel = FileChannel.open(b.file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        b.fileLength = b.channel.size();
+        b.sealedLength = -1;
+        if (!existed) {
+            dirDirty = true;
+        }
+        if (b.fileLength == 0 && b.msgs == 0 && !b.hasDamage() && b.last < b.base) {
+            b.first = b.base;
+            b.last = b.base - 1;
+        }
+    }
+
+    // ---------------------------------------------------------------- write path
+
+    private Block active() {
+        return blocks.get(blocks.size() - 1);
+    }
+
+    private void checkWritable() {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private StoreIOException fail(String what, IOException e) {
+        StoreIOException ex = new StoreIOException(what, e);
+        if (failure == null) {
+            failure = ex;
+        }
+        return ex;
+    }
+
+    /** The active block, after starting a new one if a record of {@code len} bytes would overflow it. */
+    private Block activeFor(int len) throws IOException {
+        Block b = active();
+        long used = b.fileLength + wbuf.position();
+        if (used > 0 && used + len > cfg.blockSize()) {
+            b = roll();
+        }
+        return b;
+    }
+
+    /** Seals the active block (flushed and fsynced, length in the manifest) and starts a new one. */
+    private Block roll() throws IOException {
+        Block old = active();
+        flushWrites();
+        old.channel.force(false);
+        old.dirty = false;
+        old.sealedLength = old.fileLength;
+        old.manifestLast = old.last;
+        Block nb = new Block(lastSeq + 1, dir);
+        blocks.add(nb);
+        indexCache.put(old, activeIndex);
+        activeIndex = new RecordIndex();
+        writeManifest();
+        openActive(nb);
+        fsyncDir();
+        if (old.msgs == 0 && !old.hasDamage()) {
+            reclaim(old);
+        } else {
+            closeChannel(old);
+        }
+        return nb;
+    }
+
+    private void ensureRoom(int len) throws IOException {
+        if (wbuf.remaining() < len) {
+            flushWrites();
+        }
+    }
+
+    private void flushWrites() throws IOException {
+        if (wbuf.position() == 0) {
+            return;
+        }
+        Block b = active();
+        wbuf.flip();
+        while (wbuf.hasRemaining()) {
+            b.fileLength += b.channel.write(wbuf, b.fileLength);
+        }
+        wbuf.clear();
+        markDirty(b);
+    }
+
+    private void markDirty(Block b) {
+        if (!b.dirty) {
+            b.dirty = true;
+            dirtyBlocks.add(b);
+        }
+    }
+
+    private void markDelDirty(Block b) {
+        if (!b.delDirty) {
+            b.delDirty = true;
+            if (!b.dirty) {
+                dirtyBlocks.add(b);
+            }
+        }
+    }
+
+    private void syncNow() {
+        try {
+            flushWrites();
+            for (Block b : dirtyBlocks) {
+                if (b.dirty && b.channel != null && b.channel.isOpen()) {
+                    b.channel.force(false);
+                }
+                if (b.delDirty && b.delChannel != null && b.delChannel.isOpen()) {
+                    b.delChannel.force(false);
+                }
+                b.dirty = false;
+                b.delDirty = false;
+            }
+            dirtyBlocks.clear();
+            if (dirDirty) {
+                fsyncDir();
+            }
+        } catch (IOException e) {
+            throw fail("sync", e);
+        }
+    }
+
+    private synchronized void timerSync() {
+        if (closed || failure != null) {
+            return;
+        }
+        try {
+            syncNow();
+        } catch (StoreIOException e) {
+            LOG.error("{}: background sync failed; store refuses further writes", dir, e);
+        }
+    }
+
+    @Override
+    long recordSize(int subjectLen, int headerLen, int dataLen) {
+        return MessageSize.fileStore(subjectLen, headerLen, dataLen);
+    }
+
+    @Override
+    void appendMessage(long seq, long ts, String subject, byte[] header, byte[] data, long size) {
+        checkWritable();
+        int slen = StoredMessage.utf8Length(subject);
+        int hl = header == null ? 0 : header.length;
+        int dl = data == null ? 0 : data.length;
+        if (slen > 0xFFFF || (long) BlockFormat.MSG_FIXED + slen + hl + dl > BlockFormat.MAX_RECORD) {
+            throw new StoreException("message too large: subject " + slen + " header " + hl + " data " + dl);
+        }
+        int len = BlockFormat.msgRecordLength(slen, hl, dl);
+        try {
+            Block b = activeFor(len);
+            int off;
+            if (len > wbuf.capacity()) {
+                flushWrites();
+                off = (int) b.fileLength;
+                ByteBuffer big = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+                BlockFormat.putMsg(big, crc, seq, ts, subject, slen, header, data);
+                big.flip();
+                while (big.hasRemaining()) {
+                    b.fileLength += b.channel.write(big, b.fileLength);
+                }
+                markDirty(b);
+            } else {
+                ensureRoom(len);
+                off = (int) (b.fileLength + wbuf.position());
+                BlockFormat.putMsg(wbuf, crc, seq, ts, subject, slen, header, data);
+            }
+            activeIndex.add(seq, off);
+            if (b.msgs == 0 && !b.hasDamage()) {
+                b.first = seq;
+                b.dmap.clear();
+            }
+            b.msgs++;
+            b.bytes += size;
+            b.last = seq;
+            b.lastTs = ts;
+        } catch (IOException e) {
+            throw fail("append", e);
+        }
+    }
+
+    @Override
+    void appendSkip(long first, long last, long ts) {
+        checkWritable();
+        try {
+            Block b = activeFor(BlockFormat.SKIP_LEN);
+            if (b.msgs > 0 && b.dmap.size() + (last - first + 1) > MAX_SKIP_DELETES) {
+                b = roll();
+            }
+            ensureRoom(BlockFormat.SKIP_LEN);
+            BlockFormat.putSkip(wbuf, crc, first, last, ts);
+            if (b.msgs == 0 && !b.hasDamage()) {
+                b.first = last + 1;
+                b.dmap.clear();
+            } else {
+                for (long s = first; s <= last; s++) {
+                    b.dmap.insert(s);
+                }
+            }
+            b.last = last;
+            b.lastTs = ts;
+        } catch (IOException e) {
+            throw fail("skip", e);
+        }
+    }
+
+    @Override
+    void afterMutation() {
+        if (batchDepth == 0 && cfg.syncPolicy() == SyncPolicy.ALWAYS) {
+            syncNow();
+        }
+    }
+
+    @Override
+    void beginBatch() {
+        batchDepth++;
+    }
+
+    @Override
+    void endBatch() {
+        if (--batchDepth == 0 && cfg.syncPolicy() == SyncPolicy.ALWAYS && failure == null) {
+            syncNow();
+        }
+    }
+
+    private void appendDel(Block b, long first, long last) throws IOException {
+        if (b.delChannel == null || !b.delChannel.isOpen()) {
+            boolean existed = Files.exists(b.delFile);
+            b.delChannel = FileChannel.open(b.delFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+            if (!existed) {
+                dirDirty = true;
+            }
+        }
+        ByteBuffer e = BlockFormat.delEntry(crc, first, last);
+        while (e.hasRemaining()) {
+            b.delChannel.write(e);
+        }
+        markDelDirty(b);
+    }
+
+    // ---------------------------------------------------------------- read path
+
+    /** Index of the last block with {@code base <= seq}, or -1. */
+    private int blockIndex(long seq) {
+        int lo = 0;
+        int hi = blocks.size() - 1;
+        int ans = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (blocks.get(mid).base <= seq) {
+                ans = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return ans;
+    }
+
+    private Block blockFor(long seq) {
+        int i = blockIndex(seq);
+        if (i < 0) {
+            return null;
+        }
+        Block b = blocks.get(i);
+        return seq <= b.last ? b : null;
+    }
+
+    private RecordIndex indexFor(Block b) throws IOException {
+        if (b == active()) {
+            return activeIndex;
+        }
+        RecordIndex idx = indexCache.get(b);
+        if (idx == null) {
+            idx = buildIndex(b);
+            indexCache.put(b, idx);
+        }
+        return idx;
+    }
+
+    /** Builds a sealed block's record index by reading its file (records only; metadata is untouched). */
+    private RecordIndex buildIndex(Block b) throws IOException {
+        RecordIndex idx = new RecordIndex();
+        byte[] data = readWholeFile(b.file);
+        if (data == null) {
+            return idx;
+        }
+        int pos = 0;
+        long lastGood = b.base - 1;
+        while (pos < data.length) {
+            int len = BlockFormat.validRecord(data, pos, data.length, crc);
+            long seq = len > 0 ? BlockFormat.getLong(data, pos + 6) : 0;
+            if (len < 0 || seq <= lastGood) {
+                int q = resync(data, pos + 1, data.length, lastGood, Long.MAX_VALUE);
+                if (q < 0) {
+                    break;
+                }
+                pos = q;
+                continue;
+            }
+            byte type = data[pos + 1];
+            if (type == BlockFormat.TYPE_SKIP) {
+                lastGood = BlockFormat.getLong(data, pos + BlockFormat.HEADER);
+            } else {
+                idx.add(seq, pos);
+                lastGood = seq;
+            }
+            pos += len;
+        }
+        return idx;
+    }
+
+    private StoreCorruptionException corruption(Block b, long seq) {
+        List<Damage> ds = new ArrayList<>();
+        for (Damage d : b.damaged) {
+            if (d.contains(seq)) {
+                ds.add(d);
+            }
+        }
+        if (ds.isEmpty()) {
+            ds.add(new Damage(seq, seq, b.file.getFileName().toString(), "unreadable"));
+        }
+        return new StoreCorruptionException("sequence " + Long.toUnsignedString(seq) + " is damaged", ds);
+    }
+
+    /** Reads the live message {@code seq} of {@code b}; a record failing its checksum now becomes damage. */
+    private StoredMessage readLive(Block b, long seq) {
+        try {
+            RecordIndex idx = indexFor(b);
+            int off = idx.find(seq);
+            if (off < 0) {
+                b.addDamage(seq, seq, "record missing from block");
+                throw corruption(b, seq);
+            }
+            if (b == active() && off >= b.fileLength) {
+                flushWrites();
+            }
+            FileChannel ch = b.channel;
+            boolean temp = false;
+            if (ch == null || !ch.isOpen()) {
+                ch = FileChannel.open(b.file, StandardOpenOption.READ);
+                temp = true;
+            }
+            try {
+                ByteBuffer head = ByteBuffer.wrap(rbuf, 0, 6);
+                readFully(ch, head, off);
+                int len = BlockFormat.getInt(rbuf, 2);
+                if (rbuf[0] != BlockFormat.REC_MAGIC || len < BlockFormat.MIN_RECORD || len > BlockFormat.MAX_RECORD
+                        || off + (long) len > ch.size()) {
+                    b.addDamage(seq, seq, "record framing damaged after open");
+                    throw corruption(b, seq);
+                }
+                if (rbuf.length < len) {
+                    rbuf = new byte[Math.max(len, rbuf.length * 2)];
+                }
+                readFully(ch, ByteBuffer.wrap(rbuf, 0, len), off);
+                if (BlockFormat.validRecord(rbuf, 0, len, crc) != len || rbuf[1] != BlockFormat.TYPE_MSG
+                        || BlockFormat.getLong(rbuf, 6) != seq) {
+                    b.addDamage(seq, seq, "record checksum mismatch after open");
+                    throw corruption(b, seq);
+                }
+                StoredMessage m = BlockFormat.decodeMsg(rbuf, 0);
+                if (rbuf.length > (1 << 20)) {
+                    rbuf = new byte[64 * 1024];
+                }
+                return m;
+            } finally {
+                if (temp) {
+                    ch.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreIOException("reading sequence " + Long.toUnsignedString(seq), e);
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer bb, long pos) throws IOException {
+        long p = pos;
+        while (bb.hasRemaining()) {
+            int n = ch.read(bb, p);
+            if (n < 0) {
+                throw new IOException("unexpected end of file at " + p);
+            }
+            p += n;
+        }
+    }
+
+    @Override
+    StoredMessage read(long seq) {
+        Block b = blockFor(seq);
+        if (b == null) {
+            return null;
+        }
+        if (b.isDamaged(seq)) {
+            throw corruption(b, seq);
+        }
+        if (!b.isLive(seq)) {
+            return null;
+        }
+        return readLive(b, seq);
+    }
+
+    @Override
+    StoredMessage removeRecord(long seq, boolean erase) {
+        checkWritable();
+        Block b = blockFor(seq);
+        if (b == null) {
+            return null;
+        }
+        if (b.isDamaged(seq)) {
+            throw corruption(b, seq);
+        }
+        if (!b.isLive(seq)) {
+            return null;
+        }
+        StoredMessage m = readLive(b, seq);
+        try {
+            appendDel(b, seq, seq);
+            if (erase) {
+                eraseInPlace(b, seq);
+            }
+        } catch (IOException e) {
+            throw fail("remove", e);
+        }
+        b.msgs--;
+        b.bytes = Math.max(0, b.bytes - sizeOf(m));
+        if (seq == b.first) {
+            advanceBlockFirst(b, seq + 1);
+        } else {
+            b.dmap.insert(seq);
+        }
+        maybeReclaim(b);
+        return m;
+    }
+
+    private void eraseInPlace(Block b, long seq) throws IOException {
+        RecordIndex idx = indexFor(b);
+        int off = idx.find(seq);
+        if (b == active() && off >= b.fileLength) {
+            flushWrites();
+        }
+        FileChannel ch = b.channel;
+        boolean temp = false;
+        if (ch == null || !ch.isOpen()) {
+            ch = FileChannel.open(b.file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            temp = true;
+        }
+        try {
+            ByteBuffer head = ByteBuffer.wrap(rbuf, 0, 6);
+            readFully(ch, head, off);
+            int len = BlockFormat.getInt(rbuf, 2);
+            ByteBuffer rec = BlockFormat.erased(crc, seq, len);
+            long p = off;
+            while (rec.hasRemaining()) {
+                p += ch.write(rec, p);
+            }
+            if (temp) {
+                ch.force(false);
+            } else {
+                markDirty(b);
+            }
+        } finally {
+            if (temp) {
+                ch.close();
+            }
+        }
+    }
+
+    /** Moves the block's first past deleted sequences starting at {@code from}; stops at live or damaged ones. */
+    private void advanceBlockFirst(Block b, long from) {
+        long s = from;
+        while (s <= b.last) {
+            if (b.isDamaged(s)) {
+                break;
+            }
+            if (!b.dmap.delete(s)) {
+                break;
+            }
+            s++;
+        }
+        b.first = s;
+    }
+
+    private void maybeReclaim(Block b) {
+        if (b.msgs == 0 && !b.hasDamage() && b != active()) {
+            try {
+                reclaim(b);
+            } catch (IOException e) {
+                throw fail("reclaiming block " + b.file, e);
+            }
+        }
+    }
+
+    /** Removes an emptied block: the manifest first, so a crash leaves only orphans. */
+    private void reclaim(Block b) throws IOException {
+        blocks.remove(b);
+        indexCache.remove(b);
+        dirtyBlocks.remove(b);
+        writeManifest();
+        closeChannel(b);
+        Files.deleteIfExists(b.file);
+        Files.deleteIfExists(b.delFile);
+        dirDirty = true;
+    }
+
+    private static void closeChannel(Block b) {
+        try {
+            if (b.channel != null) {
+                b.channel.close();
+            }
+            if (b.delChannel != null) {
+                b.delChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing {}: {}", b.file, e.toString());
+        }
+        b.channel = null;
+        b.delChannel = null;
+    }
+
+    @Override
+    long nextPresent(long from) {
+        int i = Math.max(0, blockIndex(from));
+        for (; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            long s = Math.max(from, b.first);
+            while (s <= b.last && s <= lastSeq) {
+                if (!b.dmap.exists(s)) {
+                    return s;
+                }
+                s++;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    void firstAdvanced(long oldFirst) {
+        // Per-block first sequences are maintained as messages are removed.
+    }
+
+    @Override
+    void clearAll(long nextSeq) {
+        checkWritable();
+        try {
+            wbuf.clear();
+            List<Block> old = new ArrayList<>(blocks);
+            blocks.clear();
+            indexCache.clear();
+            dirtyBlocks.clear();
+            Block nb = new Block(nextSeq, dir);
+            blocks.add(nb);
+            activeIndex = new RecordIndex();
+            writeManifest();
+            for (Block b : old) {
+                closeChannel(b);
+                Files.deleteIfExists(b.file);
+                Files.deleteIfExists(b.delFile);
+            }
+            openActive(nb);
+            fsyncDir();
+        } catch (IOException e) {
+            throw fail("purge", e);
+        }
+    }
+
+    @Override
+    void dropRange(long from, long to, RemovedSink sink) {
+        checkWritable();
+        try {
+            for (Block b : new ArrayList<>(blocks)) {
+                if (b.last < from || b.first > to || b.first > b.last) {
+                    continue;
+                }
+                long lo = Math.max(from, b.first);
+                long hi = Math.min(to, b.last);
+                boolean whole = lo <= b.first && hi >= b.last;
+                byte[] data = null;
+                if (whole && b != active()) {
+                    data = readWholeFile(b.file);
+                }
+                RecordIndex idx = indexFor(b);
+                List<Long> removed = new ArrayList<>();
+                for (int k = 0; k < idx.size(); k++) {
+                    long s = idx.seqAt(k);
+                    if (s < lo || s > hi || !b.isLive(s)) {
+                        continue;
+                    }
+                    String subject;
+                    long size;
+                    int off = idx.offsetAt(k);
+                    if (data != null && BlockFormat.validRecord(data, off, data.length, crc) > 0) {
+                        int sl = BlockFormat.getShort(data, off + BlockFormat.HEADER) & 0xFFFF;
+                        int hl = BlockFormat.getInt(data, off + BlockFormat.HEADER + 2);
+                        int dl = BlockFormat.getInt(data, off + 2) - BlockFormat.MSG_FIXED - sl - hl;
+                        subject = new String(data, off + BlockFormat.HEADER + 6, sl,
+                                java.nio.charset.StandardCharsets.UTF_8);
+                        size = MessageSize.fileStore(sl, hl, dl);
+                    } else {
+                        StoredMessage m = readLive(b, s);
+                        subject = m.subject();
+                        size = sizeOf(m);
+                    }
+                    sink.removed(subject, s, size);
+                    b.msgs--;
+                    b.bytes = Math.max(0, b.bytes - size);
+                    removed.add(s);
+                }
+                List<Damage> hit = new ArrayList<>();
+                for (Damage d : b.damaged) {
+                    if (d.lastSeq() >= lo && d.firstSeq() <= hi) {
+                        hit.add(d);
+                    }
+                }
+                if (removed.isEmpty() && hit.isEmpty()) {
+                    continue;
+                }
+                b.clearDamage(lo, hi);
+                appendDel(b, lo, hi);
+                if (lo <= b.first) {
+                    b.dmap.deleteBelow(hi + 1);
+                    advanceBlockFirst(b, hi + 1);
+                } else {
+                    for (long s : removed) {
+                        b.dmap.insert(s);
+                    }
+                    // Dropped damage becomes ordinary interior deletes.
+                    for (Damage d : hit) {
+                        for (long s = Math.max(lo, d.firstSeq()); s <= Math.min(hi, d.lastSeq()); s++) {
+                            b.dmap.insert(s);
+                        }
+                    }
+                }
+                maybeReclaim(b);
+            }
+        } catch (IOException e) {
+            throw fail("removing " + from + ".." + to, e);
+        }
+    }
+
+    @Override
+    void truncateAbove(long seq, RemovedSink sink) {
+        checkWritable();
+        try {
+            flushWrites();
+            int ci = blockIndex(seq);
+            Block cut = ci >= 0 ? blocks.get(ci) : null;
+            if (cut != null) {
+                for (Damage d : cut.damaged) {
+                    if (d.firstSeq() <= seq && d.lastSeq() >= seq) {
+                        throw new StoreCorruptionException("cannot truncate inside a damaged range", List.of(d));
+                    }
+                }
+            }
+            List<Block> drop = new ArrayList<>(blocks.subList(ci + 1, blocks.size()));
+            for (Block b : drop) {
+                reportLive(b, b.first, b.last, sink);
+            }
+            if (cut != null && cut.last > seq) {
+                reportLive(cut, seq + 1, cut.last, sink);
+            }
+            blocks.removeAll(drop);
+            for (Block b : drop) {
+                indexCache.remove(b);
+                dirtyBlocks.remove(b);
+            }
+            if (cut == null) {
+                Block nb = new Block(seq + 1, dir);
+                blocks.add(nb);
+                activeIndex = new RecordIndex();
+                writeManifest();
+                deleteBlocks(drop);
+                openActive(nb);
+                return;
+            }
+            indexCache.remove(cut);
+            cut.sealedLength = -1;
+            writeManifest();
+            deleteBlocks(drop);
+            closeChannel(cut);
+            // Cut the block file after the last record at or below seq, splitting a straddling skip.
+            Scan scan = scanRecords(cut);
+            long cutOffset = scan.validEnd;
+            long[] straddle = null;
+            for (long[] r : scan.records) {
+                if (r[1] > seq) {
+                    cutOffset = r[0];
+                    break;
+                }
+                if (r[2] > seq) {
+                    cutOffset = r[0];
+                    straddle = r;
+                    break;
+                }
+            }
+            truncateFile(cut.file, cutOffset);
+            rewriteDeleteLog(cut, seq);
+            if (straddle != null) {
+                ByteBuffer sb = ByteBuffer.allocate(BlockFormat.SKIP_LEN).order(ByteOrder.LITTLE_ENDIAN);
+                long ts = readSkipTs(cut, straddle[0]);
+                BlockFormat.putSkip(sb, crc, straddle[1], seq, ts);
+                sb.flip();
+                try (FileChannel ch = FileChannel.open(cut.file, StandardOpenOption.WRITE)) {
+                    long p = cutOffset;
+                    while (sb.hasRemaining()) {
+                        p += ch.write(sb, p);
+                    }
+                    ch.force(false);
+                }
+            }
+            long msgsBefore = cut.msgs;
+            activeIndex = new RecordIndex();
+            scanBlock(cut, seq, true, false);
+            if (cut.msgs > msgsBefore) {
+                throw new StoreCorruptionException("block grew while truncating",
+                        List.of(new Damage(cut.base, Math.max(cut.base, seq), cut.file.toString(), "truncate")));
+            }
+            openActive(cut);
+        } catch (IOException e) {
+            throw fail("truncating to " + seq, e);
+        }
+    }
+
+    private long readSkipTs(Block b, long off) throws IOException {
+        try (FileChannel ch = FileChannel.open(b.file, StandardOpenOption.READ)) {
+            ByteBuffer bb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, bb, off + 14);
+            return bb.getLong(0);
+        }
+    }
+
+    private void deleteBlocks(List<Block> drop) throws IOException {
+        for (Block b : drop) {
+            closeChannel(b);
+            Files.deleteIfExists(b.file);
+            Files.deleteIfExists(b.delFile);
+        }
+        fsyncDir();
+    }
+
+    /** Reports the live messages of {@code b} in {@code [lo, hi]} to {@code sink} (accounting only). */
+    private void reportLive(Block b, long lo, long hi, RemovedSink sink) throws IOException {
+        if (b.msgs == 0) {
+            return;
+        }
+        RecordIndex idx = indexFor(b);
+        for (int k = 0; k < idx.size(); k++) {
+            long s = idx.seqAt(k);
+            if (s >= lo && s <= hi && b.isLive(s)) {
+                StoredMessage m = readLive(b, s);
+                sink.removed(m.subject(), s, sizeOf(m));
+            }
+        }
+    }
+
+    /** All valid records of a block's file with their offsets (resynchronising past damage). */
+    private Scan scanRecords(Block b) throws IOException {
+        Scan scan = new Scan();
+        byte[] data = readWholeFile(b.file);
+        if (data == null) {
+            return scan;
+        }
+        int pos = 0;
+        long lastGood = b.base - 1;
+        while (pos < data.length) {
+            int len = BlockFormat.validRecord(data, pos, data.length, crc);
+            long seq = len > 0 ? BlockFormat.getLong(data, pos + 6) : 0;
+            if (len < 0 || seq <= lastGood) {
+                int q = resync(data, pos + 1, data.length, lastGood, Long.MAX_VALUE);
+                if (q < 0) {
+                    break;
+                }
+                pos = q;
+                continue;
+            }
+            long covered = data[pos + 1] == BlockFormat.TYPE_SKIP
+                    ? BlockFormat.getLong(data, pos + BlockFormat.HEADER) : seq;
+            scan.records.add(new long[] {pos, seq, covered, data[pos + 1]});
+            lastGood = covered;
+            pos += len;
+        }
+        scan.validEnd = pos;
+        return scan;
+    }
+
+    /** Rewrites the delete log keeping only entries at or below {@code maxSeq} (clipped). */
+    private void rewriteDeleteLog(Block b, long maxSeq) throws IOException {
+        List<long[]> dels = new ArrayList<>();
+        if (readDeleteLog(b, dels)) {
+            throw new StoreCorruptionException("delete log damaged",
+                    List.of(new Damage(b.base, Math.max(b.base, b.last), b.delFile.toString(), "delete log")));
+        }
+        ByteBuffer out = ByteBuffer.allocate(dels.size() * BlockFormat.DEL_ENTRY);
+        for (long[] r : dels) {
+            if (r[0] > maxSeq) {
+                continue;
+            }
+            out.put(BlockFormat.delEntry(crc, r[0], Math.min(r[1], maxSeq)));
+        }
+        out.flip();
+        replaceFile(b.delFile, out);
+    }
+
+    private void replaceFile(Path target, ByteBuffer content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (content.hasRemaining()) {
+                ch.write(content);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        fsyncDir();
+    }
+
+    @Override
+    void forEachDeleted(LongConsumer visitor) {
+        if (msgs == 0) {
+            return;
+        }
+        long prevLast = firstSeq - 1;
+        for (Block b : blocks) {
+            if (b.last < firstSeq) {
+                prevLast = Math.max(prevLast, b.last);
+                continue;
+            }
+            long gapEnd = Math.min(b.first - 1, lastSeq);
+            for (long s = Math.max(prevLast + 1, firstSeq); s <= gapEnd; s++) {
+                visitor.accept(s);
+            }
+            b.dmap.forEach(s -> {
+                if (s >= firstSeq && s <= lastSeq) {
+                    visitor.accept(s);
+                }
+                return true;
+            });
+            prevLast = Math.max(prevLast, b.last);
+        }
+    }
+
+    // ---------------------------------------------------------------- public API specific to files
+
+    @Override
+    public synchronized byte[] encodedState(long failed, boolean withSources) {
+        checkOpen();
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public synchronized List<Damage> damage() {
+        List<Damage> out = new ArrayList<>();
+        for (Block b : blocks) {
+            out.addAll(b.damaged);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void repair(long first, long last, List<StoredMessage> messages) {
+        checkOpen();
+        checkWritable();
+        Block target = null;
+        for (Block b : blocks) {
+            for (Damage d : b.damaged) {
+                if (d.firstSeq() == first && d.lastSeq() == last) {
+                    target = b;
+                }
+            }
+        }
+        if (target == null) {
+            throw new StoreException("no damaged range " + first + ".." + last + " to repair");
+        }
+        long prev = first - 1;
+        for (StoredMessage m : messages) {
+            if (m.seq() <= prev || m.seq() > last) {
+                throw new StoreException("repair message " + m.seq() + " outside " + first + ".." + last
+                        + " or out of order");
+            }
+            prev = m.seq();
+        }
+        Block b = target;
+        try {
+            flushWrites();
+            byte[] data = readWholeFile(b.file);
+            Scan scan = scanRecords(b);
+            ByteBuffer out = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            boolean inserted = false;
+            for (long[] r : scan.records) {
+                if (r[1] >= first && r[1] <= last) {
+                    continue;
+                }
+                if (!inserted && r[1] > last) {
+                    out = putRepaired(out, messages);
+                    inserted = true;
+                }
+                int len = BlockFormat.getInt(data, (int) r[0] + 2);
+                out = grow(out, len);
+                out.put(data, (int) r[0], len);
+            }
+            if (!inserted) {
+                out = putRepaired(out, messages);
+            }
+            out.flip();
+            long newLen = out.remaining();
+            boolean isActive = b == active();
+            closeChannel(b);
+            replaceFile(b.file, out);
+            List<long[]> dels = new ArrayList<>();
+            readDeleteLog(b, dels);
+            ByteBuffer dout = ByteBuffer.allocate(dels.size() * BlockFormat.DEL_ENTRY);
+            for (long[] r : dels) {
+                // The peer's copy is the truth inside the repaired range.
+                if (r[0] < first) {
+                    dout.put(BlockFormat.delEntry(crc, r[0], Math.min(r[1], first - 1)));
+                }
+                if (r[1] > last) {
+                    dout.put(BlockFormat.delEntry(crc, Math.max(r[0], last + 1), r[1]));
+                }
+            }
+            dout.flip();
+            replaceFile(b.delFile, dout);
+            long msgsBefore = b.msgs;
+            long bytesBefore = b.bytes;
+            if (!isActive) {
+                b.sealedLength = newLen;
+            }
+            indexCache.remove(b);
+            long upper = b.sealedLength >= 0 ? Math.max(b.manifestLast, last) : Long.MAX_VALUE;
+            List<Damage> keep = new ArrayList<>();
+            for (Damage d : b.damaged) {
+                if (d.firstSeq() != first || d.lastSeq() != last) {
+                    keep.add(d);
+                }
+            }
+            scanBlock(b, upper, false, false);
+            for (Damage d : keep) {
+                b.addDamage(d.firstSeq(), d.lastSeq(), d.reason());
+            }
+            if (b.last < last) {
+                b.last = last;
+            }
+            msgs += b.msgs - msgsBefore;
+            bytes += b.bytes - bytesBefore;
+            for (StoredMessage m : messages) {
+                if (b.isLive(m.seq())) {
+                    SubjectInfo si = subjects.get(m.subject());
+                    if (si == null) {
+                        subjects.put(m.subject(), new SubjectInfo(1, m.seq()));
+                    } else {
+                        si.msgs++;
+                        si.firstHint = Math.min(si.firstHint, m.seq());
+                    }
+                }
+            }
+            if (isActive) {
+                openActive(b);
+            }
+            writeManifest();
+            if (firstSeq >= first && firstSeq <= last || firstSeq > lastSeq) {
+                advanceFirst(Math.min(firstSeq, first));
+            }
+            maybeReclaim(b);
+        } catch (IOException e) {
+            throw fail("repairing " + first + ".." + last, e);
+        }
+    }
+
+    private ByteBuffer putRepaired(ByteBuffer out, List<StoredMessage> messages) {
+        for (StoredMessage m : messages) {
+            int sl = m.subjectLength();
+            int len = BlockFormat.msgRecordLength(sl, m.header().length, m.data().length);
+            out = grow(out, len);
+            BlockFormat.putMsg(out, crc, m.seq(), m.tsNanos(), m.subject(), sl, m.header(), m.data());
+        }
+        return out;
+    }
+
+    private static ByteBuffer grow(ByteBuffer b, int need) {
+        if (b.remaining() >= need) {
+            return b;
+        }
+        ByteBuffer n = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + need))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.flip();
+        n.put(b);
+        return n;
+    }
+
+    @Override
+    public synchronized void sync() {
+        checkOpen();
+        checkWritable();
+        syncNow();
+    }
+
+    /** Number of block files currently in use (for tests and operators). */
+    public synchronized int blockCount() {
+        return blocks.size();
+    }
+
+    /** Seals the active block and starts a new one at the next sequence; package-private for tests. */
+    synchronized void rollBlock() {
+        checkOpen();
+        try {
+            roll();
+        } catch (IOException e) {
+            throw fail("roll", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        if (syncTimer != null) {
+            syncTimer.shutdownNow();
+        }
+        try {
+            if (failure == null) {
+                syncNow();
+                // Clean-close checkpoint: record the active block's length so a later truncation is detected.
+                Block a = active();
+                a.sealedLength = a.fileLength;
+                a.manifestLast = a.last;
+                writeManifest();
+            }
+        } catch (IOException | StoreIOException e) {
+            LOG.error("{}: error while closing", dir, e);
+        } finally {
+            closed = true;
+            closeChannelsQuietly();
+        }
+    }
+
+    private void closeChannelsQuietly() {
+        for (Block b : blocks) {
+            closeChannel(b);
+        }
+    }
+}
