@@ -1,5 +1,10 @@
 package io.jscluster.core.store;
 
+import io.jscluster.codec.state.DeleteBlock;
+import io.jscluster.codec.state.DeleteRange;
+import io.jscluster.codec.state.StreamReplicatedState;
+import io.jscluster.codec.state.StreamSourceState;
+import io.jscluster.codec.state.StreamStateCodec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -631,6 +636,43 @@ abstract class AbstractStreamStore implements StreamStore {
         } else {
             dropRange(from, to, this::accountRemoved);
         }
+    }
+
+    @Override
+    public synchronized void syncDeleted(List<DeleteBlock> deleted) {
+        checkOpen();
+        if (deleted == null || deleted.isEmpty()) {
+            return;
+        }
+        for (DeleteBlock b : deleted) {
+            if (msgs == 0 || Long.compareUnsigned(b.first(), lastSeq) > 0) {
+                continue;
+            }
+            if (b instanceof DeleteRange r) {
+                if (r.num() > 0) {
+                    removeAll(r.first(), r.last());
+                }
+            } else {
+                b.forEach(seq -> {
+                    if (Long.compareUnsigned(seq, lastSeq) > 0) {
+                        return false;
+                    }
+                    removeInternal(seq, false);
+                    return true;
+                });
+            }
+        }
+        afterMutation();
+    }
+
+    /** The stream state with {@code blocks} as delete blocks, encoded with the codec. */
+    final byte[] encode(long failed, boolean withSources, long numDeleted, List<DeleteBlock> blocks) {
+        LinkedHashMap<String, StreamSourceState> src = new LinkedHashMap<>();
+        for (Map.Entry<String, SourceState> e : sourceStates.entrySet()) {
+            src.put(e.getKey(), new StreamSourceState(e.getValue().seq(), e.getValue().ident()));
+        }
+        StreamReplicatedState st = new StreamReplicatedState(msgs, bytes, firstSeq, lastSeq, failed, blocks, src);
+        return StreamStateCodec.encode(st, numDeleted, withSources);
     }
 
     static List<Damage> noDamage() {

@@ -1,5 +1,8 @@
 package io.jscluster.core.store;
 
+import io.jscluster.codec.state.DeleteBlock;
+import io.jscluster.codec.state.DeleteRange;
+import io.jscluster.codec.state.StreamStateCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -1406,7 +1409,44 @@ public final class FileStreamStore extends AbstractStreamStore {
     @Override
     public synchronized byte[] encodedState(long failed, boolean withSources) {
         checkOpen();
-        throw new UnsupportedOperationException();
+        List<Damage> dmg = damage();
+        if (!dmg.isEmpty()) {
+            throw new StoreCorruptionException("no stream state while sequences are damaged", dmg);
+        }
+        long numDeleted = StreamStateCodec.fileStoreNumDeleted(firstSeq, lastSeq, msgs);
+        return encode(failed, withSources, numDeleted, numDeleted > 0 ? deleteBlocks() : List.of());
+    }
+
+    /**
+     * nats-server's file-store delete blocks: a run-length range for each gap between blocks (extended while no
+     * block with messages lies between gaps) and each block's own interior-delete set.
+     */
+    private List<DeleteBlock> deleteBlocks() {
+        List<DeleteBlock> out = new ArrayList<>();
+        long prevLast = 0;
+        int prevRange = -1;
+        boolean msgsSinceGap = false;
+        for (Block b : blocks) {
+            long fseq = b.first;
+            if (prevLast > 0 && prevLast + 1 != fseq) {
+                long gap = fseq - prevLast - 1;
+                if (prevRange >= 0 && !msgsSinceGap) {
+                    DeleteRange r = (DeleteRange) out.get(prevRange);
+                    out.set(prevRange, new DeleteRange(r.first(), r.num() + gap));
+                } else {
+                    out.add(new DeleteRange(prevLast + 1, gap));
+                    prevRange = out.size() - 1;
+                    msgsSinceGap = false;
+                }
+            }
+            if (!b.dmap.isEmpty()) {
+                out.add(b.dmap.view());
+                prevRange = -1;
+            }
+            prevLast = b.last;
+            msgsSinceGap = msgsSinceGap || b.msgs > 0;
+        }
+        return out;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jscluster.core.store;
 
+import io.jscluster.codec.state.DeleteBlock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -232,7 +233,9 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     @Override
     public synchronized byte[] encodedState(long failed, boolean withSources) {
         checkOpen();
-        throw new UnsupportedOperationException();
+        long numDeleted = msgs > 0 ? lastSeq - firstSeq + 1 - msgs : 0;
+        List<DeleteBlock> blocks = numDeleted > 0 ? List.of(dmap.view()) : List.of();
+        return encode(failed, withSources, numDeleted, blocks);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.jscluster.core.store;
 
+import io.jscluster.codec.state.DeleteBlock;
+import io.jscluster.codec.state.StreamStateCodec;
 import java.util.List;
 import java.util.Map;
 
@@ -139,6 +141,14 @@ public interface StreamStore extends AutoCloseable {
      *                                  delete messages this store merely cannot read
      */
     byte[] encodedState(long failed, boolean withSources);
+
+    /**
+     * Applies a snapshot's delete information (nats-server {@code SyncDeleted}): every listed sequence that is
+     * not above this store's last sequence and still holds a message is removed.
+     *
+     * @param deleted the decoded delete blocks of a snapshot ({@link StreamStateCodec#decodeSnapshot})
+     */
+    void syncDeleted(List<DeleteBlock> deleted);
 
     /** The limits in force. */
     StreamLimits limits();
