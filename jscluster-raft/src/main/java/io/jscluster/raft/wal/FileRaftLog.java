@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class FileRaftLog implements RaftLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileRaftLog.class);
+  // Records up to this size are read with a single pread through a reused buffer.
+  private static final int READ_SCRATCH_LIMIT = 1 << 20;
 
   private final Path dir;
   private final WalOptions options;
@@ -62,6 +64,7 @@ public final class FileRaftLog implements RaftLog {
       ByteBuffer.allocate(WalFormat.RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
   private final CRC32C crc = new CRC32C();
   private final WalRecovery recovery;
+  private ByteBuffer readScratch = ByteBuffer.allocate(4096);
 
   private Segment active;
   /** Offset in the active segment where the write buffer's first byte belongs. */
@@ -178,8 +181,21 @@ public final class FileRaftLog implements RaftLog {
       writeBuffer.get(at + WalFormat.RECORD_HEADER, data, 0, length);
     } else {
       try {
-        readFully(s.channel, readHeader, offset);
-        readFully(s.channel, ByteBuffer.wrap(data), offset + WalFormat.RECORD_HEADER);
+        int size = WalFormat.RECORD_HEADER + length;
+        if (size <= READ_SCRATCH_LIMIT) {
+          // One positional read for header and payload: the syscall costs more than the copy.
+          if (readScratch.capacity() < size) {
+            readScratch = ByteBuffer.allocate(Math.max(size, readScratch.capacity() * 2));
+          }
+          readScratch.clear().limit(size);
+          readFully(s.channel, readScratch, offset);
+          System.arraycopy(readScratch.array(), 0, readHeader.array(), 0,
+              WalFormat.RECORD_HEADER);
+          System.arraycopy(readScratch.array(), WalFormat.RECORD_HEADER, data, 0, length);
+        } else {
+          readFully(s.channel, readHeader, offset);
+          readFully(s.channel, ByteBuffer.wrap(data), offset + WalFormat.RECORD_HEADER);
+        }
       } catch (IOException e) {
         throw new LogException(LogException.Kind.IO, index, "cannot read " + s.path, e);
       }
