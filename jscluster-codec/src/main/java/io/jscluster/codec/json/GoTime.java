@@ -103,7 +103,8 @@ public final class GoTime {
     int p = off + 19;
     int end = off + len;
     int nanos = 0;
-    if (b[p] == '.' || b[p] == ',') {
+    // Go's strict parser accepts only '.' before the fraction.
+    if (b[p] == '.') {
       p++;
       int start = p;
       int scale = 100_000_000;
