@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class FileRaftLog implements RaftLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileRaftLog.class);
+  /** Locked while the log is open, so that two instances never write one directory. */
+  static final String LOCK_FILE = "wal.lock";
   // Records up to this size are read with a single pread through a reused buffer.
   private static final int READ_SCRATCH_LIMIT = 1 << 20;
 
@@ -66,6 +70,7 @@ public final class FileRaftLog implements RaftLog {
   private final WalRecovery recovery;
   private ByteBuffer readScratch = ByteBuffer.allocate(4096);
 
+  private final FileChannel lockChannel;
   private Segment active;
   /** Offset in the active segment where the write buffer's first byte belongs. */
   private long bufferFileOffset;
@@ -84,7 +89,24 @@ public final class FileRaftLog implements RaftLog {
     this.opener = opener;
     this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
     Files.createDirectories(dir);
-    this.recovery = recover();
+    this.lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockChannel.close();
+      throw new IOException("WAL in " + dir + " is already open (" + LOCK_FILE + " is locked)");
+    }
+    try {
+      this.recovery = recover();
+    } catch (IOException | RuntimeException e) {
+      releaseAfterFailedOpen();
+      throw e;
+    }
     this.lastForceNanos = options.nanoClock().getAsLong();
   }
 
@@ -384,6 +406,11 @@ public final class FileRaftLog implements RaftLog {
         error = error == null ? e : error;
       }
     }
+    try {
+      lockChannel.close();
+    } catch (IOException e) {
+      error = error == null ? e : error;
+    }
     if (error != null) {
       throw new LogException(LogException.Kind.IO, -1, "error closing WAL in " + dir, error);
     }
@@ -615,6 +642,18 @@ public final class FileRaftLog implements RaftLog {
       }
     }
 
+    // Segments whose successor starts at or below the first index hold only compacted records (a
+    // compaction was interrupted before deleting them): drop them unread, so that damage in
+    // garbage cannot cost live records.
+    while (haveMeta && current.size() >= 2 && current.get(1).base <= metaFirst) {
+      Scan scan = current.remove(0);
+      scan.channel.close();
+      Files.delete(scan.path);
+      deleted++;
+      notes.add("deleted " + scan.path.getFileName() + ", wholly below the first index "
+          + metaFirst + " (interrupted compaction)");
+    }
+
     ScanReader reader = new ScanReader(crc);
     long expected = -1;
     int kept = 0;
@@ -707,6 +746,21 @@ public final class FileRaftLog implements RaftLog {
     forces = 0;
     return new WalRecovery(first, last, last - first + 1, scans.size(), bytesTruncated, deleted,
         Optional.ofNullable(damage), notes);
+  }
+
+  private void releaseAfterFailedOpen() {
+    for (Segment s : segments) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // Already failing; the first error is the one reported.
+      }
+    }
+    try {
+      lockChannel.close();
+    } catch (IOException ignored) {
+      // As above.
+    }
   }
 
   /** The epoch in a segment header, or null when the header is short, invalid or misnamed. */

@@ -367,4 +367,49 @@ class FileRaftLogTest {
       assertThat(r.recordsRecovered()).isEqualTo(4);
     }
   }
+
+  @Test
+  void aDirectoryCanBeOpenedOnlyOnce() {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      assertThatThrownBy(() -> FileRaftLog.open(dir, SMALL)).isInstanceOfSatisfying(
+          LogException.class, e -> assertThat(e.kind()).isEqualTo(LogException.Kind.IO));
+      log.append(1, 1, payload(1, 1));
+    }
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      assertThat(log.lastIndex()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void damageInSegmentsLeftByAnInterruptedCompactionCostsNoLiveRecord(@TempDir Path saved)
+      throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 100, 1, 100));
+      for (String name : segmentFiles()) {
+        Files.copy(dir.resolve(name), saved.resolve(name));
+      }
+      log.compactUpTo(60);
+    }
+    // The crash came after wal.meta was written but before the old segments were deleted.
+    try (Stream<Path> s = Files.list(saved)) {
+      for (Path p : s.toList()) {
+        if (!Files.exists(dir.resolve(p.getFileName()))) {
+          Files.copy(p, dir.resolve(p.getFileName()));
+        }
+      }
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(
+        dir.resolve(WalFormat.segmentName(1)).toFile(), "rw")) {
+      raf.seek(100);
+      raf.write(raf.read() ^ 0x40);
+    }
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      WalRecovery r = log.recovery();
+      assertThat(r.clean()).as(r.toString()).isTrue();
+      assertThat(r.notes()).anyMatch(n -> n.contains("interrupted compaction"));
+      assertThat(log.firstIndex()).isEqualTo(61);
+      assertThat(log.lastIndex()).isEqualTo(100);
+      assertThat(log.read(61).data()).isEqualTo(payload(61, 100));
+    }
+  }
 }
