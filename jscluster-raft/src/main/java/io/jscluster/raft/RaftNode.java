@@ -674,6 +674,21 @@ public final class RaftNode {
     return id;
   }
 
+  /** The inbox this node receives vote responses on. */
+  public String voteInbox() {
+    return voteInbox;
+  }
+
+  /** The inbox this node (as leader) receives append-entry responses on. */
+  public String appendEntryResponseInbox() {
+    return aeInbox;
+  }
+
+  /** The current catch-up inbox, or null when not catching up. */
+  public String catchupInbox() {
+    return catchup == null ? null : catchup.inbox;
+  }
+
   /** The group name. */
   public String group() {
     return config.group();
