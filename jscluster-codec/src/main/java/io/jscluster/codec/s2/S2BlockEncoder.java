@@ -27,7 +27,8 @@ public final class S2BlockEncoder {
   private static final int MIN_MATCHABLE = 17;
   /** Bytes kept back at the end of a window so 8-byte loads near the end stay in bounds. */
   private static final int INPUT_MARGIN = 15;
-  private static final int HASH_MUL = 0x1e35a7bd;
+  /** Multiplier for hashing the 6 bytes at a position (S2's choice: fewer, longer matches). */
+  private static final long HASH6_MUL = 227718039650203L;
   /** Scratch buffers larger than this are not kept between calls. */
   private static final int MAX_RETAINED_SCRATCH = 1 << 22;
 
@@ -97,7 +98,7 @@ public final class S2BlockEncoder {
     while (bits < MAX_TABLE_BITS && (1 << bits) < n) {
       bits++;
     }
-    int shift = 32 - bits;
+    int shift = 64 - bits;
     int[] t = table;
     // Seeding with the window start makes every empty slot a harmless, in-window candidate.
     Arrays.fill(t, 0, 1 << bits, base);
@@ -105,7 +106,7 @@ public final class S2BlockEncoder {
     int sLimit = end - INPUT_MARGIN;
     int nextEmit = base;
     int s = base + 1;
-    int nextHash = hash(load32(src, s), shift);
+    int nextHash = hash6(load64(src, s), shift);
 
     search:
     while (true) {
@@ -123,7 +124,7 @@ public final class S2BlockEncoder {
         }
         candidate = t[nextHash];
         t[nextHash] = s;
-        nextHash = hash(load32(src, nextS), shift);
+        nextHash = hash6(load64(src, nextS), shift);
       } while (load32(src, s) != load32(src, candidate));
 
       d = emitLiteral(dst, d, src, nextEmit, s - nextEmit, end);
@@ -138,12 +139,12 @@ public final class S2BlockEncoder {
           break search;
         }
         long x = load64(src, s - 1);
-        t[hash((int) x, shift)] = s - 1;
-        int currHash = hash((int) (x >>> 8), shift);
+        t[hash6(x, shift)] = s - 1;
+        int currHash = hash6(x >>> 8, shift);
         candidate = t[currHash];
         t[currHash] = s;
         if ((int) (x >>> 8) != load32(src, candidate)) {
-          nextHash = hash((int) (x >>> 16), shift);
+          nextHash = hash6(x >>> 16, shift);
           s++;
           break;
         }
@@ -171,8 +172,9 @@ public final class S2BlockEncoder {
     return s;
   }
 
-  private static int hash(int u, int shift) {
-    return (u * HASH_MUL) >>> shift;
+  /** Hash of the low 6 bytes of {@code u} into {@code 64 - shift} bits. */
+  private static int hash6(long u, int shift) {
+    return (int) (((u << 16) * HASH6_MUL) >>> shift);
   }
 
   private static int load32(byte[] b, int i) {

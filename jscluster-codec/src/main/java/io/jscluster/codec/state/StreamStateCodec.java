@@ -1,6 +1,8 @@
 package io.jscluster.codec.state;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.jscluster.codec.CodecException;
@@ -348,6 +350,14 @@ public final class StreamStateCodec {
     long clfs = 0;
     long[] deleted = null;
     int deletedCount = 0;
+    // Go reads JSON as UTF-8 only and rejects a byte-order mark or NUL outright. Checking here
+    // also keeps Jackson from guessing UTF-16/32 and decoding through a Reader.
+    for (int i = 0; i < Math.min(len, 4); i++) {
+      int c = buf[off + i] & 0xff;
+      if (c == 0 || (i == 0 && c >= 0xef)) {
+        throw new CodecException("legacySnapshot", i, "not UTF-8 JSON (byte " + c + ")");
+      }
+    }
     try (JsonParser p = JSON.createParser(buf, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw legacy(p, "snapshot is not a JSON object");
@@ -398,6 +408,14 @@ public final class StreamStateCodec {
       if (p.nextToken() != null) {
         throw legacy(p, "data after the snapshot object");
       }
+    } catch (JsonProcessingException e) {
+      // The original message avoids rendering Jackson's location and source excerpt.
+      JsonLocation at = e.getLocation();
+      throw new CodecException(
+          "legacySnapshot",
+          at == null ? -1 : at.getByteOffset(),
+          "malformed JSON: " + e.getOriginalMessage(),
+          e);
     } catch (IOException e) {
       throw new CodecException("legacySnapshot", -1, "malformed JSON: " + e.getMessage(), e);
     }

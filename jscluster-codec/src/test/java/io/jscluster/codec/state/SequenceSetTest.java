@@ -115,6 +115,26 @@ class SequenceSetTest {
   }
 
   @Test
+  void legacySnapshotFollowsGoJsonRules() {
+    byte[] ok = "{\"Messages\":2,\"\uFFFDx\":1,\"deleted\":[5,7],\"bytes\":null}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    StreamReplicatedState s = StreamStateCodec.decodeSnapshot(ok);
+    assertThat(s.msgs()).isEqualTo(2);
+    assertThat(s.deleted()).containsExactly(new DeleteSlice(new long[] {5, 7}));
+    for (String bad : new String[] {
+        "\uFEFF{}", "{\"messages\":-1}", "{\"messages\":1.5}", "{\"messages\":\"1\"}",
+        "{} {}", "[]", "{\"messages\":18446744073709551616}", "{\"deleted\":[1,-2]}"}) {
+      byte[] b = bad.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThatThrownBy(() -> StreamStateCodec.decodeSnapshot(b))
+          .as(bad)
+          .isInstanceOf(CodecException.class);
+    }
+    byte[] utf16 = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    assertThatThrownBy(() -> StreamStateCodec.decodeSnapshot(utf16))
+        .isInstanceOf(CodecException.class);
+  }
+
+  @Test
   void deleteRangeStateAndRange() {
     DeleteRange r = new DeleteRange(10, 3);
     assertThat(List.of(r.first(), r.last(), r.num())).containsExactly(10L, 12L, 3L);
