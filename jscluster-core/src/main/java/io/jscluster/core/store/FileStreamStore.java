@@ -123,7 +123,7 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     /** Valid records of a block, as found by a scan. */
     private static final class Scan {
-        final List<long[]> records = new ArrayList<>(); // {offset, seq, lastCovered, type}
+        final List<long[]> records = new ArrayList<>(); // {offset, seq, lastCovered, type, ts}
         long validEnd;
     }
 
@@ -302,7 +302,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 pos = q;
                 continue;
             }
-            scan.records.add(new long[] {pos, seq, covered, type});
+            scan.records.add(new long[] {pos, seq, covered, type, BlockFormat.getLong(data, pos + 14)});
             lastTsSeen = BlockFormat.getLong(data, pos + 14);
             if (type != BlockFormat.TYPE_SKIP) {
                 idx.add(seq, pos);
@@ -604,6 +604,10 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** Seals the active block (flushed and fsynced, length in the manifest) and starts a new one. */
     private Block roll() throws IOException {
         Block old = active();
+        if (old.base == lastSeq + 1) {
+            // Nothing written since this block started: it already is the fresh block a roll would create.
+            return old;
+        }
         flushWrites();
         old.channel.force(false);
         old.dirty = false;
@@ -1258,7 +1262,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             rewriteDeleteLog(cut, seq);
             if (straddle != null) {
                 ByteBuffer sb = ByteBuffer.allocate(BlockFormat.SKIP_LEN).order(ByteOrder.LITTLE_ENDIAN);
-                long ts = readSkipTs(cut, straddle[0]);
+                long ts = straddle[4];
                 BlockFormat.putSkip(sb, crc, straddle[1], seq, ts);
                 sb.flip();
                 try (FileChannel ch = FileChannel.open(cut.file, StandardOpenOption.WRITE)) {
@@ -1277,16 +1281,26 @@ public final class FileStreamStore extends AbstractStreamStore {
                         List.of(new Damage(cut.base, Math.max(cut.base, seq), cut.file.toString(), "truncate")));
             }
             openActive(cut);
+            if (cut.last < seq) {
+                // The sequences up to seq lived in blocks that are gone (reclaimed); record them as skipped so
+                // the last sequence survives a restart and the interior deletes stay exact.
+                long from = cut.last + 1;
+                long ts = lastTs;
+                ensureRoom(BlockFormat.SKIP_LEN);
+                BlockFormat.putSkip(wbuf, crc, from, seq, ts);
+                if (cut.msgs == 0 && !cut.hasDamage()) {
+                    cut.first = seq + 1;
+                    cut.dmap.clear();
+                } else {
+                    for (long s = from; s <= seq; s++) {
+                        cut.dmap.insert(s);
+                    }
+                }
+                cut.last = seq;
+                cut.lastTs = ts;
+            }
         } catch (IOException e) {
             throw fail("truncating to " + seq, e);
-        }
-    }
-
-    private long readSkipTs(Block b, long off) throws IOException {
-        try (FileChannel ch = FileChannel.open(b.file, StandardOpenOption.READ)) {
-            ByteBuffer bb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, bb, off + 14);
-            return bb.getLong(0);
         }
     }
 
@@ -1336,7 +1350,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             }
             long covered = data[pos + 1] == BlockFormat.TYPE_SKIP
                     ? BlockFormat.getLong(data, pos + BlockFormat.HEADER) : seq;
-            scan.records.add(new long[] {pos, seq, covered, data[pos + 1]});
+            scan.records.add(new long[] {pos, seq, covered, data[pos + 1], BlockFormat.getLong(data, pos + 14)});
             lastGood = covered;
             pos += len;
         }
@@ -1594,6 +1608,12 @@ public final class FileStreamStore extends AbstractStreamStore {
         checkOpen();
         checkWritable();
         syncNow();
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "FileStreamStore[" + dir + " first=" + firstSeq + " last=" + lastSeq + " msgs=" + msgs + " blocks="
+                + blocks + "]";
     }
 
     /** Number of block files currently in use (for tests and operators). */
