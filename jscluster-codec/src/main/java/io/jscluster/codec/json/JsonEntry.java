@@ -15,7 +15,13 @@ public final class JsonEntry {
 
   /** Writers that grew beyond this are not kept for reuse. */
   private static final int KEEP_LIMIT = 1 << 20;
-  private static final ThreadLocal<GoJsonWriter> WRITERS = ThreadLocal.withInitial(() -> new GoJsonWriter(512));
+  private static final ThreadLocal<Slot> SLOTS = ThreadLocal.withInitial(Slot::new);
+
+  /** The per-thread writer and whether an encode on this thread is using it. */
+  private static final class Slot {
+    GoJsonWriter writer = new GoJsonWriter(512);
+    boolean busy;
+  }
 
   /** Writes one JSON value. */
   @FunctionalInterface
@@ -73,15 +79,22 @@ public final class JsonEntry {
   }
 
   private static GoJsonWriter borrow() {
-    GoJsonWriter w = WRITERS.get();
-    // A writer already in use on this thread (nested encode) is not shared.
-    WRITERS.remove();
-    return w.reset();
+    Slot slot = SLOTS.get();
+    if (slot.busy) {
+      // A nested encode on the same thread gets a writer of its own.
+      return new GoJsonWriter(256);
+    }
+    slot.busy = true;
+    return slot.writer.reset();
   }
 
   private static void giveBack(GoJsonWriter w) {
-    if (w.array().length <= KEEP_LIMIT) {
-      WRITERS.set(w.reset());
+    Slot slot = SLOTS.get();
+    if (slot.writer == w) {
+      slot.busy = false;
+      if (w.array().length > KEEP_LIMIT) {
+        slot.writer = new GoJsonWriter(512);
+      }
     }
   }
 

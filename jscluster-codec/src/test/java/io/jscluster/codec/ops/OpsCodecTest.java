@@ -38,6 +38,40 @@ class OpsCodecTest {
   }
 
   @Test
+  void deleteRangeIntoByteBufMatchesTheWriter() {
+    long seed = 20261127L;
+    System.out.println("OpsCodecTest.deleteRangeIntoByteBufMatchesTheWriter seed=" + seed);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    long[] edges = {0, 1, 9, 10, 99, 100, Long.MAX_VALUE, Long.MIN_VALUE, -1, -8_446_744_073_709_551_616L,
+        -8_446_744_073_709_551_617L, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L};
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer(8);
+    try {
+      for (int i = 0; i < 20_000; i++) {
+        long first = i < edges.length ? edges[i] : rnd.nextLong() >>> rnd.nextInt(64);
+        long num = i < edges.length ? edges[edges.length - 1 - i] : rnd.nextLong() >>> rnd.nextInt(64);
+        DeleteRange dr = new DeleteRange(first, num);
+        buf.clear();
+        DeleteRangeCodec.encode(dr, buf);
+        byte[] viaBuf = new byte[buf.readableBytes()];
+        buf.getBytes(0, viaBuf);
+        byte[] expected = JsonEntryCheck.deleteRangeViaWriter(dr);
+        assertThat(viaBuf).as("%s", dr).isEqualTo(expected);
+        assertThat(DeleteRangeCodec.decode(buf)).isEqualTo(dr);
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
+  /** The general writer path, as the reference for the hand-written ByteBuf encoder. */
+  static final class JsonEntryCheck {
+    static byte[] deleteRangeViaWriter(DeleteRange dr) {
+      return io.jscluster.codec.json.JsonEntry.encode(io.jscluster.codec.EntryOp.DELETE_RANGE,
+          w -> DeleteRangeCodec.write(w, dr));
+    }
+  }
+
+  @Test
   void wrongOpsAndTrailingDataAreRejected() {
     byte[] dr = DeleteRangeCodec.encode(new DeleteRange(1, 2));
     assertThatThrownBy(() -> StreamPurgeCodec.decode(dr)).isInstanceOf(CodecException.class);
