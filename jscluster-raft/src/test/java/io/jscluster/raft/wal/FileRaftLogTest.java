@@ -65,6 +65,8 @@ class FileRaftLogTest {
       log.append(577, 2, payload(577, 10));
       assertThat(log.forceCount()).isEqualTo(3);
       log.sync();
+      assertThat(log.forceCount()).as("nothing left to force after an ALWAYS append")
+          .isEqualTo(3);
       assertThat(log.lastIndex()).isEqualTo(577);
       assertThat(log.read(300).data()).isEqualTo(payload(300, 1024));
     }
