@@ -381,6 +381,60 @@ public final class SequenceSet implements DeleteBlock {
     return iterate(n.right, f);
   }
 
+  /** A deep copy with the same tree shape, so it encodes to the same bytes. */
+  public SequenceSet copy() {
+    SequenceSet c = new SequenceSet();
+    c.root = copy(root);
+    c.size = size;
+    c.nodes = nodes;
+    return c;
+  }
+
+  private static Node copy(Node n) {
+    if (n == null) {
+      return null;
+    }
+    Node c = new Node(n.base, n.height);
+    System.arraycopy(n.bits, 0, c.bits, 0, BUCKETS);
+    c.left = copy(n.left);
+    c.right = copy(n.right);
+    return c;
+  }
+
+  /**
+   * Adds every member of {@code other} in the order nats-server's {@code Union} method uses (its
+   * nodes in pre-order, each node's members ascending), so the resulting shape matches Go's.
+   */
+  public void addAll(SequenceSet other) {
+    addPreOrder(other.root);
+  }
+
+  private void addPreOrder(Node n) {
+    while (n != null) {
+      for (int i = 0; i < BUCKETS; i++) {
+        long b = n.bits[i];
+        long base = n.base + i * 64L;
+        while (b != 0) {
+          insert(base + Long.numberOfTrailingZeros(b));
+          b &= b - 1;
+        }
+      }
+      addPreOrder(n.left);
+      n = n.right;
+    }
+  }
+
+  /** True when both sets hold exactly the same sequences (tree shapes may differ). */
+  public boolean sameMembers(SequenceSet other) {
+    if (isEmpty() || other.isEmpty()) {
+      return isEmpty() && other.isEmpty();
+    }
+    if (size != other.size) {
+      return false;
+    }
+    return forEach(other::contains);
+  }
+
   /** Members as maximal runs of consecutive sequences, each {@code {from, to}}, ascending. */
   public List<long[]> ranges() {
     List<long[]> out = new ArrayList<>();

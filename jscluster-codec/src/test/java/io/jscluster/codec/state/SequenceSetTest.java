@@ -53,6 +53,24 @@ class SequenceSetTest {
   }
 
   @Test
+  void copyUnionAndSameMembers() {
+    SequenceSet a = new SequenceSet();
+    for (long s = 1; s < 5000; s += 3) {
+      a.insert(s);
+    }
+    SequenceSet c = a.copy();
+    assertThat(c.encode()).isEqualTo(a.encode());
+    c.insert(2);
+    assertThat(a.contains(2)).isFalse();
+    assertThat(c.sameMembers(a)).isFalse();
+    SequenceSet b = new SequenceSet();
+    b.insert(2);
+    a.addAll(b);
+    assertThat(a.sameMembers(c)).isTrue();
+    assertThat(new SequenceSet().sameMembers(new SequenceSet())).isTrue();
+  }
+
+  @Test
   void encodeIntoByteBufMatchesArrayEncoding() {
     SequenceSet ss = new SequenceSet();
     for (long s = 1; s < 100_000; s += 7) {
