@@ -58,6 +58,7 @@ class HostileInputTest {
         + " (replay with -Djscluster.fuzz.seed=" + SEED + ")");
     SplittableRandom r = new SplittableRandom(seed);
     long start = System.nanoTime();
+    long cpuStart = cpuNanos();
     int rejected = 0;
     long worstRatioAlloc = 0;
     long threadId = Thread.currentThread().getId();
@@ -89,10 +90,18 @@ class HostileInputTest {
       }
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
+    long cpuMs = (cpuNanos() - cpuStart) / 1_000_000;
     System.out.println("hostile " + name + ": " + CASES + " cases, " + rejected
-        + " rejected with CodecException, max allocation " + worstRatioAlloc + " B, " + ms + " ms"
+        + " rejected with CodecException, max allocation " + worstRatioAlloc + " B, " + ms
+        + " ms wall, " + cpuMs + " ms CPU"
         + (THREADS == null ? " (allocation not measurable on this JVM)" : ""));
     assertThat(rejected).isPositive();
+  }
+
+  /** CPU time of this thread, or 0 where the JVM cannot tell (then only wall time means anything). */
+  private static long cpuNanos() {
+    java.lang.management.ThreadMXBean t = ManagementFactory.getThreadMXBean();
+    return t.isCurrentThreadCpuTimeSupported() ? t.getCurrentThreadCpuTime() : 0;
   }
 
   private static long measureAgain(Consumer<byte[]> decoder, byte[] in, long threadId) {
