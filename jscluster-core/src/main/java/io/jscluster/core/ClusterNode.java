@@ -1,0 +1,440 @@
+package io.jscluster.core;
+
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.codec.meta.StreamAssignment;
+import io.jscluster.codec.meta.StreamConfig;
+import io.jscluster.codec.ops.PurgeRequest;
+import io.jscluster.core.meta.MetaGroup;
+import io.jscluster.core.store.StoredMessage;
+import io.jscluster.core.store.StreamStore;
+import io.jscluster.core.stream.StreamReplica;
+import io.jscluster.raft.CommittedEntry;
+import io.jscluster.raft.RaftConfig;
+import io.jscluster.raft.RaftException;
+import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.transport.Transport;
+import io.jscluster.raft.wire.NodeIds;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server of a jscluster cluster: the meta Raft group (stream assignments), one Raft group per
+ * replicated stream this server hosts, and the stream stores, all driven on one logical thread by
+ * a {@link Scheduler} and talking to peers over a subject-addressed {@link Transport}.
+ *
+ * <p><b>Threading.</b> Every method must be called on the scheduler's thread (in the in-process
+ * cluster that is the test thread); from elsewhere, hand work over with {@link #submit(Runnable)}.
+ * Operations that need consensus return futures completed on that thread.
+ *
+ * <p><b>Where requests go.</b> Stream create, update and delete must be sent to the meta leader,
+ * publishes, purges and deletes to the stream leader; elsewhere they fail with
+ * {@link ApiError#CLUSTER_NOT_LEADER}, as nats-server's cluster layer refuses them.
+ */
+public final class ClusterNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+  private final ClusterConfig config;
+  private final Transport transport;
+  private final Scheduler scheduler;
+  private final Random random;
+  private final String id;
+  private final List<String> peerIds;
+  private final MetaGroup meta;
+  private RaftGroupHost metaHost;
+  private final Map<String, StreamReplica> replicas = new TreeMap<>();
+  private final List<LeaderListener> listeners = new CopyOnWriteArrayList<>();
+  private final ReplicaContext replicaContext = new ReplicaContext();
+  private boolean started;
+  private boolean stopped;
+
+  /**
+   * Builds a node; nothing runs before {@link #start()}.
+   *
+   * @param seed seeds every random choice of this node (election timeouts, names, placement)
+   */
+  public ClusterNode(ClusterConfig config, Transport transport, Scheduler scheduler, long seed) {
+    this.config = config;
+    this.transport = transport;
+    this.scheduler = scheduler;
+    this.random = new Random(seed);
+    this.id = NodeIds.fromServerName(config.name());
+    List<String> ids = new ArrayList<>();
+    for (String p : config.peers()) {
+      ids.add(NodeIds.fromServerName(p));
+    }
+    this.peerIds = List.copyOf(ids);
+    this.meta = new MetaGroup(id, peerIds, new Random(random.nextLong()), scheduler::wallNanos,
+        scheduler::nowMillis, new MetaHandler());
+  }
+
+  /** Starts the meta group (which then recreates this node's stream replicas from its log). */
+  public void start() {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    RaftLog log = config.storage().raftLog(MetaGroup.GROUP, StorageType.FILE);
+    TermVoteStore tv = config.storage().termVote(MetaGroup.GROUP, StorageType.FILE);
+    RaftConfig rc = raftConfig(MetaGroup.GROUP, peerIds, log.lastIndex() > 0);
+    metaHost = new RaftGroupHost(scheduler, transport, rc, log, tv, new Random(random.nextLong()), meta);
+    meta.attach(metaHost);
+    metaHost.start();
+  }
+
+  private RaftConfig raftConfig(String group, List<String> peers, boolean recovering) {
+    RaftConfig base = RaftConfig.of(group, id, peers).withTiming(config.timing());
+    return new RaftConfig(base.group(), base.selfId(), base.peers(), base.clusterSize(), false,
+        !MetaGroup.GROUP.equals(group), recovering, base.preVote(), base.readIndex(),
+        base.maxBatchBytes(), base.maxBatchEntries(), base.catchupWindowBytes(), base.timing());
+  }
+
+  /**
+   * Stops every group and releases the storage (a process exit: what was synced survives). Pending
+   * requests fail. Idempotent.
+   */
+  public void stop() {
+    if (stopped || !started) {
+      stopped = true;
+      return;
+    }
+    stopped = true;
+    IllegalStateException cause = new IllegalStateException("node " + config.name() + " stopped");
+    meta.failPending(cause);
+    for (StreamReplica r : replicas.values()) {
+      r.failPending(cause);
+      closeReplica(r);
+    }
+    replicas.clear();
+    metaHost.stop();
+    config.storage().release(metaHost.log());
+  }
+
+  /** Runs {@code task} on this node's logical thread. */
+  public void submit(Runnable task) {
+    scheduler.execute(task);
+  }
+
+  /** Registers a leader-change listener. */
+  public void addListener(LeaderListener l) {
+    listeners.add(l);
+  }
+
+  // ------------------------------------------------------------------ identity and state
+
+  /** The server name. */
+  public String name() {
+    return config.name();
+  }
+
+  /** The Raft node id (8 characters, derived from the name). */
+  public String id() {
+    return id;
+  }
+
+  /** The configuration. */
+  public ClusterConfig config() {
+    return config;
+  }
+
+  /** Whether {@link #stop()} was called. */
+  public boolean stopped() {
+    return stopped;
+  }
+
+  /** Whether this node is the meta leader. */
+  public boolean isMetaLeader() {
+    return !stopped && meta.isLeader();
+  }
+
+  /** The meta leader's node id, or "" when unknown. */
+  public String metaLeaderId() {
+    return stopped ? "" : meta.leaderId();
+  }
+
+  /** The meta Raft host (for inspection). */
+  public RaftGroupHost metaHost() {
+    return metaHost;
+  }
+
+  /** Every stream assignment this node has applied, by name. */
+  public Map<String, StreamAssignment> assignments() {
+    return meta.streams();
+  }
+
+  /** Names of the streams with a replica on this node. */
+  public Set<String> localStreams() {
+    return Collections.unmodifiableSet(replicas.keySet());
+  }
+
+  /** This node's replica of {@code stream}, or null. */
+  public StreamReplica replica(String stream) {
+    return replicas.get(stream);
+  }
+
+  /** Whether this node leads {@code stream}. */
+  public boolean isStreamLeader(String stream) {
+    StreamReplica r = replicas.get(stream);
+    return r != null && r.isLeader();
+  }
+
+  /** nats-server's {@code isStreamCurrent}: the replica exists here and is current. */
+  public boolean isStreamCurrent(String stream) {
+    StreamReplica r = replicas.get(stream);
+    return r != null && r.isCurrent();
+  }
+
+  // ------------------------------------------------------------------ stream API
+
+  /** Meta leader: creates a stream; completes when its assignment is applied here. */
+  public CompletableFuture<StreamAssignment> createStream(StreamConfig cfg) {
+    return metaCall(() -> meta.proposeAdd(cfg));
+  }
+
+  /** Meta leader: updates a stream's config. */
+  public CompletableFuture<StreamAssignment> updateStream(StreamConfig cfg) {
+    return metaCall(() -> meta.proposeUpdate(cfg));
+  }
+
+  /** Meta leader: deletes a stream. */
+  public CompletableFuture<StreamAssignment> deleteStream(String name) {
+    return metaCall(() -> meta.proposeRemove(name));
+  }
+
+  private CompletableFuture<StreamAssignment> metaCall(
+      java.util.function.Supplier<CompletableFuture<StreamAssignment>> call) {
+    try {
+      CompletableFuture<StreamAssignment> f = call.get();
+      if (!f.isDone()) {
+        scheduler.schedule(scheduler.nowMillis() + config.publishTimeoutMillis(),
+            () -> f.completeExceptionally(new java.util.concurrent.TimeoutException("meta proposal timed out")));
+      }
+      return f;
+    } catch (ClusterException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Stream leader: publishes a message. Completes with the PubAck (which may carry an error), or
+   * exceptionally with a {@link java.util.concurrent.TimeoutException}.
+   */
+  public CompletableFuture<PubAck> publish(String stream, String subject, byte[] header, byte[] data) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null) {
+      return CompletableFuture.completedFuture(PubAck.failed(stream,
+          meta.stream(stream) == null ? ApiError.STREAM_NOT_FOUND : ApiError.CLUSTER_NOT_LEADER));
+    }
+    return r.publish(subject, header, data);
+  }
+
+  /** Stream leader: purges (null request: everything). Completes with the count purged. */
+  public CompletableFuture<Long> purge(String stream, PurgeRequest request) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null) {
+      return CompletableFuture.failedFuture(new ClusterException(ApiError.STREAM_NOT_FOUND));
+    }
+    return r.purge(request);
+  }
+
+  /** Stream leader: deletes (erases unless {@code noErase}) one message; completes with whether it existed. */
+  public CompletableFuture<Boolean> deleteMessage(String stream, long seq, boolean noErase) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null) {
+      return CompletableFuture.failedFuture(new ClusterException(ApiError.STREAM_NOT_FOUND));
+    }
+    return r.deleteMessage(seq, noErase);
+  }
+
+  /** The message at {@code seq} in this node's replica, or null (no replica, or no message). */
+  public StoredMessage getMessage(String stream, long seq) {
+    StreamReplica r = replicas.get(stream);
+    return r == null ? null : r.store().load(seq);
+  }
+
+  /** What this node's replica knows about {@code stream}, or null when it hosts none. */
+  public StreamInfo streamInfo(String stream) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null) {
+      return null;
+    }
+    StreamAssignment sa = r.assignment();
+    return new StreamInfo(r.config(), r.store().state(), sa.group().name(), sa.group().peers(),
+        r.leaderId(), r.clfs(), r.isCurrent());
+  }
+
+  /** Stream leader: hands leadership of {@code stream} to another replica. */
+  public void stepDownStream(String stream) {
+    StreamReplica r = replicas.get(stream);
+    if (r != null && r.host() != null) {
+      try {
+        r.host().input(n -> n.stepDown(scheduler.nowMillis()));
+      } catch (RaftException e) {
+        throw new ClusterException(ApiError.CLUSTER_NOT_LEADER);
+      }
+    }
+  }
+
+  /** Meta leader: hands meta leadership to another node. */
+  public void stepDownMeta() {
+    try {
+      metaHost.input(n -> n.stepDown(scheduler.nowMillis()));
+    } catch (RaftException e) {
+      throw new ClusterException(ApiError.CLUSTER_NOT_LEADER);
+    }
+  }
+
+  // ------------------------------------------------------------------ assignment handling
+
+  private void createReplica(StreamAssignment sa) {
+    StreamConfig cfg = sa.config();
+    StorageType st = cfg.storage();
+    NodeStorage storage = config.storage();
+    StreamStore store = storage.streamStore(cfg.name(), st, StreamReplica.limitsOf(cfg), scheduler::wallNanos);
+    List<String> peers = sa.group().peers();
+    StreamReplica replica;
+    RaftGroupHost host = null;
+    if (peers.size() > 1) {
+      RaftLog log = storage.raftLog(sa.group().name(), st);
+      TermVoteStore tv = storage.termVote(sa.group().name(), st);
+      DeferredListener dl = new DeferredListener();
+      host = new RaftGroupHost(scheduler, transport, raftConfig(sa.group().name(), peers, log.lastIndex() > 0),
+          log, tv, new Random(random.nextLong()), dl);
+      replica = new StreamReplica(replicaContext, sa, store, host);
+      dl.target = replica;
+    } else {
+      replica = new StreamReplica(replicaContext, sa, store, null);
+    }
+    replica.restore(storage.loadFailed(cfg.name()), scheduler.wallNanos());
+    replicas.put(cfg.name(), replica);
+    if (host != null) {
+      host.start();
+    }
+  }
+
+  private void closeReplica(StreamReplica r) {
+    if (r.host() != null) {
+      r.host().stop();
+      config.storage().release(r.host().log());
+    }
+    config.storage().release(r.store());
+  }
+
+  private void removeReplica(StreamAssignment sa) {
+    StreamReplica r = replicas.remove(sa.config().name());
+    if (r == null) {
+      return;
+    }
+    r.failPending(new ClusterException(ApiError.STREAM_NOT_FOUND));
+    closeReplica(r);
+    if (r.host() != null) {
+      config.storage().removeGroup(sa.group().name());
+    }
+    config.storage().removeStream(sa.config().name());
+  }
+
+  private static final class DeferredListener implements RaftGroupHost.Listener {
+    StreamReplica target;
+
+    @Override
+    public void committed(CommittedEntry ce) {
+      target.committed(ce);
+    }
+
+    @Override
+    public void marker() {
+      target.marker();
+    }
+
+    @Override
+    public void leaderChanged(boolean isLeader, long term) {
+      target.leaderChanged(isLeader, term);
+    }
+  }
+
+  private final class MetaHandler implements MetaGroup.Handler {
+    @Override
+    public void streamAssigned(StreamAssignment sa, boolean update, String unsupported) {
+      if (stopped) {
+        return;
+      }
+      String name = sa.config().name();
+      if (unsupported != null) {
+        LOG.warn("[{}] stream {} kept but not run: {}", config.name(), name, unsupported);
+        return;
+      }
+      boolean member = sa.group() != null && sa.group().peers().contains(id);
+      StreamReplica r = replicas.get(name);
+      if (r != null && !member) {
+        removeReplica(r.assignment());
+        return;
+      }
+      if (!member) {
+        return;
+      }
+      if (r != null) {
+        r.update(sa);
+      } else {
+        createReplica(sa);
+      }
+    }
+
+    @Override
+    public void streamRemoved(StreamAssignment sa) {
+      if (!stopped) {
+        removeReplica(sa);
+      }
+    }
+
+    @Override
+    public void metaLeaderChanged(boolean isLeader, long term) {
+      for (LeaderListener l : listeners) {
+        l.metaLeaderChanged(isLeader, term);
+      }
+    }
+
+    @Override
+    public void replayDone() {
+      LOG.debug("[{}] meta replay done, {} assignments", config.name(), meta.streams().size());
+    }
+  }
+
+  private final class ReplicaContext implements StreamReplica.Context {
+    @Override
+    public Scheduler scheduler() {
+      return scheduler;
+    }
+
+    @Override
+    public String selfId() {
+      return id;
+    }
+
+    @Override
+    public long requestTimeoutMillis() {
+      return config.publishTimeoutMillis();
+    }
+
+    @Override
+    public void leaderChanged(StreamReplica replica, boolean isLeader, long term) {
+      for (LeaderListener l : listeners) {
+        l.streamLeaderChanged(replica.name(), isLeader, term);
+      }
+    }
+
+    @Override
+    public void saveFailed(StreamReplica replica, long clfs) {
+      config.storage().saveFailed(replica.name(), clfs);
+    }
+  }
+}

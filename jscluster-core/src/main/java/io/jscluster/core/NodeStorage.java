@@ -1,0 +1,51 @@
+package io.jscluster.core;
+
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.core.store.StreamLimits;
+import io.jscluster.core.store.StreamStore;
+import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.log.TermVoteStore;
+import java.util.function.LongSupplier;
+
+/**
+ * Where a {@link ClusterNode} keeps its durable state: one Raft log and term/vote store per group
+ * (the meta group {@code _meta_} and one per replicated stream) and one store per stream. A node
+ * restarted with the same storage recovers from it. Implementations: {@link MemoryNodeStorage}
+ * (heap, survives a simulated crash in the in-process cluster) and {@link FileNodeStorage}.
+ */
+public interface NodeStorage {
+
+  /** Opens (or creates) the Raft log of {@code group}; {@code storage} is the group's storage type. */
+  RaftLog raftLog(String group, StorageType storage);
+
+  /** Opens (or creates) the term/vote store of {@code group}. */
+  TermVoteStore termVote(String group, StorageType storage);
+
+  /** Opens (or creates) the store of {@code stream}. */
+  StreamStore streamStore(String stream, StorageType storage, StreamLimits limits, LongSupplier clock);
+
+  /** Deletes everything kept for {@code group}; its log must no longer be in use. */
+  void removeGroup(String group);
+
+  /** Deletes the store of {@code stream}; it must be closed. */
+  void removeStream(String stream);
+
+  /**
+   * Durably records stream {@code stream}'s count of failed clustered proposals (CLFS). Until
+   * Raft snapshots carry it, this is what keeps a restarted replica's log replay aligned.
+   */
+  void saveFailed(String stream, long clfs);
+
+  /** The count saved by {@link #saveFailed}, or 0. */
+  long loadFailed(String stream);
+
+  /** The node no longer uses {@code log} (it stopped); by default closes it. */
+  default void release(RaftLog log) {
+    log.close();
+  }
+
+  /** The node no longer uses {@code store} (it stopped); by default closes it. */
+  default void release(StreamStore store) {
+    store.close();
+  }
+}

@@ -1,0 +1,215 @@
+package io.jscluster.core;
+
+import io.jscluster.raft.CommittedEntry;
+import io.jscluster.raft.RaftConfig;
+import io.jscluster.raft.RaftEffects;
+import io.jscluster.raft.RaftException;
+import io.jscluster.raft.RaftNode;
+import io.jscluster.raft.RaftState;
+import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.transport.Subscription;
+import io.jscluster.raft.transport.Transport;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Drives one {@link RaftNode} on a {@link Scheduler}: routes its subscriptions through the
+ * {@link Transport} (deliveries re-enter on the logical thread), keeps one timer at the node's next
+ * deadline, and hands the upper layer ({@link Listener}) committed entries, the replay-done marker
+ * and leader changes in the order the node produced them, after the node's input returned (so the
+ * upper layer may call back into the node). Each committed index is confirmed with {@code applied}
+ * once the listener returns. Used by the meta layer and by every replicated stream.
+ */
+public final class RaftGroupHost {
+
+  /** The upper layer of one group. Called on the logical thread. */
+  public interface Listener {
+    /** Apply what was committed at {@code ce.index()} (index 0: a Raft catch-up signal). */
+    void committed(CommittedEntry ce);
+
+    /** The apply queue's nil marker: replay done, or end of Raft catch-up entries. */
+    void marker();
+
+    /** Leadership changed; {@code term} is the term proposals must carry. */
+    void leaderChanged(boolean isLeader, long term);
+  }
+
+  private final Scheduler scheduler;
+  private final Transport transport;
+  private final RaftNode node;
+  private final RaftLog log;
+  private final Listener listener;
+  private final Map<String, Subscription> subs = new LinkedHashMap<>();
+  private final ArrayDeque<Runnable> upcalls = new ArrayDeque<>();
+  private boolean drainScheduled;
+  private Scheduler.Timer timer;
+  private long timerAt = Long.MAX_VALUE;
+  private boolean stopped;
+
+  /** Creates the node (not yet started). */
+  public RaftGroupHost(Scheduler scheduler, Transport transport, RaftConfig config, RaftLog log,
+      TermVoteStore termVote, RandomGenerator random, Listener listener) {
+    this.scheduler = scheduler;
+    this.transport = transport;
+    this.log = log;
+    this.listener = listener;
+    this.node = new RaftNode(config, log, termVote, random, new Effects());
+  }
+
+  /** Starts the node: replays its log and arms its timers. */
+  public void start() {
+    node.start(scheduler.nowMillis());
+    afterInput();
+  }
+
+  /** The Raft node (call only on the logical thread). */
+  public RaftNode node() {
+    return node;
+  }
+
+  /** Whether {@link #stop()} was called. */
+  public boolean stopped() {
+    return stopped;
+  }
+
+  /**
+   * Proposes {@code data} at {@code term} and flushes.
+   *
+   * @throws RaftException when not leader in {@code term} or after a write error
+   */
+  public void propose(long term, byte[] data) {
+    node.propose(scheduler.nowMillis(), term, data);
+    afterInput();
+  }
+
+  /** Runs {@code action} against the node as one input, then flushes and re-arms the timer. */
+  public void input(java.util.function.Consumer<RaftNode> action) {
+    if (stopped) {
+      return;
+    }
+    action.accept(node);
+    afterInput();
+  }
+
+  /** Stops the node and drops its subscriptions and timers; the log stays open. Idempotent. */
+  public void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    node.stop();
+    for (Subscription s : List.copyOf(subs.values())) {
+      s.unsubscribe();
+    }
+    subs.clear();
+    if (timer != null) {
+      timer.cancel();
+    }
+    upcalls.clear();
+  }
+
+  /** The log the node writes (released by the owner through its {@link NodeStorage}). */
+  public RaftLog log() {
+    return log;
+  }
+
+  private void afterInput() {
+    if (stopped) {
+      return;
+    }
+    long now = scheduler.nowMillis();
+    node.flush(now);
+    if (node.state() == RaftState.CLOSED) {
+      return;
+    }
+    long d = node.nextDeadline();
+    if (d != timerAt) {
+      if (timer != null) {
+        timer.cancel();
+      }
+      timerAt = d;
+      timer = d == Long.MAX_VALUE ? null : scheduler.schedule(d, this::onTimer);
+    }
+  }
+
+  private void onTimer() {
+    if (stopped) {
+      return;
+    }
+    timerAt = Long.MAX_VALUE;
+    timer = null;
+    node.tick(scheduler.nowMillis());
+    afterInput();
+  }
+
+  private void enqueue(Runnable upcall) {
+    upcalls.add(upcall);
+    if (!drainScheduled) {
+      drainScheduled = true;
+      scheduler.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    drainScheduled = false;
+    Runnable r;
+    while (!stopped && (r = upcalls.poll()) != null) {
+      r.run();
+    }
+    afterInput();
+  }
+
+  private final class Effects implements RaftEffects {
+    @Override
+    public void send(String subject, String reply, byte[] payload) {
+      if (!stopped) {
+        transport.send(subject, reply, payload);
+      }
+    }
+
+    @Override
+    public void subscribe(String subject) {
+      if (stopped || subs.containsKey(subject)) {
+        return;
+      }
+      subs.put(subject, transport.subscribe(subject, (s, r, p) -> scheduler.execute(() -> {
+        if (!stopped && subs.containsKey(s)) {
+          node.receive(scheduler.nowMillis(), s, r, p);
+          afterInput();
+        }
+      })));
+    }
+
+    @Override
+    public void unsubscribe(String subject) {
+      Subscription s = subs.remove(subject);
+      if (s != null) {
+        s.unsubscribe();
+      }
+    }
+
+    @Override
+    public void apply(CommittedEntry entry) {
+      enqueue(() -> {
+        listener.committed(entry);
+        if (!stopped && entry.index() > 0) {
+          node.applied(scheduler.nowMillis(), entry.index());
+        }
+      });
+    }
+
+    @Override
+    public void applyMarker() {
+      enqueue(listener::marker);
+    }
+
+    @Override
+    public void leaderChanged(boolean isLeader, long term) {
+      enqueue(() -> listener.leaderChanged(isLeader, term));
+    }
+  }
+}

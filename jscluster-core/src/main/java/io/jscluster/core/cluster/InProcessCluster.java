@@ -1,0 +1,517 @@
+package io.jscluster.core.cluster;
+
+import io.jscluster.codec.meta.StreamAssignment;
+import io.jscluster.codec.meta.StreamConfig;
+import io.jscluster.core.ClusterConfig;
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.FileNodeStorage;
+import io.jscluster.core.MemoryNodeStorage;
+import io.jscluster.core.NodeStorage;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.store.StreamState;
+import io.jscluster.core.store.SyncPolicy;
+import io.jscluster.raft.RaftTiming;
+import io.jscluster.raft.log.FsyncPolicy;
+import io.jscluster.raft.sim.SimNetwork;
+import io.jscluster.raft.sim.Simulation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A whole jscluster cluster in one JVM, for testing: N {@link ClusterNode}s on a simulated network
+ * in virtual time, with faults on demand. Everything — election timeouts, network delays, node
+ * seeds, placement — derives from one seed, so a run replays exactly from its seed.
+ *
+ * <p>Typical use:
+ *
+ * <pre>{@code
+ * try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(42).build()) {
+ *   c.start();
+ *   c.awaitMetaLeader(30_000);
+ *   c.createStream(StreamConfigs.builder("ORDERS").subjects("orders.>").replicas(3).build());
+ *   PubAck ack = c.publish("ORDERS", "orders.1", "hello".getBytes());
+ *   c.kill("n2");
+ *   c.restart("n2");
+ *   c.awaitCurrent("ORDERS", 30_000);
+ * }
+ * }</pre>
+ *
+ * <p>All methods run on the caller's thread, which is the simulation's only thread: waits advance
+ * virtual time by running events until their condition holds, and report failure with
+ * {@link IllegalStateException} naming the seed. Not thread-safe.
+ */
+public final class InProcessCluster implements AutoCloseable {
+
+  /** Builds an {@link InProcessCluster}. */
+  public static final class Builder {
+    private int nodes = 3;
+    private long seed = 1;
+    private Path directory;
+    private RaftTiming timing = RaftTiming.NRG_DEFAULTS;
+    private long minDelay = 1;
+    private long maxDelay = 5;
+    private FsyncPolicy walPolicy = FsyncPolicy.ALWAYS;
+    private long requestTimeout = 10_000;
+
+    private Builder() {}
+
+    /** Number of servers, named {@code n1..nN} (default 3). */
+    public Builder nodes(int n) {
+      nodes = n;
+      return this;
+    }
+
+    /** The seed every random choice derives from (default 1). */
+    public Builder seed(long s) {
+      seed = s;
+      return this;
+    }
+
+    /** Keep node state in files under {@code dir} (one sub-directory per node) instead of on the heap. */
+    public Builder fileStorage(Path dir) {
+      directory = dir;
+      return this;
+    }
+
+    /** The Raft timers of every group. */
+    public Builder timing(RaftTiming t) {
+      timing = t;
+      return this;
+    }
+
+    /** Network delay range in virtual ms (default 1–5). */
+    public Builder networkDelay(long min, long max) {
+      minDelay = min;
+      maxDelay = max;
+      return this;
+    }
+
+    /** Fsync policy of the Raft logs (default ALWAYS). */
+    public Builder walFsync(FsyncPolicy p) {
+      walPolicy = p;
+      return this;
+    }
+
+    /** How long a request waits for its result, in virtual ms (default 10 s). */
+    public Builder requestTimeout(long millis) {
+      requestTimeout = millis;
+      return this;
+    }
+
+    /** Builds the cluster; no node runs before {@link InProcessCluster#start()}. */
+    public InProcessCluster build() {
+      return new InProcessCluster(this);
+    }
+  }
+
+  private final class Slot {
+    final String name;
+    final NodeStorage storage;
+    ClusterNode node;
+    SimulationScheduler scheduler;
+    int incarnation;
+    long slowMillis;
+
+    Slot(String name, NodeStorage storage) {
+      this.name = name;
+      this.storage = storage;
+    }
+  }
+
+  /** Wall-clock origin of virtual time: 2026-01-01T00:00:00Z. */
+  private static final long EPOCH_NANOS = 1_767_225_600_000_000_000L;
+
+  private final Builder cfg;
+  private final Simulation sim;
+  private final SimNetwork network;
+  private final Map<String, Slot> slots = new LinkedHashMap<>();
+  private final List<String> names = new ArrayList<>();
+
+  private InProcessCluster(Builder b) {
+    this.cfg = b;
+    this.sim = new Simulation(b.seed);
+    this.network = new SimNetwork(sim);
+    network.setDelay(b.minDelay, b.maxDelay);
+    for (int i = 1; i <= b.nodes; i++) {
+      names.add("n" + i);
+    }
+    for (String n : names) {
+      NodeStorage st = b.directory == null ? new MemoryNodeStorage(b.walPolicy)
+          : new FileNodeStorage(b.directory.resolve(n), b.walPolicy, SyncPolicy.ALWAYS);
+      slots.put(n, new Slot(n, st));
+    }
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The seed. */
+  public long seed() {
+    return sim.seed();
+  }
+
+  /** The simulation (virtual clock, random generator, trace hash). */
+  public Simulation simulation() {
+    return sim;
+  }
+
+  /** The simulated network (for finer faults: loss, duplication, reordering, one-way cuts). */
+  public SimNetwork network() {
+    return network;
+  }
+
+  /** Server names, {@code n1..nN}. */
+  public List<String> names() {
+    return List.copyOf(names);
+  }
+
+  /** The running node {@code name}, or null while it is down. */
+  public ClusterNode node(String name) {
+    Slot s = slot(name);
+    return s.node == null || s.node.stopped() ? null : s.node;
+  }
+
+  /** Every running node. */
+  public List<ClusterNode> liveNodes() {
+    List<ClusterNode> out = new ArrayList<>();
+    for (Slot s : slots.values()) {
+      if (s.node != null && !s.node.stopped()) {
+        out.add(s.node);
+      }
+    }
+    return out;
+  }
+
+  /** The storage of node {@code name} (kept across restarts). */
+  public NodeStorage storage(String name) {
+    return slot(name).storage;
+  }
+
+  private Slot slot(String name) {
+    Slot s = slots.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no node " + name);
+    }
+    return s;
+  }
+
+  // ------------------------------------------------------------------ lifecycle and faults
+
+  /** Starts every node that is not running. */
+  public void start() {
+    for (String n : names) {
+      if (node(n) == null) {
+        boot(slot(n));
+      }
+    }
+  }
+
+  private void boot(Slot s) {
+    s.incarnation++;
+    s.scheduler = new SimulationScheduler(sim, EPOCH_NANOS);
+    s.scheduler.slow(s.slowMillis);
+    ClusterConfig cc = new ClusterConfig(s.name, names, "jscluster", s.storage, 0, cfg.timing,
+        cfg.requestTimeout);
+    NodeTransport t = new NodeTransport(network.network().endpoint(s.name), s.scheduler);
+    s.node = new ClusterNode(cc, t, s.scheduler, sim.random().nextLong());
+    s.node.start();
+    sim.trace("boot:" + s.name + ":" + s.incarnation);
+  }
+
+  /**
+   * Kills node {@code name} like {@code kill -9}: its timers and queued messages vanish and Raft
+   * log writes not yet synced are lost.
+   */
+  public void kill(String name) {
+    kill(name, 0);
+  }
+
+  /** Kills node {@code name}; of its unsynced Raft log writes the first {@code survivingUnsynced} survive. */
+  public void kill(String name, int survivingUnsynced) {
+    Slot s = slot(name);
+    if (s.node == null || s.node.stopped()) {
+      return;
+    }
+    s.scheduler.halt();
+    network.network().disconnect(name);
+    s.node.stop();
+    if (s.storage instanceof MemoryNodeStorage m) {
+      m.crash(survivingUnsynced);
+    }
+    sim.trace("kill:" + name);
+  }
+
+  /** Stops node {@code name} cleanly (everything written survives). */
+  public void stop(String name) {
+    kill(name, Integer.MAX_VALUE);
+  }
+
+  /** Restarts node {@code name} from its storage (kills it first if it runs). */
+  public void restart(String name) {
+    kill(name);
+    boot(slot(name));
+  }
+
+  /** Puts the given nodes in a partition of their own. */
+  public void partition(Set<String> group) {
+    network.partition(group);
+  }
+
+  /** Isolates node {@code name} from every other node. */
+  public void isolate(String name) {
+    network.isolate(name);
+  }
+
+  /** Removes every partition, cut and network fault; un-slows every node. */
+  public void heal() {
+    network.heal();
+    for (Slot s : slots.values()) {
+      s.slowMillis = 0;
+      if (s.scheduler != null) {
+        s.scheduler.slow(0);
+      }
+    }
+  }
+
+  /** Delays every message node {@code name} receives by {@code millis} more (0: normal). */
+  public void slow(String name, long millis) {
+    Slot s = slot(name);
+    s.slowMillis = millis;
+    if (s.scheduler != null) {
+      s.scheduler.slow(millis);
+    }
+  }
+
+  /**
+   * Flips one random bit in each of up to {@code files} random files of node {@code name}'s store of
+   * {@code stream} (file storage only; the node should be down). Returns the files damaged.
+   */
+  public List<Path> damageStreamFiles(String name, String stream, int files) {
+    if (!(slot(name).storage instanceof FileNodeStorage f)) {
+      throw new IllegalStateException("damage needs file storage");
+    }
+    return flipBits(f.streamDir(stream), files);
+  }
+
+  private List<Path> flipBits(Path dir, int files) {
+    List<Path> candidates;
+    try (Stream<Path> s = Files.walk(dir)) {
+      candidates = new ArrayList<>(s.filter(Files::isRegularFile).filter(p -> {
+        try {
+          return Files.size(p) > 0;
+        } catch (IOException e) {
+          return false;
+        }
+      }).sorted().toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Path> out = new ArrayList<>();
+    for (int i = 0; i < files && !candidates.isEmpty(); i++) {
+      Path p = candidates.remove(sim.random().nextInt(candidates.size()));
+      try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        long pos = (long) (sim.random().nextDouble() * ch.size());
+        ByteBuffer b = ByteBuffer.allocate(1);
+        ch.read(b, pos);
+        b.put(0, (byte) (b.get(0) ^ (1 << sim.random().nextInt(8))));
+        b.rewind();
+        ch.write(b, pos);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ time and waits
+
+  /** Runs {@code millis} of virtual time. */
+  public void runFor(long millis) {
+    sim.runFor(millis);
+  }
+
+  /** Runs until {@code condition} holds or {@code maxMillis} of virtual time passed; returns whether it holds. */
+  public boolean runUntil(BooleanSupplier condition, long maxMillis) {
+    return sim.runUntil(condition, maxMillis);
+  }
+
+  /** As {@link #runUntil} but fails with a message naming {@code what} and the seed. */
+  public void await(BooleanSupplier condition, long maxMillis, String what) {
+    if (!sim.runUntil(condition, maxMillis)) {
+      throw new IllegalStateException("timed out after " + maxMillis + " virtual ms waiting for " + what
+          + " (seed " + seed() + ")");
+    }
+  }
+
+  /** Runs until {@code f} is done and returns its value (failures are rethrown unwrapped when possible). */
+  public <T> T await(CompletableFuture<T> f, long maxMillis) {
+    await(f::isDone, maxMillis, "a result");
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits for a meta leader that every live node agrees on, and returns it. */
+  public ClusterNode awaitMetaLeader(long maxMillis) {
+    await(() -> metaLeader() != null, maxMillis, "a meta leader");
+    return metaLeader();
+  }
+
+  /** The meta leader, if one live node leads and every live node names it. */
+  public ClusterNode metaLeader() {
+    ClusterNode leader = null;
+    for (ClusterNode n : liveNodes()) {
+      if (n.isMetaLeader()) {
+        if (leader != null) {
+          return null;
+        }
+        leader = n;
+      }
+    }
+    if (leader == null) {
+      return null;
+    }
+    for (ClusterNode n : liveNodes()) {
+      if (!leader.id().equals(n.metaLeaderId())) {
+        return null;
+      }
+    }
+    return leader;
+  }
+
+  /** The live node leading {@code stream}, or null. */
+  public ClusterNode streamLeader(String stream) {
+    for (ClusterNode n : liveNodes()) {
+      if (n.isStreamLeader(stream)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  /** Waits for a live leader of {@code stream} and returns it. */
+  public ClusterNode awaitStreamLeader(String stream, long maxMillis) {
+    await(() -> streamLeader(stream) != null, maxMillis, "a leader of " + stream);
+    return streamLeader(stream);
+  }
+
+  /** The live nodes holding a replica of {@code stream}. */
+  public List<ClusterNode> replicas(String stream) {
+    List<ClusterNode> out = new ArrayList<>();
+    for (ClusterNode n : liveNodes()) {
+      if (n.replica(stream) != null) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits until every assigned replica of {@code stream} runs, is current, and has the leader's
+   * last sequence.
+   */
+  public void awaitCurrent(String stream, long maxMillis) {
+    await(() -> allCurrent(stream), maxMillis, "current replicas of " + stream);
+  }
+
+  private boolean allCurrent(String stream) {
+    ClusterNode leader = streamLeader(stream);
+    if (leader == null) {
+      return false;
+    }
+    StreamAssignment sa = leader.assignments().get(stream);
+    if (sa == null) {
+      return false;
+    }
+    long last = leader.replica(stream).store().state().lastSeq();
+    int n = 0;
+    for (ClusterNode node : replicas(stream)) {
+      if (!node.isStreamCurrent(stream) || node.replica(stream).store().state().lastSeq() != last) {
+        return false;
+      }
+      n++;
+    }
+    return n == sa.group().peers().size();
+  }
+
+  /** Waits until every live replica of {@code stream} has last sequence {@code >= seq}. */
+  public void awaitSequence(String stream, long seq, long maxMillis) {
+    await(() -> {
+      Collection<ClusterNode> rs = replicas(stream);
+      if (rs.isEmpty()) {
+        return false;
+      }
+      for (ClusterNode n : rs) {
+        if (n.replica(stream).store().state().lastSeq() < seq) {
+          return false;
+        }
+      }
+      return true;
+    }, maxMillis, stream + " at sequence " + seq);
+  }
+
+  // ------------------------------------------------------------------ routed requests
+
+  /** Creates a stream through the meta leader and waits until it has a leader. */
+  public StreamAssignment createStream(StreamConfig config) {
+    ClusterNode leader = awaitMetaLeader(60_000);
+    StreamAssignment sa = await(leader.createStream(config), 60_000);
+    awaitStreamLeader(config.name(), 60_000);
+    return sa;
+  }
+
+  /** Publishes through the current stream leader and waits for the PubAck. */
+  public PubAck publish(String stream, String subject, byte[] data) {
+    return publish(stream, subject, null, data);
+  }
+
+  /** Publishes with headers through the current stream leader and waits for the PubAck. */
+  public PubAck publish(String stream, String subject, byte[] header, byte[] data) {
+    ClusterNode leader = awaitStreamLeader(stream, 60_000);
+    return await(leader.publish(stream, subject, header, data), 60_000);
+  }
+
+  /** The state of {@code stream} on node {@code name}, or null. */
+  public StreamState state(String name, String stream) {
+    ClusterNode n = node(name);
+    return n == null || n.replica(stream) == null ? null : n.replica(stream).store().state();
+  }
+
+  /** Stops every node. */
+  @Override
+  public void close() {
+    for (String n : names) {
+      ClusterNode node = node(n);
+      if (node != null) {
+        slot(n).scheduler.halt();
+        node.stop();
+      }
+    }
+  }
+}

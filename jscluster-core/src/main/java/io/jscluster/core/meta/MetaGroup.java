@@ -1,0 +1,388 @@
+package io.jscluster.core.meta;
+
+import io.jscluster.codec.CodecException;
+import io.jscluster.codec.EntryOp;
+import io.jscluster.codec.meta.DecodedAssignment;
+import io.jscluster.codec.meta.RaftGroup;
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.codec.meta.StreamAssignment;
+import io.jscluster.codec.meta.StreamAssignmentCodec;
+import io.jscluster.codec.meta.StreamConfig;
+import io.jscluster.core.ApiError;
+import io.jscluster.core.ClusterException;
+import io.jscluster.core.RaftGroupHost;
+import io.jscluster.core.sync.SyncSubjects;
+import io.jscluster.raft.CommittedEntry;
+import io.jscluster.raft.PeerInfo;
+import io.jscluster.raft.RaftException;
+import io.jscluster.raft.wire.Entry;
+import io.jscluster.raft.wire.EntryType;
+import io.jscluster.raft.wire.NodeIds;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The meta layer of one node: the replicated table of stream assignments (ops 0, 11 and 2 in the
+ * codec's formats), the meta leader's proposals (placement, group name, sync subject created once
+ * and kept across updates) and the hand-off of applied assignments to the node, which creates,
+ * updates or removes its local replica. Consumer ops are decoded elsewhere and ignored here.
+ * Single-threaded: every method runs on the node's logical thread.
+ */
+public final class MetaGroup implements RaftGroupHost.Listener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MetaGroup.class);
+
+  /** Name of the meta Raft group. */
+  public static final String GROUP = "_meta_";
+
+  /** A peer heard from within this window counts as online for placement (nats-server's lostQuorumInterval). */
+  static final long ONLINE_WINDOW_MS = 10_000;
+
+  /** What the node does with applied assignments. */
+  public interface Handler {
+    /** A stream was assigned or its assignment updated ({@code unsupported} non-null: keep, never run). */
+    void streamAssigned(StreamAssignment sa, boolean update, String unsupported);
+
+    /** A stream assignment was removed. */
+    void streamRemoved(StreamAssignment sa);
+
+    /** This node became or stopped being meta leader. */
+    void metaLeaderChanged(boolean isLeader, long term);
+
+    /** The meta log replay finished. */
+    void replayDone();
+  }
+
+  private record Pending(EntryOp op, CompletableFuture<StreamAssignment> future) {}
+
+  private final String selfId;
+  private final List<String> peerIds;
+  private final RandomGenerator random;
+  private final SyncSubjects syncSubjects;
+  private final Handler handler;
+  private final java.util.function.LongSupplier wallNanos;
+  private final java.util.function.LongSupplier nowMillis;
+  private final TreeMap<String, StreamAssignment> streams = new TreeMap<>();
+  private final Map<String, String> unsupported = new HashMap<>();
+  private final Map<String, ArrayDeque<Pending>> pending = new HashMap<>();
+  private RaftGroupHost host;
+  private boolean leader;
+  private long term;
+  private boolean replayed;
+  private long leaderSince;
+
+  /**
+   * Creates the meta layer.
+   *
+   * @param selfId this node's id
+   * @param peerIds every node id of the cluster
+   * @param random seeded randomness for placement and names
+   * @param wallNanos Unix time for {@code created}
+   * @param nowMillis the scheduler clock, for peer liveness
+   */
+  public MetaGroup(String selfId, List<String> peerIds, RandomGenerator random,
+      java.util.function.LongSupplier wallNanos, java.util.function.LongSupplier nowMillis,
+      Handler handler) {
+    this.selfId = selfId;
+    this.peerIds = List.copyOf(peerIds);
+    this.random = random;
+    this.syncSubjects = new SyncSubjects(random);
+    this.wallNanos = wallNanos;
+    this.nowMillis = nowMillis;
+    this.handler = handler;
+  }
+
+  /** Attaches the Raft host (set once, before it starts). */
+  public void attach(RaftGroupHost h) {
+    this.host = h;
+  }
+
+  /** Whether this node is the meta leader (its election noop processed). */
+  public boolean isLeader() {
+    return leader && host != null && host.node().isLeader();
+  }
+
+  /** The meta leader's node id, or "" when unknown. */
+  public String leaderId() {
+    return host == null ? "" : host.node().leaderId();
+  }
+
+  /** Whether the startup replay of the meta log is done. */
+  public boolean replayed() {
+    return replayed;
+  }
+
+  /** The current assignments by stream name (read-only view). */
+  public Map<String, StreamAssignment> streams() {
+    return Collections.unmodifiableMap(streams);
+  }
+
+  /** The assignment of {@code name}, or null. */
+  public StreamAssignment stream(String name) {
+    return streams.get(name);
+  }
+
+  // ------------------------------------------------------------------ leader proposals
+
+  /**
+   * Meta leader: assigns a new stream. Completes when the assignment is applied on this node. An
+   * identical config already assigned completes at once with the existing assignment.
+   *
+   * @throws ClusterException not leader, name in use with another config, not enough peers
+   */
+  public CompletableFuture<StreamAssignment> proposeAdd(StreamConfig cfg) {
+    requireLeader();
+    validate(cfg);
+    StreamAssignment existing = streams.get(cfg.name());
+    if (existing != null) {
+      if (existing.config().equals(cfg)) {
+        return CompletableFuture.completedFuture(existing);
+      }
+      throw new ClusterException(ApiError.STREAM_NAME_EXIST);
+    }
+    int r = (int) Math.max(1, cfg.replicas());
+    List<String> peers = Placement.select(onlinePeers(), r, load(), random);
+    if (peers == null) {
+      throw new ClusterException(ApiError.noPeers("insufficient resources"));
+    }
+    String gname = "S-R" + r + (cfg.storage() == StorageType.MEMORY ? "M" : "F") + "-"
+        + NodeIds.token(random);
+    RaftGroup group = new RaftGroup(gname, peers, cfg.storage(), "", "", false, null, null);
+    StreamAssignment sa = new StreamAssignment(null, created(), cfg, group,
+        syncSubjects.syncSubjForStream(), "", "", null);
+    return propose(EntryOp.ASSIGN_STREAM, sa);
+  }
+
+  /**
+   * Meta leader: replaces a stream's config, keeping its group, creation time and sync subject.
+   * Replica count and storage cannot change here.
+   */
+  public CompletableFuture<StreamAssignment> proposeUpdate(StreamConfig cfg) {
+    requireLeader();
+    validate(cfg);
+    StreamAssignment existing = streams.get(cfg.name());
+    if (existing == null) {
+      throw new ClusterException(ApiError.STREAM_NOT_FOUND);
+    }
+    if (Math.max(1, cfg.replicas()) != Math.max(1, existing.config().replicas())) {
+      throw new ClusterException(ApiError.invalidConfig("replica count changes are not supported"));
+    }
+    if (cfg.storage() != existing.config().storage()) {
+      throw new ClusterException(ApiError.invalidConfig("stream configuration update can not change storage type"));
+    }
+    String sync = existing.sync().isEmpty() ? syncSubjects.syncSubjForStream() : existing.sync();
+    StreamAssignment sa = new StreamAssignment(existing.client(), existing.created(), cfg,
+        existing.group(), sync, "", "", null);
+    return propose(EntryOp.UPDATE_STREAM, sa);
+  }
+
+  /** Meta leader: removes a stream. */
+  public CompletableFuture<StreamAssignment> proposeRemove(String name) {
+    requireLeader();
+    StreamAssignment existing = streams.get(name);
+    if (existing == null) {
+      throw new ClusterException(ApiError.STREAM_NOT_FOUND);
+    }
+    return propose(EntryOp.REMOVE_STREAM, existing);
+  }
+
+  private CompletableFuture<StreamAssignment> propose(EntryOp op, StreamAssignment sa) {
+    byte[] data = StreamAssignmentCodec.encode(op, sa);
+    try {
+      host.propose(term, data);
+    } catch (RaftException e) {
+      throw new ClusterException(ApiError.CLUSTER_NOT_LEADER);
+    }
+    CompletableFuture<StreamAssignment> f = new CompletableFuture<>();
+    pending.computeIfAbsent(sa.config().name(), k -> new ArrayDeque<>()).add(new Pending(op, f));
+    return f;
+  }
+
+  private void requireLeader() {
+    if (!isLeader()) {
+      throw new ClusterException(ApiError.CLUSTER_NOT_LEADER);
+    }
+  }
+
+  private static void validate(StreamConfig cfg) {
+    Objects.requireNonNull(cfg, "config");
+    if (cfg.name().isEmpty() || cfg.name().contains(".") || cfg.name().contains("*")
+        || cfg.name().contains(">") || cfg.name().contains(" ")) {
+      throw new ClusterException(ApiError.invalidConfig("stream name is required and can not contain '.', '*', '>'"));
+    }
+    if (cfg.storage() == StorageType.UNSPECIFIED) {
+      throw new ClusterException(ApiError.invalidConfig("storage type is required"));
+    }
+    if (cfg.replicas() > 5) {
+      throw new ClusterException(ApiError.invalidConfig("maximum replicas is 5"));
+    }
+  }
+
+  private OffsetDateTime created() {
+    long ns = wallNanos.getAsLong();
+    return OffsetDateTime.ofInstant(Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L),
+        Math.floorMod(ns, 1_000_000_000L)), ZoneOffset.UTC);
+  }
+
+  private List<String> onlinePeers() {
+    long now = nowMillis.getAsLong();
+    List<String> out = new ArrayList<>();
+    Map<String, PeerInfo> infos = new HashMap<>();
+    for (PeerInfo p : host.node().peerInfos(now)) {
+      infos.put(p.id(), p);
+    }
+    for (String p : peerIds) {
+      PeerInfo pi = infos.get(p);
+      // A new leader has not heard from everyone yet; like nats-server's node table it assumes
+      // peers online until they have been silent for the window.
+      long heard = pi == null || pi.lastHeardMillis() < 0 ? leaderSince : pi.lastHeardMillis();
+      if (p.equals(selfId) || now - heard <= ONLINE_WINDOW_MS) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Integer> load() {
+    Map<String, Integer> m = new HashMap<>();
+    for (StreamAssignment sa : streams.values()) {
+      if (sa.group() != null) {
+        for (String p : sa.group().peers()) {
+          m.merge(p, 1, Integer::sum);
+        }
+      }
+    }
+    return m;
+  }
+
+  // ------------------------------------------------------------------ apply
+
+  @Override
+  public void committed(CommittedEntry ce) {
+    for (Entry e : ce.entries()) {
+      if (e.type() != EntryType.NORMAL || e.data().length == 0) {
+        continue;
+      }
+      int op = e.data()[0] & 0xff;
+      if (op == EntryOp.ASSIGN_STREAM.code() || op == EntryOp.UPDATE_STREAM.code()
+          || op == EntryOp.REMOVE_STREAM.code()) {
+        applyStreamOp(e.data());
+      } else {
+        LOG.debug("[{}] meta op {} not handled by this node", selfId, op);
+      }
+    }
+  }
+
+  private void applyStreamOp(byte[] data) {
+    DecodedAssignment<StreamAssignment> d;
+    try {
+      d = StreamAssignmentCodec.decode(data);
+    } catch (CodecException ex) {
+      LOG.error("[{}] bad stream assignment in meta log: {}", selfId, ex.getMessage());
+      return;
+    }
+    StreamAssignment sa = d.assignment();
+    String name = sa.config() == null ? "" : sa.config().name();
+    switch (d.op()) {
+      case ASSIGN_STREAM -> {
+        if (!streams.containsKey(name)) {
+          streams.put(name, sa);
+          track(name, d.unsupportedReason());
+          handler.streamAssigned(sa, false, d.unsupportedReason());
+        }
+      }
+      case UPDATE_STREAM -> {
+        if (streams.containsKey(name)) {
+          streams.put(name, sa);
+          track(name, d.unsupportedReason());
+          handler.streamAssigned(sa, true, d.unsupportedReason());
+        }
+      }
+      case REMOVE_STREAM -> {
+        StreamAssignment old = streams.remove(name);
+        unsupported.remove(name);
+        if (old != null) {
+          handler.streamRemoved(old);
+        }
+      }
+      default -> {
+        return;
+      }
+    }
+    ArrayDeque<Pending> q = pending.get(name);
+    if (q != null) {
+      Pending p = q.peek();
+      if (p != null && p.op() == d.op()) {
+        q.poll();
+        p.future().complete(sa);
+      }
+      if (q.isEmpty()) {
+        pending.remove(name);
+      }
+    }
+  }
+
+  private void track(String name, String reason) {
+    if (reason == null) {
+      unsupported.remove(name);
+    } else {
+      unsupported.put(name, reason);
+    }
+  }
+
+  /** The offline reason of an unsupported assignment, or null. */
+  public String unsupportedReason(String name) {
+    return unsupported.get(name);
+  }
+
+  @Override
+  public void marker() {
+    if (!replayed) {
+      replayed = true;
+      handler.replayDone();
+    }
+  }
+
+  @Override
+  public void leaderChanged(boolean isLeader, long term) {
+    this.leader = isLeader;
+    this.term = term;
+    if (isLeader) {
+      leaderSince = nowMillis.getAsLong();
+      // A leader that finds an assignment without a sync subject gives it one.
+      for (StreamAssignment sa : List.copyOf(streams.values())) {
+        if (sa.sync().isEmpty() && sa.config() != null && unsupported.get(sa.config().name()) == null) {
+          try {
+            proposeUpdate(sa.config());
+          } catch (ClusterException e) {
+            LOG.warn("[{}] could not add sync subject to {}: {}", selfId, sa.config().name(), e.getMessage());
+          }
+        }
+      }
+    }
+    handler.metaLeaderChanged(isLeader, term);
+  }
+
+  /** Fails every proposal still waiting (the node stops). */
+  public void failPending(Throwable cause) {
+    for (ArrayDeque<Pending> q : pending.values()) {
+      for (Pending p : q) {
+        p.future().completeExceptionally(cause);
+      }
+    }
+    pending.clear();
+  }
+}

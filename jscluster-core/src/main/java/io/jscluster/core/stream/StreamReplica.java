@@ -1,0 +1,833 @@
+package io.jscluster.core.stream;
+
+import io.jscluster.codec.CodecException;
+import io.jscluster.codec.EntryOp;
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.codec.meta.StreamAssignment;
+import io.jscluster.codec.meta.StreamConfig;
+import io.jscluster.codec.msg.BatchMsgCodec;
+import io.jscluster.codec.msg.StreamMsg;
+import io.jscluster.codec.msg.StreamMsgCodec;
+import io.jscluster.codec.ops.DeleteRange;
+import io.jscluster.codec.ops.DeleteRangeCodec;
+import io.jscluster.codec.ops.MsgDelete;
+import io.jscluster.codec.ops.MsgDeleteCodec;
+import io.jscluster.codec.ops.PurgeRequest;
+import io.jscluster.codec.ops.StreamPurge;
+import io.jscluster.codec.ops.StreamPurgeCodec;
+import io.jscluster.core.ApiError;
+import io.jscluster.core.Headers;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.RaftGroupHost;
+import io.jscluster.core.Scheduler;
+import io.jscluster.core.store.LimitExceededException;
+import io.jscluster.core.store.MessageSize;
+import io.jscluster.core.store.SequenceMismatchException;
+import io.jscluster.core.store.StoreException;
+import io.jscluster.core.store.StoredMessage;
+import io.jscluster.core.store.StreamLimits;
+import io.jscluster.core.store.StreamState;
+import io.jscluster.core.store.StreamStore;
+import io.jscluster.core.sync.CatchupState;
+import io.jscluster.raft.CommittedEntry;
+import io.jscluster.raft.RaftException;
+import io.jscluster.raft.wire.Entry;
+import io.jscluster.raft.wire.EntryType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's replica of a stream: its store, its Raft group (none for R1), the leader's publish
+ * path (nats-server {@code processClusteredInboundMsg} with {@code checkMsgHeadersPreClusteredProposal}
+ * and {@code commitSingleMsg}) and the apply path every replica runs on committed entries
+ * ({@code applyStreamEntries}: ops 4, 14, 5, 6, 15, 16 and 17).
+ *
+ * <p>Sequence bookkeeping follows nats-server: {@code clseq} is the leader's next clustered
+ * sequence, {@code clfs} counts proposals that received a clustered sequence but stored nothing,
+ * and a message proposed with {@code lseq} is stored at {@code lseq + 1 - clfs}. Pre-proposal
+ * rejections never consume a clustered sequence, and a failed proposal does not advance it.
+ *
+ * <p>Results reach callers through futures completed when this node applies the entry (the
+ * request carries a reply token only this node knows). Single-threaded: every method runs on the
+ * owning node's logical thread.
+ */
+public final class StreamReplica implements RaftGroupHost.Listener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamReplica.class);
+
+  /** Above this many proposals outstanding, the leader warns about lag (nats-server's value). */
+  public static final long LAG_WARN_THRESHOLD = 10_000;
+
+  /** What a replica needs from its node. */
+  public interface Context {
+    /** The node's scheduler. */
+    Scheduler scheduler();
+
+    /** This node's id. */
+    String selfId();
+
+    /** How long a caller waits for its result. */
+    long requestTimeoutMillis();
+
+    /** Leadership of this stream changed. */
+    void leaderChanged(StreamReplica replica, boolean isLeader, long term);
+
+    /** Makes the stream's failed-proposal count durable (it must survive a restart's log replay). */
+    void saveFailed(StreamReplica replica, long clfs);
+  }
+
+  /** Proposes one entry; the seam through which tests inject proposal failures. */
+  @FunctionalInterface
+  interface Proposer {
+    void propose(long term, byte[] data);
+  }
+
+  private record Staged(String subject, long size, String msgId) {}
+
+  private final Context ctx;
+  private final String name;
+  private final StreamStore store;
+  private final RaftGroupHost host;
+  private final DedupeTable dedupe;
+  private final CatchupState catchup = new CatchupState();
+  private Proposer proposer;
+  private StreamAssignment assignment;
+  private StreamConfig cfg;
+  private long clfs;
+  private long clseq;
+  private boolean leader;
+  private long term;
+  private boolean recovering = true;
+  private String lmsgId = "";
+  private long desyncs;
+  private long lagWarnings;
+  private StoreException writeError;
+  private long replySeq;
+  private final Map<String, long[]> inflight = new HashMap<>();
+  private long inflightMsgs;
+  private long inflightBytes;
+  private final Map<String, Staged> staged = new HashMap<>();
+  private final Map<String, CompletableFuture<PubAck>> pendingPubs = new HashMap<>();
+  private final Map<String, CompletableFuture<Long>> pendingPurges = new HashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> pendingDeletes = new HashMap<>();
+  private final List<StreamMsg> batchMsgs = new ArrayList<>();
+  private String batchId = "";
+  private long batchCount;
+
+  /**
+   * Creates the replica over an open store. {@code host} is null for an R1 stream; otherwise it
+   * must have this replica as its listener and not be started yet.
+   */
+  public StreamReplica(Context ctx, StreamAssignment sa, StreamStore store, RaftGroupHost host) {
+    this.ctx = ctx;
+    this.assignment = sa;
+    this.cfg = sa.config();
+    this.name = cfg.name();
+    this.store = store;
+    this.host = host;
+    this.dedupe = new DedupeTable(cfg.duplicates());
+    this.proposer = host == null ? null : host::propose;
+    if (host == null) {
+      recovering = false;
+    }
+  }
+
+  /** Converts a stream config's limits to the store's form. */
+  public static StreamLimits limitsOf(StreamConfig c) {
+    return new StreamLimits(c.maxMsgs(), c.maxBytes(), c.maxAge(), c.maxMsgsPer(),
+        c.discard() == io.jscluster.codec.meta.DiscardPolicy.NEW
+            ? io.jscluster.core.store.DiscardPolicy.NEW : io.jscluster.core.store.DiscardPolicy.OLD,
+        c.discardNewPer());
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  /** The stream name. */
+  public String name() {
+    return name;
+  }
+
+  /** The current assignment. */
+  public StreamAssignment assignment() {
+    return assignment;
+  }
+
+  /** The current config. */
+  public StreamConfig config() {
+    return cfg;
+  }
+
+  /** The local store. */
+  public StreamStore store() {
+    return store;
+  }
+
+  /** The Raft host, or null for R1. */
+  public RaftGroupHost host() {
+    return host;
+  }
+
+  /** Whether this replica leads the stream (always true for R1). */
+  public boolean isLeader() {
+    return host == null || leader && host.node().isLeader();
+  }
+
+  /** The leader's node id ("" when unknown; this node for R1). */
+  public String leaderId() {
+    return host == null ? ctx.selfId() : host.node().leaderId();
+  }
+
+  /** The count of clustered proposals that stored nothing. */
+  public long clfs() {
+    return clfs;
+  }
+
+  /** The leader's next clustered sequence base (0 until the first proposal). */
+  public long clseq() {
+    return clseq;
+  }
+
+  /** How often an apply found its expected sequence broken (the stream needs a reset). */
+  public long desyncs() {
+    return desyncs;
+  }
+
+  /** How often the leader logged the high-message-lag warning. */
+  public long lagWarnings() {
+    return lagWarnings;
+  }
+
+  /** Whether the Raft log replay after start is still running. */
+  public boolean recovering() {
+    return recovering;
+  }
+
+  /** The catch-up flag of this replica. */
+  public CatchupState catchupState() {
+    return catchup;
+  }
+
+  /** The store error that stopped applies, or null. */
+  public StoreException writeError() {
+    return writeError;
+  }
+
+  /** nats-server's {@code isCurrent}: no node, or the node is current and not catching up. */
+  public boolean isCurrent() {
+    return catchup.isCurrent(host != null, host != null && host.node().current(ctx.scheduler().nowMillis()));
+  }
+
+  /** Replaces the assignment after a meta update (limits and de-dup window take effect now). */
+  public void update(StreamAssignment sa) {
+    this.assignment = sa;
+    this.cfg = sa.config();
+    dedupe.window(cfg.duplicates());
+    store.updateLimits(limitsOf(cfg));
+  }
+
+  /** Fails every waiting caller (the replica is going away). */
+  public void failPending(Throwable cause) {
+    pendingPubs.values().forEach(f -> f.completeExceptionally(cause));
+    pendingPurges.values().forEach(f -> f.completeExceptionally(cause));
+    pendingDeletes.values().forEach(f -> f.completeExceptionally(cause));
+    pendingPubs.clear();
+    pendingPurges.clear();
+    pendingDeletes.clear();
+  }
+
+  void setProposer(Proposer p) {
+    this.proposer = p;
+  }
+
+  // ------------------------------------------------------------------ leader publish path
+
+  /**
+   * Publishes a message through the leader path. The future completes with the PubAck once this
+   * node applied the committed entry, at once with an error PubAck for a rejection before
+   * proposal, or exceptionally with {@link TimeoutException} when nothing happened in time.
+   */
+  public CompletableFuture<PubAck> publish(String subject, byte[] hdr, byte[] msg) {
+    CompletableFuture<PubAck> f = new CompletableFuture<>();
+    if (writeError != null) {
+      f.complete(PubAck.failed(name, ApiError.storeFailed(writeError.getMessage())));
+      return f;
+    }
+    if (host == null) {
+      f.complete(publishLocal(subject, hdr, msg));
+      return f;
+    }
+    PubAck rejected = preProposal(subject, hdr, msg);
+    if (rejected != null) {
+      f.complete(rejected);
+      return f;
+    }
+    String reply = nextReply();
+    long ts = ctx.scheduler().wallNanos();
+    byte[] data = StreamMsgCodec.encode(new StreamMsg(subject, reply, hdr, msg, clseq, ts, false));
+    try {
+      proposer.propose(term, data);
+    } catch (RaftException e) {
+      // The staged diff is dropped and clseq stays where it was.
+      f.complete(PubAck.failed(name, e.error() == RaftException.Error.NOT_LEADER
+          ? ApiError.CLUSTER_NOT_LEADER : ApiError.storeFailed(e.getMessage())));
+      return f;
+    }
+    String msgId = msgIdOf(hdr);
+    if (msgId != null) {
+      dedupe.put(msgId, 0, ts);
+    }
+    long size = recordSize(subject, hdr, msg);
+    inflight.computeIfAbsent(subject, k -> new long[2])[0]++;
+    inflight.get(subject)[1] += size;
+    inflightMsgs++;
+    inflightBytes += size;
+    staged.put(reply, new Staged(subject, size, msgId));
+    clseq++;
+    long last = store.state().lastSeq();
+    if (clseq - (last + clfs) > LAG_WARN_THRESHOLD) {
+      if (lagWarnings++ % 10_000 == 0) {
+        LOG.warn("JetStream stream '{}' has high message lag", name);
+      }
+    }
+    await(pendingPubs, reply, f);
+    return f;
+  }
+
+  private PubAck preProposal(String subject, byte[] hdr, byte[] msg) {
+    if (!isLeader()) {
+      return PubAck.failed(name, ApiError.CLUSTER_NOT_LEADER);
+    }
+    if (cfg.sealed()) {
+      return PubAck.failed(name, ApiError.STREAM_SEALED);
+    }
+    int hl = hdr == null ? 0 : hdr.length;
+    int ml = msg == null ? 0 : msg.length;
+    long max = cfg.maxMsgSize();
+    if (max >= 0 && (hl > max || ml > max - hl)) {
+      return PubAck.failed(name, ApiError.MESSAGE_EXCEEDS_MAXIMUM);
+    }
+    long lseq = store.state().lastSeq();
+    if (clseq == 0 || clseq < lseq + clfs) {
+      clseq = lseq + clfs;
+    }
+    return checkHeaders(subject, hdr, msg, clseq - clfs);
+  }
+
+  /** The checks before proposal (or before a local store for R1); null when the message may go ahead. */
+  private PubAck checkHeaders(String subject, byte[] hdr, byte[] msg, long expectedLast) {
+    int hl = hdr == null ? 0 : hdr.length;
+    if (hl > 0) {
+      if (hl > Headers.MAX_HEADER_BYTES) {
+        return PubAck.failed(name, ApiError.HEADER_EXCEEDS_MAXIMUM);
+      }
+      String es = Headers.get(hdr, Headers.EXPECTED_STREAM);
+      if (es != null && !es.isEmpty() && !es.equals(name)) {
+        return PubAck.failed(name, ApiError.STREAM_NOT_MATCH);
+      }
+      String id = msgIdOf(hdr);
+      if (id != null) {
+        DedupeTable.Entry d = dedupe.lookup(id, ctx.scheduler().wallNanos());
+        if (d != null) {
+          return d.seq() > 0 ? PubAck.duplicateOf(name, d.seq())
+              : PubAck.failed(name, ApiError.DUPLICATE_MESSAGE_CONFLICT);
+        }
+      }
+      String els = Headers.get(hdr, Headers.EXPECTED_LAST_SEQ);
+      if (els != null) {
+        long v;
+        try {
+          v = Long.parseUnsignedLong(els);
+        } catch (NumberFormatException e) {
+          v = -1;
+        }
+        if (v != -1 && v != expectedLast) {
+          return PubAck.failed(name, ApiError.wrongLastSequence(expectedLast));
+        }
+      }
+    }
+    if (cfg.discard() == io.jscluster.codec.meta.DiscardPolicy.NEW) {
+      StreamState st = store.state();
+      long size = recordSize(subject, hdr, msg);
+      if (cfg.maxMsgs() > 0 && st.msgs() + inflightMsgs + 1 > cfg.maxMsgs()) {
+        return PubAck.failed(name, ApiError.storeFailed("maximum messages exceeded"));
+      }
+      if (cfg.maxBytes() > 0 && st.bytes() + inflightBytes + size > cfg.maxBytes()) {
+        return PubAck.failed(name, ApiError.storeFailed("maximum bytes exceeded"));
+      }
+      if (cfg.discardNewPer() && cfg.maxMsgsPer() > 0) {
+        long[] in = inflight.get(subject);
+        long total = store.subjectTotals(subject).getOrDefault(subject, 0L) + (in == null ? 0 : in[0]) + 1;
+        if (total > cfg.maxMsgsPer()) {
+          return PubAck.failed(name, ApiError.storeFailed("maximum messages per subject exceeded"));
+        }
+      }
+    }
+    return null;
+  }
+
+  /** R1: nats-server's non-clustered processing, storing directly. */
+  private PubAck publishLocal(String subject, byte[] hdr, byte[] msg) {
+    if (cfg.sealed()) {
+      return PubAck.failed(name, ApiError.STREAM_SEALED);
+    }
+    int hl = hdr == null ? 0 : hdr.length;
+    int ml = msg == null ? 0 : msg.length;
+    long max = cfg.maxMsgSize();
+    if (max >= 0 && (hl > max || ml > max - hl)) {
+      return PubAck.failed(name, ApiError.MESSAGE_EXCEEDS_MAXIMUM);
+    }
+    PubAck rejected = checkHeaders(subject, hdr, msg, store.state().lastSeq());
+    if (rejected != null) {
+      return rejected;
+    }
+    String elm = hl > 0 ? Headers.get(hdr, Headers.EXPECTED_LAST_MSG_ID) : null;
+    if (elm != null && !elm.isEmpty() && !elm.equals(lmsgId)) {
+      return PubAck.failed(name, ApiError.wrongLastMsgId(lmsgId));
+    }
+    long seq;
+    try {
+      seq = store.store(subject, hdr, msg);
+    } catch (LimitExceededException e) {
+      return PubAck.failed(name, ApiError.storeFailed(limitText(e.limit())));
+    } catch (StoreException e) {
+      return PubAck.failed(name, ApiError.storeFailed(e.getMessage()));
+    }
+    String id = msgIdOf(hdr);
+    if (id != null) {
+      dedupe.put(id, seq, store.state().lastTimeNanos());
+      lmsgId = id;
+    }
+    return PubAck.ok(name, seq);
+  }
+
+  // ------------------------------------------------------------------ purge / delete
+
+  /** Proposes a purge (or runs it locally for R1); completes with the number of messages purged. */
+  public CompletableFuture<Long> purge(PurgeRequest request) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    if (cfg.denyPurge()) {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.purgeFailed("stream purge not permitted")));
+      return f;
+    }
+    long last = store.state().lastSeq();
+    if (host == null) {
+      f.complete(runPurge(new StreamPurge(null, name, last, "", "", request)));
+      return f;
+    }
+    if (!isLeader()) {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER));
+      return f;
+    }
+    String reply = nextReply();
+    try {
+      proposer.propose(term, StreamPurgeCodec.encode(new StreamPurge(null, name, last, "", reply, request)));
+    } catch (RaftException e) {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER));
+      return f;
+    }
+    await(pendingPurges, reply, f);
+    return f;
+  }
+
+  /** Proposes a message delete (or runs it locally for R1); completes with whether it existed. */
+  public CompletableFuture<Boolean> deleteMessage(long seq, boolean noErase) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
+    if (cfg.denyDelete()) {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.deleteFailed("message delete not permitted")));
+      return f;
+    }
+    if (host == null) {
+      f.complete(noErase ? store.remove(seq) : store.erase(seq));
+      return f;
+    }
+    if (!isLeader()) {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER));
+      return f;
+    }
+    String reply = nextReply();
+    try {
+      proposer.propose(term, MsgDeleteCodec.encode(new MsgDelete(null, name, seq, noErase, "", reply)));
+    } catch (RaftException e) {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER));
+      return f;
+    }
+    await(pendingDeletes, reply, f);
+    return f;
+  }
+
+  private <T> void await(Map<String, CompletableFuture<T>> map, String reply, CompletableFuture<T> f) {
+    map.put(reply, f);
+    Scheduler s = ctx.scheduler();
+    s.schedule(s.nowMillis() + ctx.requestTimeoutMillis(), () -> {
+      CompletableFuture<T> g = map.remove(reply);
+      if (g != null) {
+        Staged st = staged.remove(reply);
+        if (st != null && st.msgId() != null) {
+          dedupe.dropInFlight(st.msgId());
+        }
+        g.completeExceptionally(new TimeoutException("no response for " + name + " within "
+            + ctx.requestTimeoutMillis() + " ms"));
+      }
+    });
+  }
+
+  private String nextReply() {
+    return "$JSC.RQ." + ctx.selfId() + "." + name + "." + (++replySeq) + "." + ctx.scheduler().nowMillis();
+  }
+
+  // ------------------------------------------------------------------ apply path
+
+  @Override
+  public void committed(CommittedEntry ce) {
+    for (Entry e : ce.entries()) {
+      if (writeError != null) {
+        return;
+      }
+      if (e.type() == EntryType.CATCHUP) {
+        continue;
+      }
+      if (e.type() != EntryType.NORMAL) {
+        if (!batchId.isEmpty()) {
+          rejectBatch();
+        }
+        if (e.type() == EntryType.SNAPSHOT) {
+          LOG.debug("[{}] stream {}: snapshot entry at {} (state held in the store)", ctx.selfId(), name,
+              ce.index());
+        }
+        continue;
+      }
+      byte[] d = e.data();
+      if (d.length == 0) {
+        LOG.error("[{}] stream {}: empty entry at {} (bad entry op)", ctx.selfId(), name, ce.index());
+        continue;
+      }
+      int op = d[0] & 0xff;
+      try {
+        if (op == EntryOp.BATCH_MSG.code() || op == EntryOp.BATCH_COMMIT_MSG.code()) {
+          applyBatch(d);
+          continue;
+        }
+        if (!batchId.isEmpty()) {
+          rejectBatch();
+        }
+        if (op == EntryOp.STREAM_MSG.code() || op == EntryOp.COMPRESSED_STREAM_MSG.code()) {
+          applyMsg(StreamMsgCodec.decode(d));
+        } else if (op == EntryOp.PURGE_STREAM.code()) {
+          applyPurge(StreamPurgeCodec.decode(d));
+        } else if (op == EntryOp.DELETE_MSG.code()) {
+          applyDelete(MsgDeleteCodec.decode(d));
+        } else if (op == EntryOp.DELETE_RANGE.code()) {
+          applyDeleteRange(DeleteRangeCodec.decode(d));
+        } else {
+          LOG.error("[{}] stream {}: unknown stream entry op type {}", ctx.selfId(), name, op);
+        }
+      } catch (CodecException ex) {
+        LOG.error("[{}] stream {}: undecodable entry at {}: {}", ctx.selfId(), name, ce.index(), ex.getMessage());
+      } catch (StoreException ex) {
+        writeError = ex;
+        LOG.error("[{}] stream {}: store failed, applies stop: {}", ctx.selfId(), name, ex.getMessage());
+      }
+    }
+  }
+
+  /** Applies one stream message entry (nats-server {@code applyStreamMsgOp}). */
+  void applyMsg(StreamMsg m) {
+    if (m.msgLength() == 0 && !m.reply().isEmpty() && Headers.isFlowControl(m.hdr())) {
+      return;
+    }
+    long last = store.state().lastSeq();
+    long lseq = m.lseq();
+    if (Long.compareUnsigned(lseq - clfs, last) < 0) {
+      return;
+    }
+    if (lseq == 0 && last != 0) {
+      return;
+    }
+    if (lseq > 0 && lseq != last + clfs) {
+      StreamState st = store.state();
+      if (last == 0 && st.firstSeq() == 0) {
+        store.compact(lseq + 1);
+        last = store.state().lastSeq();
+      } else {
+        desyncs++;
+        LOG.error("[{}] stream {}: last sequence mismatch (entry {}, stream {}, clfs {})", ctx.selfId(),
+            name, Long.toUnsignedString(lseq), last, clfs);
+        fail(m.reply(), ApiError.STREAM_SEQUENCE_NOT_MATCH);
+        return;
+      }
+    }
+    long seq = last + 1;
+    if (m.subject().isEmpty() && m.ts() == 0) {
+      store.skip(seq);
+      return;
+    }
+    byte[] hdr = m.hdr();
+    String msgId = msgIdOf(hdr);
+    String elm = hdr == null ? null : Headers.get(hdr, Headers.EXPECTED_LAST_MSG_ID);
+    if (elm != null && !elm.isEmpty() && !elm.equals(lmsgId)) {
+      bumpClfs(1);
+      fail(m.reply(), ApiError.wrongLastMsgId(lmsgId));
+      return;
+    }
+    String limit = applyLimitCheck(m);
+    if (limit != null) {
+      bumpClfs(1);
+      fail(m.reply(), ApiError.storeFailed(limit));
+      return;
+    }
+    try {
+      store.storeAt(seq, m.ts(), m.subject(), hdr, m.msg());
+    } catch (LimitExceededException e) {
+      bumpClfs(1);
+      fail(m.reply(), ApiError.storeFailed(limitText(e.limit())));
+      return;
+    } catch (SequenceMismatchException e) {
+      desyncs++;
+      LOG.error("[{}] stream {}: store refused seq {}: {}", ctx.selfId(), name, seq, e.getMessage());
+      fail(m.reply(), ApiError.STREAM_SEQUENCE_NOT_MATCH);
+      return;
+    }
+    if (msgId != null) {
+      lmsgId = msgId;
+      dedupe.put(msgId, seq, m.ts());
+    }
+    Staged st = staged.remove(m.reply());
+    if (st != null) {
+      unstage(st);
+    }
+    CompletableFuture<PubAck> f = pendingPubs.remove(m.reply());
+    if (f != null) {
+      f.complete(PubAck.ok(name, seq));
+    }
+  }
+
+  /** Discard-new limits on apply: the follower store path does not check them. */
+  private String applyLimitCheck(StreamMsg m) {
+    if (cfg.discard() != io.jscluster.codec.meta.DiscardPolicy.NEW) {
+      return null;
+    }
+    StreamState st = store.state();
+    if (cfg.maxMsgs() > 0 && st.msgs() + 1 > cfg.maxMsgs()) {
+      return "maximum messages exceeded";
+    }
+    if (cfg.maxBytes() > 0 && st.bytes() + recordSize(m.subject(), m.hdr(), m.msg()) > cfg.maxBytes()) {
+      return "maximum bytes exceeded";
+    }
+    if (cfg.discardNewPer() && cfg.maxMsgsPer() > 0
+        && store.subjectTotals(m.subject()).getOrDefault(m.subject(), 0L) + 1 > cfg.maxMsgsPer()) {
+      return "maximum messages per subject exceeded";
+    }
+    return null;
+  }
+
+  private void bumpClfs(long n) {
+    clfs += n;
+    ctx.saveFailed(this, clfs);
+  }
+
+  /**
+   * Restores state that is not in the store: the failed-proposal count saved before a restart,
+   * and the de-duplication window and last message id from the newest stored messages.
+   */
+  public void restore(long savedClfs, long nowNanos) {
+    this.clfs = savedClfs;
+    StreamState st = store.state();
+    long window = cfg.duplicates();
+    int budget = 100_000;
+    List<StoredMessage> recent = new ArrayList<>();
+    for (long seq = st.lastSeq(); seq >= st.firstSeq() && seq > 0 && budget-- > 0; seq--) {
+      StoredMessage m;
+      try {
+        m = store.load(seq);
+      } catch (StoreException e) {
+        break;
+      }
+      if (m == null) {
+        continue;
+      }
+      if (window > 0 && m.tsNanos() < nowNanos - window) {
+        break;
+      }
+      recent.add(m);
+    }
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      StoredMessage m = recent.get(i);
+      String id = msgIdOf(m.header());
+      if (id != null) {
+        dedupe.put(id, m.seq(), m.tsNanos());
+        lmsgId = id;
+      }
+    }
+  }
+
+  private void fail(String reply, ApiError err) {
+    Staged st = staged.remove(reply);
+    if (st != null) {
+      unstage(st);
+      if (st.msgId() != null) {
+        dedupe.dropInFlight(st.msgId());
+      }
+    }
+    CompletableFuture<PubAck> f = pendingPubs.remove(reply);
+    if (f != null) {
+      f.complete(PubAck.failed(name, err));
+    }
+  }
+
+  private void unstage(Staged st) {
+    long[] in = inflight.get(st.subject());
+    if (in != null) {
+      in[0]--;
+      in[1] -= st.size();
+      if (in[0] <= 0) {
+        inflight.remove(st.subject());
+      }
+    }
+    inflightMsgs = Math.max(0, inflightMsgs - 1);
+    inflightBytes = Math.max(0, inflightBytes - st.size());
+  }
+
+  private void applyPurge(StreamPurge p) {
+    PurgeRequest r = p.request();
+    if (r != null && r.sequence() == 0 && r.keep() > 0 && recovering) {
+      return;
+    }
+    CompletableFuture<Long> f = pendingPurges.remove(p.reply());
+    long n = runPurge(p);
+    if (f != null) {
+      f.complete(n);
+    }
+  }
+
+  /** Runs a purge pinned to the proposer's last sequence + 1, so a replay cannot remove later messages. */
+  private long runPurge(StreamPurge p) {
+    long purgeSeq = p.lastSeq() + 1;
+    PurgeRequest r = p.request();
+    if (r == null) {
+      return store.purge("", purgeSeq, 0);
+    }
+    long seq = r.sequence();
+    if (seq == 0 && r.keep() == 0) {
+      seq = purgeSeq;
+    }
+    return store.purge(r.filter(), seq, r.keep());
+  }
+
+  private void applyDelete(MsgDelete d) {
+    boolean removed = d.noErase() ? store.remove(d.seq()) : store.erase(d.seq());
+    CompletableFuture<Boolean> f = pendingDeletes.remove(d.reply());
+    if (f != null) {
+      f.complete(removed);
+    }
+  }
+
+  /** Op 15 in the Raft log: idempotent on replay, trimmed when partly covered. */
+  void applyDeleteRange(DeleteRange dr) {
+    if (dr.num() == 0) {
+      return;
+    }
+    long first = dr.first();
+    long lastOfRange = first + dr.num() - 1;
+    long ls = store.state().lastSeq();
+    if (Long.compareUnsigned(ls, lastOfRange) >= 0) {
+      return;
+    }
+    long num = dr.num();
+    if (Long.compareUnsigned(ls, first) >= 0) {
+      first = ls + 1;
+      num = lastOfRange - ls;
+    }
+    store.skip(first, num);
+  }
+
+  private void applyBatch(byte[] d) {
+    BatchMsgCodec.Frame f = BatchMsgCodec.decodeFrame(d, 0, d.length);
+    if (!batchId.isEmpty() && !f.batchId().equals(batchId)) {
+      rejectBatch();
+    }
+    if (f.batchSeq() == 1) {
+      rejectBatch();
+    }
+    batchId = f.batchId();
+    batchCount++;
+    if (f.batchSeq() != batchCount) {
+      rejectBatch();
+      return;
+    }
+    byte[] inner = new byte[f.bodyLength() + 1];
+    inner[0] = (byte) f.innerOp();
+    System.arraycopy(d, f.bodyOffset(), inner, 1, f.bodyLength());
+    batchMsgs.add(StreamMsgCodec.decode(inner));
+    if (f.commit()) {
+      List<StreamMsg> msgs = List.copyOf(batchMsgs);
+      batchMsgs.clear();
+      batchId = "";
+      batchCount = 0;
+      store.batch(() -> msgs.forEach(this::applyMsg));
+    }
+  }
+
+  /** An abandoned or broken batch stores nothing; its clustered sequences count as failed. */
+  private void rejectBatch() {
+    if (batchCount > 0) {
+      bumpClfs(batchCount);
+      for (StreamMsg m : batchMsgs) {
+        fail(m.reply(), ApiError.storeFailed("batch rejected"));
+      }
+    }
+    batchMsgs.clear();
+    batchId = "";
+    batchCount = 0;
+  }
+
+  @Override
+  public void marker() {
+    recovering = false;
+  }
+
+  @Override
+  public void leaderChanged(boolean isLeader, long term) {
+    this.leader = isLeader;
+    this.term = term;
+    // A new leader recomputes clseq from the store and forgets the previous reign's in-flight state.
+    clseq = 0;
+    inflight.clear();
+    inflightMsgs = 0;
+    inflightBytes = 0;
+    dedupe.dropAllInFlight();
+    ctx.leaderChanged(this, isLeader, term);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private long recordSize(String subject, byte[] hdr, byte[] msg) {
+    int sl = subject.getBytes(StandardCharsets.UTF_8).length;
+    int hl = hdr == null ? 0 : hdr.length;
+    int ml = msg == null ? 0 : msg.length;
+    return cfg.storage() == StorageType.MEMORY ? MessageSize.memoryStore(sl, hl, ml)
+        : MessageSize.fileStore(sl, hl, ml);
+  }
+
+  private static String msgIdOf(byte[] hdr) {
+    if (hdr == null || hdr.length == 0) {
+      return null;
+    }
+    String id = Headers.get(hdr, Headers.MSG_ID);
+    return id == null || id.isEmpty() ? null : id;
+  }
+
+  private static String limitText(LimitExceededException.Limit l) {
+    return switch (l) {
+      case MAX_MSGS -> "maximum messages exceeded";
+      case MAX_BYTES -> "maximum bytes exceeded";
+      case MAX_MSGS_PER_SUBJECT -> "maximum messages per subject exceeded";
+    };
+  }
+}
