@@ -9,6 +9,7 @@ import io.jscluster.core.MemoryNodeStorage;
 import io.jscluster.core.NodeStorage;
 import io.jscluster.core.PubAck;
 import io.jscluster.core.store.StreamState;
+import io.jscluster.core.stream.StreamReplica;
 import io.jscluster.core.store.SyncPolicy;
 import io.jscluster.raft.RaftTiming;
 import io.jscluster.raft.log.FsyncPolicy;
@@ -433,8 +434,8 @@ public final class InProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until every assigned replica of {@code stream} runs, is current, and has the leader's
-   * last sequence.
+   * Waits until every assigned replica of {@code stream} runs, is current, has the leader's last
+   * sequence and has applied everything the leader has committed.
    */
   public void awaitCurrent(String stream, long maxMillis) {
     await(() -> allCurrent(stream), maxMillis, "current replicas of " + stream);
@@ -450,9 +451,13 @@ public final class InProcessCluster implements AutoCloseable {
       return false;
     }
     long last = leader.replica(stream).store().state().lastSeq();
+    long commit = leader.replica(stream).host() == null ? 0
+        : leader.replica(stream).host().node().commitIndex();
     int n = 0;
     for (ClusterNode node : replicas(stream)) {
-      if (!node.isStreamCurrent(stream) || node.replica(stream).store().state().lastSeq() != last) {
+      StreamReplica r = node.replica(stream);
+      if (!node.isStreamCurrent(stream) || r.store().state().lastSeq() != last
+          || r.host() != null && r.host().node().appliedIndex() < commit) {
         return false;
       }
       n++;

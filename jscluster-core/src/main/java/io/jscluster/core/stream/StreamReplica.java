@@ -544,7 +544,10 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     long last = store.state().lastSeq();
     long lseq = m.lseq();
-    if (Long.compareUnsigned(lseq - clfs, last) < 0) {
+    // An entry proposed before clfs reached its current value lies wholly in the past; nats-server
+    // never replays such entries (its snapshot compacts them), so the uint64 wrap of lseq - clfs
+    // must not make them look new.
+    if (Long.compareUnsigned(lseq, clfs) < 0 || Long.compareUnsigned(lseq - clfs, last) < 0) {
       return;
     }
     if (lseq == 0 && last != 0) {
