@@ -312,6 +312,14 @@ public final class LeaderCatchup {
     }
   }
 
+  @Override
+  public String toString() {
+    return "LeaderCatchup[" + outcome + ", peer=" + sreq.peer() + ", next=" + Long.toUnsignedString(seq)
+        + ", last=" + Long.toUnsignedString(last) + ", outBytes=" + (out == null ? 0 : out.bytes())
+        + ", outMsgs=" + (out == null ? 0 : out.msgs()) + ", activityDeadline=" + activityDeadline
+        + ", retryDeadline=" + retryDeadline + ", gateDeadline=" + gateDeadline + "]";
+  }
+
   // ------------------------------------------------------------------------------- sending
 
   private void event(long now) {

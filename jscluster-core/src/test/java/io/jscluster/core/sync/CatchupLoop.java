@@ -110,6 +110,10 @@ final class CatchupLoop {
     followers.add(f);
   }
 
+  List<LeaderCatchup> leaders() {
+    return leaders;
+  }
+
   void add(LeaderCatchup l) {
     leaders.add(l);
   }
