@@ -1507,7 +1507,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                     continue;
                 }
                 if (!inserted && r[1] > last) {
-                    out = putRepaired(out, messages);
+                    out = putRepaired(out, first, last, messages);
                     inserted = true;
                 }
                 int len = BlockFormat.getInt(data, (int) r[0] + 2);
@@ -1515,7 +1515,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 out.put(data, (int) r[0], len);
             }
             if (!inserted) {
-                out = putRepaired(out, messages);
+                out = putRepaired(out, first, last, messages);
             }
             out.flip();
             long newLen = out.remaining();
@@ -1553,9 +1553,6 @@ public final class FileStreamStore extends AbstractStreamStore {
             for (Damage d : keep) {
                 b.addDamage(d.firstSeq(), d.lastSeq(), d.reason());
             }
-            if (b.last < last) {
-                b.last = last;
-            }
             msgs += b.msgs - msgsBefore;
             bytes += b.bytes - bytesBefore;
             for (StoredMessage m : messages) {
@@ -1582,12 +1579,23 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
     }
 
-    private ByteBuffer putRepaired(ByteBuffer out, List<StoredMessage> messages) {
+    /** The repaired range as records: the peer's messages, and skips for every sequence the peer does not hold. */
+    private ByteBuffer putRepaired(ByteBuffer out, long first, long last, List<StoredMessage> messages) {
+        long next = first;
         for (StoredMessage m : messages) {
+            if (m.seq() > next) {
+                out = grow(out, BlockFormat.SKIP_LEN);
+                BlockFormat.putSkip(out, crc, next, m.seq() - 1, m.tsNanos());
+            }
             int sl = m.subjectLength();
             int len = BlockFormat.msgRecordLength(sl, m.header().length, m.data().length);
             out = grow(out, len);
             BlockFormat.putMsg(out, crc, m.seq(), m.tsNanos(), m.subject(), sl, m.header(), m.data());
+            next = m.seq() + 1;
+        }
+        if (next <= last) {
+            out = grow(out, BlockFormat.SKIP_LEN);
+            BlockFormat.putSkip(out, crc, next, last, lastTs);
         }
         return out;
     }
