@@ -83,7 +83,15 @@ public final class FileStreamStore extends AbstractStreamStore {
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<Block, RecordIndex> eldest) {
-                return size() > cap;
+                if (size() > cap) {
+                    // Read handles follow the index cache, so open files stay bounded too.
+                    Block b = eldest.getKey();
+                    if (blocks.isEmpty() || b != blocks.get(blocks.size() - 1)) {
+                        closeChannel(b);
+                    }
+                    return true;
+                }
+                return false;
             }
         };
     }
@@ -904,7 +912,11 @@ public final class FileStreamStore extends AbstractStreamStore {
             boolean temp = false;
             if (ch == null || !ch.isOpen()) {
                 ch = FileChannel.open(b.file, StandardOpenOption.READ);
-                temp = true;
+                if (indexCache.containsKey(b)) {
+                    b.channel = ch;
+                } else {
+                    temp = true;
+                }
             }
             try {
                 ByteBuffer head = ByteBuffer.wrap(rbuf, 0, 6);
@@ -1006,7 +1018,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
         FileChannel ch = b.channel;
         boolean temp = false;
-        if (ch == null || !ch.isOpen()) {
+        if (b != active()) {
+            // Sealed blocks keep read-only handles; an erase writes through its own.
             ch = FileChannel.open(b.file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             temp = true;
         }
