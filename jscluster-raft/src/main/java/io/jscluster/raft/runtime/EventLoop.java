@@ -31,6 +31,13 @@ final class EventLoop implements Runnable {
   /** Commands drained per iteration, so timers and member completion are never starved. */
   static final int DRAIN_LIMIT = 4096;
 
+  /**
+   * An idle loop sleeps until its earliest deadline rounded up to this many milliseconds, so the
+   * timers of thousands of idle members are fired in a few wake-ups per second instead of up to
+   * one per millisecond. NRG's timers are a second and more; a few ms late is harmless.
+   */
+  static final long TIMER_GRANULARITY_MS = 8;
+
   /** A unit of work for one member, executed on the loop thread. */
   abstract static class Command {
     final RaftMember member;
@@ -118,8 +125,20 @@ final class EventLoop implements Runnable {
     return members;
   }
 
-  /** Re-arms {@code m}'s single timer. */
+  /**
+   * Re-arms {@code m}'s single timer. A deadline that moved later is left where it is (lazy): a
+   * follower's election timer is pushed back by every heartbeat, and re-sorting the heap each time
+   * would be the dominant cost of an idle loop. When the stale entry comes due, {@link
+   * RaftMember#timerDue} re-arms it at the real deadline instead of ticking.
+   */
   void arm(RaftMember m, long deadline) {
+    if (deadline == Long.MAX_VALUE || m.heapIndex < 0 || deadline < m.deadline) {
+      timers.arm(m, deadline);
+    }
+  }
+
+  /** Re-arms {@code m} exactly (used when a lazily kept entry came due early). */
+  void rearmExactly(RaftMember m, long deadline) {
     timers.arm(m, deadline);
   }
 
@@ -156,10 +175,11 @@ final class EventLoop implements Runnable {
     TimerHeap.Slot s;
     while ((s = timers.pollDue(time)) != null) {
       RaftMember m = (RaftMember) s;
-      tickCount++;
-      work++;
-      m.tick(time);
-      touch(m);
+      if (m.timerDue(time)) {
+        tickCount++;
+        work++;
+        touch(m);
+      }
     }
     for (int i = 0; i < touched.size(); i++) {
       RaftMember m = touched.get(i);
@@ -224,7 +244,9 @@ final class EventLoop implements Runnable {
       if (deadline == Long.MAX_VALUE) {
         LockSupport.park(this);
       } else {
-        long wait = deadline - clock.millis();
+        long wake = (deadline + TIMER_GRANULARITY_MS - 1) / TIMER_GRANULARITY_MS
+            * TIMER_GRANULARITY_MS;
+        long wait = wake - clock.millis();
         if (wait > 0) {
           LockSupport.parkNanos(this, wait * 1_000_000L);
         }

@@ -224,10 +224,21 @@ public final class RaftMember extends TimerHeap.Slot {
     stopped.complete(null);
   }
 
-  void tick(long now) {
-    if (!closed) {
-      raft.tick(now);
+  /**
+   * Loop thread: this member's heap entry came due. Ticks the node if its real deadline passed and
+   * returns true; otherwise (the deadline moved later since the entry was armed) re-arms it.
+   */
+  boolean timerDue(long now) {
+    if (closed) {
+      return false;
     }
+    long d = raft.nextDeadline();
+    if (d > now) {
+      loop.rearmExactly(this, d);
+      return false;
+    }
+    raft.tick(now);
+    return true;
   }
 
   /** Loop thread: everything that follows a burst of inputs to this member. */
@@ -254,10 +265,20 @@ public final class RaftMember extends TimerHeap.Slot {
     loop.arm(this, raft.nextDeadline());
   }
 
+  /** Publishes the snapshot the accessors read; writes only what changed (the usual case is nothing). */
   private void publish() {
-    publishedTerm = raft.term();
-    publishedState = raft.state();
-    publishedLeader = raft.isLeader();
+    long t = raft.term();
+    if (t != publishedTerm) {
+      publishedTerm = t;
+    }
+    RaftState st = raft.state();
+    if (st != publishedState) {
+      publishedState = st;
+    }
+    boolean l = raft.isLeader();
+    if (l != publishedLeader) {
+      publishedLeader = l;
+    }
   }
 
   private void submitProposals(long now) {
