@@ -210,6 +210,7 @@ public final class RaftMember extends TimerHeap.Slot {
     raft.stop();
     // The core may emit effects while stopping (lead change); deliver them before going quiet.
     drainApplies(loop.now());
+    publish();
     deliverLeaderEvents();
     closed = true;
     for (Subscription s : subscriptions.values()) {
@@ -250,6 +251,8 @@ public final class RaftMember extends TimerHeap.Slot {
     raft.flush(now);
     drainApplies(now);
     completeInflight();
+    // Publish before notifying: a listener that reads isLeader() must see the state it is told of.
+    publish();
     deliverLeaderEvents();
     if (!inflight.isEmpty()) {
       long t = inflight.peekFirst().term();
