@@ -72,11 +72,6 @@ public final class GoJsonReader {
     return valueStart;
   }
 
-  /** The underlying array (for windows over raw values). */
-  public byte[] array() {
-    return b;
-  }
-
   /** The byte offset of the next unread byte, relative to the start of the whole entry. */
   public long offset() {
     return base + (pos - start);
@@ -271,8 +266,13 @@ public final class GoJsonReader {
   public byte[] readBytes(String field) {
     long at = offset();
     String s = readString(field);
+    String text = s.replace("\r", "").replace("\n", "");
+    if (text.length() % 4 != 0) {
+      // Go's StdEncoding requires padding; Java's decoder would accept its absence.
+      throw new CodecException(field, at, "illegal base64 data: missing padding");
+    }
     try {
-      return Base64.getDecoder().decode(s.replace("\r", "").replace("\n", ""));
+      return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       throw new CodecException(field, at, "illegal base64 data", e);
     }

@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <p>Members come out in the order the caller writes them, which is how Go orders struct
  * fields. The {@code *Omit} helpers implement {@code omitempty}. Strings are written as raw UTF-8
- * with Go's escaping: {@code <}, {@code >}, {@code &}, U+2028 and U+2029 become {@code \\uXXXX};
+ * with Go's escaping: {@code <}, {@code >}, {@code &}, U+2028 and U+2029 become six-character
+ * {@code \\u} escapes;
  * {@code "} and {@code \\} are backslash-escaped; control characters become {@code \\n},
  * {@code \\r}, {@code \\t}, {@code \\b}, {@code \\f} or {@code \\u00XX}; an unpaired surrogate
  * becomes {@code \\ufffd} (Go's replacement for invalid UTF-8). Numbers cover the full signed and

@@ -137,5 +137,7 @@ class GoJsonWriterTest {
     assertThat(new String(w.toByteArray(), StandardCharsets.US_ASCII)).isEqualTo("[\"AQID/w==\",null,\"\"]");
     GoJsonReader r = new GoJsonReader("\"AQID/w==\"".getBytes(), 0, 10, 0);
     assertThat(r.readBytes("b")).containsExactly(1, 2, 3, 0xff);
+    assertThatThrownBy(() -> new GoJsonReader("\"AQID/w\"".getBytes(), 0, 8, 0).readBytes("b"))
+        .isInstanceOf(CodecException.class);
   }
 }
