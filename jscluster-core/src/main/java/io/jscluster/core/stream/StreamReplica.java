@@ -29,6 +29,7 @@ import io.jscluster.core.store.StreamLimits;
 import io.jscluster.core.store.StreamState;
 import io.jscluster.core.store.StreamStore;
 import io.jscluster.core.sync.CatchupState;
+import io.jscluster.core.sync.DeleteRangeApply;
 import io.jscluster.raft.CommittedEntry;
 import io.jscluster.raft.RaftException;
 import io.jscluster.raft.wire.Entry;
@@ -733,21 +734,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   /** Op 15 in the Raft log: idempotent on replay, trimmed when partly covered. */
   void applyDeleteRange(DeleteRange dr) {
-    if (dr.num() == 0) {
-      return;
-    }
-    long first = dr.first();
-    long lastOfRange = first + dr.num() - 1;
-    long ls = store.state().lastSeq();
-    if (Long.compareUnsigned(ls, lastOfRange) >= 0) {
-      return;
-    }
-    long num = dr.num();
-    if (Long.compareUnsigned(ls, first) >= 0) {
-      first = ls + 1;
-      num = lastOfRange - ls;
-    }
-    store.skip(first, num);
+    DeleteRangeApply.apply(store, store.state().lastSeq(), dr);
   }
 
   private void applyBatch(byte[] d) {

@@ -1,0 +1,100 @@
+package io.jscluster.core.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jscluster.core.ApiError;
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.Headers;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.StreamConfigs;
+import io.jscluster.core.cluster.InProcessCluster;
+import io.jscluster.raft.RaftException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The leader's publish path on a live replica. */
+class PublishPathTest {
+
+  static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterProposeFailureDoesNotDriftClseq")
+  void proposeFailureDoesNotDriftClseq() {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(41).build()) {
+      c.start();
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      for (int i = 0; i < 3; i++) {
+        assertThat(c.publish("TEST", "foo", b("x")).isOk()).isTrue();
+      }
+      ClusterNode leader = c.streamLeader("TEST");
+      StreamReplica r = leader.replica("TEST");
+      long before = r.clseq();
+      r.setProposer((term, data) -> {
+        throw new RaftException(RaftException.Error.WRITE_ERROR, "injected");
+      });
+      PubAck failed = c.await(leader.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "m1"), b("x")), 10_000);
+      assertThat(failed.isOk()).isFalse();
+      assertThat(r.clseq()).isEqualTo(before);
+      r.setProposer(r.host()::propose);
+      // The failed message id was never staged, so the retry is not a conflict.
+      PubAck ok = c.await(leader.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "m1"), b("x")), 10_000);
+      assertThat(ok.seq()).isEqualTo(4);
+      assertThat(r.clseq()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  @DisplayName("A message id still in flight is a conflict, not a duplicate")
+  void inFlightMsgIdConflicts() {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(42).build()) {
+      c.start();
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterNode leader = c.streamLeader("TEST");
+      var first = leader.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "same"), b("1"));
+      var second = leader.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "same"), b("2"));
+      assertThat(second.join().error()).isEqualTo(ApiError.DUPLICATE_MESSAGE_CONFLICT);
+      assertThat(c.await(first, 10_000).seq()).isEqualTo(1);
+      PubAck third = c.await(leader.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "same"), b("3")), 10_000);
+      assertThat(third.duplicate()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("Pipelined publishes get consecutive sequences; expected-last-sequence counts in-flight ones")
+  void pipelined() {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(43).build()) {
+      c.start();
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterNode leader = c.streamLeader("TEST");
+      java.util.List<java.util.concurrent.CompletableFuture<PubAck>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        fs.add(leader.publish("TEST", "foo", null, b("m" + i)));
+      }
+      fs.add(leader.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SEQ, "100"), b("last")));
+      c.await(() -> fs.stream().allMatch(java.util.concurrent.CompletableFuture::isDone), 30_000, "acks");
+      for (int i = 0; i < fs.size(); i++) {
+        assertThat(fs.get(i).join().seq()).isEqualTo(i + 1);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("R1 stream: processed locally with the same checks")
+  void r1() {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(44).build()) {
+      c.start();
+      c.createStream(StreamConfigs.builder("ONE").subjects("one").replicas(1).build());
+      assertThat(c.publish("ONE", "one", Headers.of(Headers.MSG_ID, "a"), b("x")).seq()).isEqualTo(1);
+      assertThat(c.publish("ONE", "one", Headers.of(Headers.MSG_ID, "a"), b("x")).duplicate()).isTrue();
+      assertThat(c.publish("ONE", "one", Headers.of(Headers.EXPECTED_LAST_SEQ, "7"), b("x")).error())
+          .isEqualTo(ApiError.wrongLastSequence(1));
+      assertThat(c.publish("ONE", "one", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "b"), b("x")).error())
+          .isEqualTo(ApiError.wrongLastMsgId("a"));
+      assertThat(c.replicas("ONE")).hasSize(1);
+      assertThat(c.replicas("ONE").get(0).replica("ONE").host()).isNull();
+    }
+  }
+}
