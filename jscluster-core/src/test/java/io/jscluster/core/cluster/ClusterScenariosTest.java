@@ -534,6 +534,47 @@ class ClusterScenariosTest {
   }
 
   @Test
+  @DisplayName("Killing every node at once (file storage, default fsync) loses no acknowledged message (Jepsen 2025, failure b, process crash)")
+  void killAllFileStorage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(33).fileStorage(dir).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      List<ClusterNode> before = c.replicas("TEST");
+      var pending = new ArrayList<java.util.concurrent.CompletableFuture<PubAck>>();
+      ClusterNode l = c.streamLeader("TEST");
+      for (int i = 0; i < 200; i++) {
+        pending.add(l.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "k" + i), b("m" + i)));
+      }
+      c.runUntil(() -> pending.get(120).isDone(), T);
+      long acked = pending.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally() && f.join().isOk()).count();
+      for (String n : c.names()) {
+        c.kill(n);
+      }
+      assertThat(before).hasSize(3);
+      c.start();
+      c.awaitMetaLeader(T);
+      c.awaitStreamLeader("TEST", T);
+      c.awaitCurrent("TEST", T);
+      for (int i = 0; i < pending.size(); i++) {
+        var f = pending.get(i);
+        if (f.isDone() && !f.isCompletedExceptionally() && f.join().isOk()) {
+          long seq = f.join().seq();
+          for (ClusterNode n : c.replicas("TEST")) {
+            assertThat(Headers.get(n.getMessage("TEST", seq).header(), Headers.MSG_ID)).isEqualTo("k" + i);
+          }
+        }
+      }
+      assertThat(acked).isGreaterThan(100);
+      assertThat(c.state("n1", "TEST").msgs()).isGreaterThanOrEqualTo(acked);
+      long last = c.state("n1", "TEST").lastSeq();
+      assertThat(c.publish("TEST", "foo", b("after")).seq()).isEqualTo(last + 1);
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
   @DisplayName("R5 memory stream tolerates two nodes down")
   void r5TwoDown() {
     try (InProcessCluster c = started(5, 32)) {
