@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * One element of the apply queue: the entries committed at {@code index} that the upper layer
  * must apply. The list may be empty (for example a batch holding only peer state); the upper layer
- * must still confirm it with {@link RaftNode#applied(long)}.
+ * must still confirm it with {@link RaftNode#applied(long, long)}.
  *
  * @param index the committed log index
  * @param entries the surfaced entries, in order (immutable)
