@@ -47,6 +47,14 @@ public final class S2Block {
    * @throws CodecException if the header varint is missing, longer than 5 bytes or above uint32
    */
   public static long decodedLength(byte[] src, int off, int len) {
+    return header(src, off, len) >>> 3;
+  }
+
+  /**
+   * Parses the header varint (Go accepts non-minimal encodings, so its length is taken from the
+   * bytes, not from the value) and returns {@code value << 3 | headerLength}.
+   */
+  private static long header(byte[] src, int off, int len) {
     long v = 0;
     int shift = 0;
     for (int i = 0; i < 5; i++) {
@@ -59,21 +67,11 @@ public final class S2Block {
         if (v > MAX_DECLARED_LENGTH) {
           throw new CodecException("s2.length", 0, "declared length exceeds uint32: " + v);
         }
-        return v;
+        return v << 3 | (i + 1);
       }
       shift += 7;
     }
     throw new CodecException("s2.length", 0, "block length varint longer than 5 bytes");
-  }
-
-  /** The number of bytes the uvarint header occupies for a (validated) declared length. */
-  private static int headerLength(long declared) {
-    int n = 1;
-    while (declared >= 0x80) {
-      declared >>>= 7;
-      n++;
-    }
-    return n;
   }
 
   /**
@@ -84,13 +82,14 @@ public final class S2Block {
    * @throws CodecException on a malformed block or a declared length above {@code maxDecoded}
    */
   public static byte[] decode(byte[] src, int off, int len, int maxDecoded) {
-    long declared = decodedLength(src, off, len);
+    long hdr = header(src, off, len);
+    long declared = hdr >>> 3;
     if (declared > maxDecoded) {
       throw new CodecException(
           "s2.length", 0, "declared length " + declared + " exceeds maximum " + maxDecoded);
     }
     int n = (int) declared;
-    int h = headerLength(declared);
+    int h = (int) (hdr & 7);
     long eager = Math.max(EAGER_LIMIT, (long) (len - h) * EAGER_RATIO);
     byte[] dst = new byte[(int) Math.min(n, eager)];
     return decodeElements(src, off + h, off + len, dst, 0, n, -off);
@@ -109,13 +108,14 @@ public final class S2Block {
    *     {@code dst} after {@code dstOff}
    */
   public static int decode(byte[] src, int off, int len, byte[] dst, int dstOff) {
-    long declared = decodedLength(src, off, len);
+    long hdr = header(src, off, len);
+    long declared = hdr >>> 3;
     if (declared > dst.length - dstOff) {
       throw new CodecException(
           "s2.length", 0, "declared length " + declared + " exceeds destination space");
     }
     int n = (int) declared;
-    int h = headerLength(declared);
+    int h = (int) (hdr & 7);
     if (dstOff < 0) {
       throw new IndexOutOfBoundsException("negative destination offset " + dstOff);
     }

@@ -136,6 +136,14 @@ class S2Test {
   }
 
   @Test
+  void acceptsNonMinimalLengthHeaderAsGoDoes() {
+    // 3 as a 2-byte varint, then a 3-byte literal.
+    byte[] src = {(byte) 0x83, 0x00, (byte) (2 << 2), 'a', 'b', 'c'};
+    assertThat(S2Block.decode(src, MAX)).isEqualTo(new byte[] {'a', 'b', 'c'});
+    assertThat(S2Block.decode(new byte[] {(byte) 0x80, 0x00}, MAX)).isEmpty();
+  }
+
+  @Test
   void lyingHugeLengthWithTinyInputFailsWithoutBigAllocation() {
     byte[] src = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0, 'a'};
     assertThatThrownBy(() -> S2Block.decode(src, Integer.MAX_VALUE))
