@@ -132,8 +132,9 @@ class PortMapTest {
 
   @Test
   void everyPortedTestRowCitesJavaThatNamesTheGoTest() {
-    // A ported Go test is traced by name: one of the Java files the row cites must mention it
-    // (in a @DisplayName or a "Go:" comment), so a row cannot point at an unrelated test.
+    // A ported Go test is traced by name: one cited Java test must mention it (a @DisplayName or
+    // a "Go:" comment just above the cited method, or a comment in its body; for a cited type,
+    // anywhere in its file), so a row cannot point at an unrelated test.
     List<Path> sourceRoots = sourceRoots();
     List<String> bad = new ArrayList<>();
     for (Row row : rows.values()) {
@@ -141,15 +142,109 @@ class PortMapTest {
       if (!row.status().startsWith("ported") || !row.name().startsWith("Test")) {
         continue;
       }
-      boolean named = row.refs().stream()
-          .map(ref -> sourceOf(sourceRoots, ref.contains("#") ? ref.substring(0, ref.indexOf('#')) : ref))
-          .flatMap(Optional::stream)
-          .anyMatch(src -> Pattern.compile("\\b" + row.name() + "\\b").matcher(src).find());
+      boolean named = false;
+      for (String ref : row.refs()) {
+        String type = ref.contains("#") ? ref.substring(0, ref.indexOf('#')) : ref;
+        String member = ref.contains("#") ? ref.substring(ref.indexOf('#') + 1) : null;
+        Optional<String> src = sourceOf(sourceRoots, type);
+        if (src.isPresent() && namesGoTest(src.get(), member, row.name())) {
+          named = true;
+          break;
+        }
+      }
       if (!named) {
-        bad.add("line " + row.line() + " " + row.name() + ": no cited Java file names the Go test");
+        bad.add("line " + row.line() + " " + row.name() + ": no cited Java test names the Go test");
       }
     }
     assertThat(bad).isEmpty();
+  }
+
+  /**
+   * Whether {@code goName} appears in the header (annotations and comments directly above) or the
+   * body of a method {@code member} declared in {@code src}; with no member, anywhere in it.
+   */
+  static boolean namesGoTest(String src, String member, String goName) {
+    Pattern word = Pattern.compile("\\b" + Pattern.quote(goName) + "\\b");
+    if (member == null) {
+      return word.matcher(src).find();
+    }
+    Matcher d = Pattern.compile("(?m)^[ \\t]*[\\w<>\\[\\]?,. ]*\\b" + Pattern.quote(member) + "\\s*\\([^;{]*\\{")
+        .matcher(src);
+    while (d.find()) {
+      String window = src.substring(headerStart(src, d.start()), bodyEnd(src, d.end() - 1));
+      if (word.matcher(window).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Start of the annotation and comment lines directly above the line starting at {@code at}. */
+  private static int headerStart(String src, int at) {
+    int start = at;
+    while (start > 0) {
+      int prevEnd = start - 1; // the '\n' ending the previous line
+      int prevStart = src.lastIndexOf('\n', prevEnd - 1) + 1;
+      String line = src.substring(prevStart, prevEnd).trim();
+      if (line.isEmpty() || line.endsWith("}") || line.endsWith(";") || line.endsWith("{")) {
+        break;
+      }
+      start = prevStart;
+    }
+    return start;
+  }
+
+  /** Index just after the brace closing the block opened at {@code open}, skipping literals. */
+  private static int bodyEnd(String src, int open) {
+    int depth = 0;
+    for (int i = open; i < src.length(); i++) {
+      char c = src.charAt(i);
+      if (c == '"' || c == '\'') {
+        for (i++; i < src.length() && src.charAt(i) != c; i++) {
+          if (src.charAt(i) == '\\') {
+            i++;
+          }
+        }
+      } else if (c == '/' && i + 1 < src.length() && src.charAt(i + 1) == '/') {
+        i = src.indexOf('\n', i);
+        if (i < 0) {
+          return src.length();
+        }
+      } else if (c == '/' && i + 1 < src.length() && src.charAt(i + 1) == '*') {
+        i = src.indexOf("*/", i + 2);
+        if (i < 0) {
+          return src.length();
+        }
+        i++;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}' && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return src.length();
+  }
+
+  @Test
+  void aGoNameCountsOnlyAtTheCitedMethod() {
+    String src = String.join("\n",
+        "class T {",
+        "  @Test",
+        "  @DisplayName(\"Go: TestA\")",
+        "  void a() {",
+        "    String s = \"}{\"; /* don't } */ char q = '\\'';",
+        "  }",
+        "",
+        "  @Test",
+        "  void b() {",
+        "    // Go: TestB (part)",
+        "  }",
+        "}");
+    assertThat(namesGoTest(src, "a", "TestA")).isTrue();
+    assertThat(namesGoTest(src, "b", "TestA")).isFalse();
+    assertThat(namesGoTest(src, "b", "TestB")).isTrue();
+    assertThat(namesGoTest(src, "a", "TestB")).isFalse();
+    assertThat(namesGoTest(src, null, "TestB")).isTrue();
   }
 
   /**
