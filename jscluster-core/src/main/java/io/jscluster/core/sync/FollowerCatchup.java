@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * node's applies are paused (through {@link Node#pauseApply()}) until the machine finishes. The
  * driver then feeds it:
  * <ul>
- *   <li>{@link #onMessage} for every message arriving on a subject it subscribed to;
+ *   <li>{@link #onMessage} for every message arriving on a subject it subscribed to, or
+ *       {@link #onMessages} for several at once (one store batch, acks after it is durable);
  *   <li>{@link #tick} whenever the clock reaches {@link #deadline()};
  *   <li>{@link #onPermit} when the {@link SyncRequestLimiter} wakes it (the waker it registers is
  *       the {@code permitWaker} given at construction, which must only schedule that call);
@@ -302,11 +303,7 @@ public final class FollowerCatchup {
     deadline = nowNanos + cfg.activityIntervalNanos();
     if (payload == null || payload.length == 0) {
       // End marker: done if we hold everything the snapshot promised.
-      if (Long.compareUnsigned(replica.lastSeq(), snap.lastSeq()) >= 0) {
-        finish(flush());
-      } else {
-        backoff(nowNanos);
-      }
+      onEof(nowNanos);
       return;
     }
     try {
@@ -315,16 +312,79 @@ public final class FollowerCatchup {
         transport.publish(reply, "", EMPTY);
       }
     } catch (CatchupException e) {
-      notifyLeader(reply, e);
-      switch (e.error()) {
-        case OUT_OF_SPACE, INSUFFICIENT_RESOURCES, BAD_MSG, STREAM_STOPPED -> {
-          LOG.warn("Catchup errored: {}", e.getMessage());
-          finish(e);
+      onFailure(reply, e, nowNanos);
+    }
+  }
+
+  /**
+   * One message as the transport delivered it.
+   *
+   * @param subject the subject it arrived on
+   * @param reply its reply subject ("" for none)
+   * @param payload its bytes
+   */
+  public record Delivery(String subject, String reply, byte[] payload) {}
+
+  /**
+   * Several messages that arrived together (nats-server pops its whole queue at once): they are
+   * stored inside one {@link StreamStore#batch} (one fsync for a file store), and their acks are
+   * sent only after the batch returns, so every ack promises durable data. Processing stops at
+   * an end marker or an error, as for {@link #onMessage}; the rest of the batch is dropped.
+   */
+  public void onMessages(java.util.List<Delivery> batch, long nowNanos) {
+    if (state != State.RECEIVING || batch.isEmpty()) {
+      return;
+    }
+    java.util.List<String> acks = new java.util.ArrayList<>(batch.size());
+    Runnable[] after = {null};
+    replica.store().batch(() -> {
+      for (Delivery d : batch) {
+        if (!d.subject().equals(inbox)) {
+          continue;
         }
-        default -> {
-          LOG.warn("Catchup errored, will retry: {}", e.getMessage());
-          backoff(nowNanos);
+        deadline = nowNanos + cfg.activityIntervalNanos();
+        byte[] payload = d.payload();
+        if (payload == null || payload.length == 0) {
+          after[0] = () -> onEof(nowNanos);
+          return;
         }
+        try {
+          processCatchupMsg(payload);
+          if (d.reply() != null && !d.reply().isEmpty()) {
+            acks.add(d.reply());
+          }
+        } catch (CatchupException e) {
+          after[0] = () -> onFailure(d.reply(), e, nowNanos);
+          return;
+        }
+      }
+    });
+    for (String reply : acks) {
+      transport.publish(reply, "", EMPTY);
+    }
+    if (after[0] != null) {
+      after[0].run();
+    }
+  }
+
+  private void onEof(long nowNanos) {
+    if (Long.compareUnsigned(replica.lastSeq(), snap.lastSeq()) >= 0) {
+      finish(flush());
+    } else {
+      backoff(nowNanos);
+    }
+  }
+
+  private void onFailure(String reply, CatchupException e, long nowNanos) {
+    notifyLeader(reply, e);
+    switch (e.error()) {
+      case OUT_OF_SPACE, INSUFFICIENT_RESOURCES, BAD_MSG, STREAM_STOPPED -> {
+        LOG.warn("Catchup errored: {}", e.getMessage());
+        finish(e);
+      }
+      default -> {
+        LOG.warn("Catchup errored, will retry: {}", e.getMessage());
+        backoff(nowNanos);
       }
     }
   }
