@@ -918,6 +918,7 @@ public final class RaftNode {
     if (subject.equals(aeSubject)) {
       AppendEntry ae = RaftCodec.decodeAppendEntry(payload);
       checkSane(ae);
+      checkId(ae.leader());
       if (ae.leader().equals(id)) {
         return; // our own broadcast echoed back
       }
@@ -925,39 +926,47 @@ public final class RaftNode {
     } else if (subject.equals(aeInbox)) {
       AppendEntryResponse ar = RaftCodec.decodeAppendEntryResponse(payload);
       checkSane(ar.term(), ar.index());
+      checkId(ar.peer());
       processAppendEntryResponse(now, ar, reply);
     } else if (readRound != null && subject.equals(readRound.inbox)) {
       AppendEntryResponse ar = RaftCodec.decodeAppendEntryResponse(payload);
       checkSane(ar.term(), ar.index());
+      checkId(ar.peer());
       countReadAck(now, ar, reply);
       processAppendEntryResponse(now, ar, reply);
     } else if (subject.equals(voteSubject)) {
       VoteRequest vr = RaftCodec.decodeVoteRequest(payload);
       checkSane(vr.term(), vr.lastTerm(), vr.lastIndex());
+      checkId(vr.candidate());
       if (!vr.candidate().equals(id)) {
         processVoteRequest(now, vr, reply);
       }
     } else if (subject.equals(voteInbox)) {
       VoteResponse vr = RaftCodec.decodeVoteResponse(payload);
       checkSane(vr.term());
+      checkId(vr.peer());
       processVoteResponse(now, vr);
     } else if (subject.equals(preVoteSubject)) {
       VoteRequest vr = RaftCodec.decodeVoteRequest(payload);
       checkSane(vr.term(), vr.lastTerm(), vr.lastIndex());
+      checkId(vr.candidate());
       if (!vr.candidate().equals(id)) {
         processPreVoteRequest(now, vr, reply);
       }
     } else if (subject.equals(preVoteInbox)) {
       VoteResponse vr = RaftCodec.decodeVoteResponse(payload);
       checkSane(vr.term());
+      checkId(vr.peer());
       processPreVoteResponse(now, vr);
     } else if (catchup != null && subject.equals(catchup.inbox)) {
       AppendEntry ae = RaftCodec.decodeAppendEntry(payload);
       checkSane(ae);
+      checkId(ae.leader());
       processAppendEntry(now, ae, payload, Source.CATCHUP, reply);
     } else if (staleCatchupInboxes.contains(subject)) {
       AppendEntry ae = RaftCodec.decodeAppendEntry(payload);
       checkSane(ae);
+      checkId(ae.leader());
       processAppendEntry(now, ae, payload, Source.STALE_CATCHUP, reply);
     } else if (subject.equals(proposalSubject)) {
       if (state == RaftState.LEADER && completeLeader) {
@@ -972,6 +981,7 @@ public final class RaftNode {
           throw new WireFormatException("removePeer", 0, "peer id must be 8 bytes");
         }
         String peer = new String(payload, StandardCharsets.ISO_8859_1);
+        checkId(peer);
         try {
           proposeRemovePeer(now, peer);
         } catch (RaftException e) {
@@ -991,6 +1001,18 @@ public final class RaftNode {
       if (v < 0) {
         throw new WireFormatException("term/index", -1, "value above 2^63-1: "
             + Long.toUnsignedString(v));
+      }
+    }
+  }
+
+  /** Node ids are always 8 characters of the base-62 alphabet; anything else is hostile. */
+  private static void checkId(String peer) {
+    if (peer.length() != RaftCodec.ID_LENGTH) {
+      throw new WireFormatException("peer id", -1, "length " + peer.length());
+    }
+    for (int i = 0; i < peer.length(); i++) {
+      if (NodeIds.ALPHABET.indexOf(peer.charAt(i)) < 0) {
+        throw new WireFormatException("peer id", -1, "not a node id character at " + i);
       }
     }
   }
