@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * ("load next") instead of walking every sequence. The end is an empty message without reply.
  *
  * <h2>Ending</h2>
- * Completion or a non-empty ack (the follower aborted) removes the follower from
+ * Completion, a load error or a non-empty ack (the follower aborted) removes the follower from
  * {@link CatchupPeers}; a stall (no ack for the activity interval) or a stop leaves its entry, so
  * cluster info keeps reporting it as catching up. The run's budget share is always returned.
  *
@@ -324,8 +324,9 @@ public final class LeaderCatchup {
 
   private void event(long now) {
     if (!sendNextBatch(now)) {
+      // Over, whether complete or on a load error (nats-server clears the entry for both).
+      peers.clear(sreq.peer());
       if (!isDone()) {
-        peers.clear(sreq.peer());
         finish(Outcome.COMPLETED);
       }
       return;
