@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Encode-then-decode of one replicated stream message (op 4, or op 14 above the 8 KiB threshold
- * when S2 pays). Throughput in ops/s; multiply by {@code size} for payload bytes/s.
+ * when S2 pays). Throughput in ops/s; the {@code bytes} counter row gives payload bytes/s.
  *
  * <ul>
  *   <li>{@code byteBuf}: encode into a reused heap {@link ByteBuf}, decode a zero-copy view and
@@ -87,7 +87,8 @@ public class StreamMsgCodecBenchmark {
 
   /** Encode into a reused ByteBuf, decode a view, read every field without copying payload. */
   @Benchmark
-  public long byteBuf() {
+  public long byteBuf(ByteCounter counter) {
+    counter.bytes += size;
     buf.clear();
     StreamMsgCodec.encode(msg, buf);
     StreamMsgView v = StreamMsgCodec.decodeView(buf);
@@ -96,7 +97,8 @@ public class StreamMsgCodecBenchmark {
 
   /** Encode to a new array and decode the self-contained copying record. */
   @Benchmark
-  public StreamMsg array() {
+  public StreamMsg array(ByteCounter counter) {
+    counter.bytes += size;
     return StreamMsgCodec.decode(StreamMsgCodec.encode(msg));
   }
 }
