@@ -8,6 +8,7 @@ import io.jscluster.core.meta.MetaGroup;
 import io.jscluster.core.store.StoredMessage;
 import io.jscluster.core.store.StreamStore;
 import io.jscluster.core.stream.StreamReplica;
+import io.jscluster.core.sync.CatchupBudget;
 import io.jscluster.raft.CommittedEntry;
 import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.RaftException;
@@ -55,6 +56,7 @@ public final class ClusterNode {
   private final Map<String, StreamReplica> replicas = new TreeMap<>();
   private final List<LeaderListener> listeners = new CopyOnWriteArrayList<>();
   private final ReplicaContext replicaContext = new ReplicaContext();
+  private final CatchupBudget catchupBudget;
   private boolean started;
   private boolean stopped;
 
@@ -74,6 +76,7 @@ public final class ClusterNode {
       ids.add(NodeIds.fromServerName(p));
     }
     this.peerIds = List.copyOf(ids);
+    this.catchupBudget = new CatchupBudget(config.catchupMaxBytes());
     this.meta = new MetaGroup(id, peerIds, new Random(random.nextLong()), scheduler::wallNanos,
         scheduler::nowMillis, new MetaHandler());
   }
@@ -323,6 +326,7 @@ public final class ClusterNode {
   }
 
   private void closeReplica(StreamReplica r) {
+    r.close();
     if (r.host() != null) {
       r.host().stop();
       config.storage().release(r.host().log());
@@ -430,6 +434,21 @@ public final class ClusterNode {
       for (LeaderListener l : listeners) {
         l.streamLeaderChanged(replica.name(), isLeader, term);
       }
+    }
+
+    @Override
+    public Transport transport() {
+      return transport;
+    }
+
+    @Override
+    public CatchupBudget catchupBudget() {
+      return catchupBudget;
+    }
+
+    @Override
+    public java.util.random.RandomGenerator random() {
+      return new Random(random.nextLong());
     }
 
     @Override

@@ -80,6 +80,15 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     /** Leadership of this stream changed. */
     void leaderChanged(StreamReplica replica, boolean isLeader, long term);
 
+    /** The node's transport (catch-up traffic). */
+    io.jscluster.raft.transport.Transport transport();
+
+    /** The node's global catch-up budget. */
+    io.jscluster.core.sync.CatchupBudget catchupBudget();
+
+    /** A seeded random source for this replica's subjects. */
+    java.util.random.RandomGenerator random();
+
     /** Makes the stream's failed-proposal count durable (it must survive a restart's log replay). */
     void saveFailed(StreamReplica replica, long clfs);
   }
@@ -137,8 +146,81 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     this.proposer = host == null ? null : host::propose;
     if (host == null) {
       recovering = false;
+      this.sync = null;
+    } else {
+      this.sync = new StreamSync(ctx.transport(), ctx.scheduler(), ctx.catchupBudget(), ctx.random(), store,
+          ctx.selfId(), name);
     }
   }
+
+  private final StreamSync sync;
+  private Scheduler.Timer repairTimer;
+  private boolean closed;
+
+  /** Stops catch-up traffic and timers (the replica goes away). */
+  public void close() {
+    closed = true;
+    if (sync != null) {
+      sync.stop();
+    }
+    if (repairTimer != null) {
+      repairTimer.cancel();
+    }
+  }
+
+  /** Damaged ranges repaired from the leader so far. */
+  public long repairedRanges() {
+    return sync == null ? 0 : sync.repairedRanges();
+  }
+
+  /** The leader's table of followers being caught up (empty on followers). */
+  public io.jscluster.core.sync.CatchupPeers catchupPeers() {
+    return sync == null ? new io.jscluster.core.sync.CatchupPeers() : sync.peers();
+  }
+
+  /** While the store reports damage, ask the leader for the ranges once one is known. */
+  private void scheduleRepair() {
+    if (closed || sync == null || repairTimer != null) {
+      return;
+    }
+    Scheduler s = ctx.scheduler();
+    repairTimer = s.schedule(s.nowMillis() + 1_000, () -> {
+      repairTimer = null;
+      if (closed || store.damage().isEmpty()) {
+        return;
+      }
+      String lid = host.node().leaderId();
+      if (sync.activeRepairs() == 0 && lid != null && !lid.isEmpty() && !lid.equals(ctx.selfId())) {
+        sync.repairDamage(assignment.sync());
+      }
+      scheduleRepair();
+    });
+  }
+
+  private final io.jscluster.core.sync.LeaderCatchup.Node syncNode = new io.jscluster.core.sync.LeaderCatchup.Node() {
+    @Override
+    public long index() {
+      return host.node().lastIndex();
+    }
+
+    @Override
+    public long applied() {
+      return host.node().appliedIndex();
+    }
+
+    @Override
+    public void stepDown() {
+      if (host.node().state() == io.jscluster.raft.RaftState.LEADER) {
+        host.input(n -> n.stepDown(ctx.scheduler().nowMillis()));
+      }
+    }
+
+    @Override
+    public void reinstallSnapshot() {
+      LOG.warn("[{}] stream {}: a sync request asked past the store's end; Raft snapshots are not"
+          + " available to reinstall", ctx.selfId(), name);
+    }
+  };
 
   /** Converts a stream config's limits to the store's form. */
   public static StreamLimits limitsOf(StreamConfig c) {
@@ -222,6 +304,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   /** nats-server's {@code isCurrent}: no node, or the node is current and not catching up. */
   public boolean isCurrent() {
+    if (!store.damage().isEmpty()) {
+      return false;
+    }
     return catchup.isCurrent(host != null, host != null && host.node().current(ctx.scheduler().nowMillis()));
   }
 
@@ -780,6 +865,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   @Override
   public void marker() {
     recovering = false;
+    if (!store.damage().isEmpty()) {
+      scheduleRepair();
+    }
   }
 
   @Override
@@ -792,6 +880,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     inflightMsgs = 0;
     inflightBytes = 0;
     dedupe.dropAllInFlight();
+    if (sync != null) {
+      sync.leader(isLeader, assignment.sync(), syncNode);
+    }
     ctx.leaderChanged(this, isLeader, term);
   }
 

@@ -575,6 +575,31 @@ class ClusterScenariosTest {
   }
 
   @Test
+  @DisplayName("Bit flips in a minority replica's stream block are repaired from the leader (Jepsen 2025, failure c)")
+  void damagedBlockRepairedFromLeader(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(34).fileStorage(dir).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      publishN(c, "TEST", "foo", 300);
+      c.awaitCurrent("TEST", T);
+      ClusterNode f = aFollower(c, "TEST");
+      String victim = f.name();
+      c.stop(victim);
+      List<java.nio.file.Path> hit = c.damageStreamFiles(victim, "TEST", 1);
+      assertThat(hit).hasSize(1);
+      c.start();
+      c.awaitMetaLeader(T);
+      c.awaitCurrent("TEST", T);
+      ClusterNode back = c.node(victim);
+      assertThat(back.replica("TEST").store().damage()).isEmpty();
+      assertThat(back.replica("TEST").repairedRanges()).isEqualTo(1);
+      assertReplicasIdentical(c, "TEST");
+      assertThat(c.state(victim, "TEST").msgs()).isEqualTo(300);
+    }
+  }
+
+  @Test
   @DisplayName("R5 memory stream tolerates two nodes down")
   void r5TwoDown() {
     try (InProcessCluster c = started(5, 32)) {

@@ -82,6 +82,21 @@ class StreamApplyPathTest {
 
       @Override
       public void saveFailed(StreamReplica r, long clfs) {}
+
+      @Override
+      public io.jscluster.raft.transport.Transport transport() {
+        return new io.jscluster.raft.transport.InMemoryNetwork().endpoint("a");
+      }
+
+      @Override
+      public io.jscluster.core.sync.CatchupBudget catchupBudget() {
+        return new io.jscluster.core.sync.CatchupBudget(io.jscluster.core.sync.CatchupBudget.DEFAULT_MAX_BYTES);
+      }
+
+      @Override
+      public java.util.random.RandomGenerator random() {
+        return new java.util.Random(1);
+      }
     }, sa, store, null);
   }
 

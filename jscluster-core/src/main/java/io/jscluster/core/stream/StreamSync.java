@@ -1,0 +1,240 @@
+package io.jscluster.core.stream;
+
+import io.jscluster.codec.ops.StreamSyncRequest;
+import io.jscluster.core.Scheduler;
+import io.jscluster.core.store.Damage;
+import io.jscluster.core.store.StreamStore;
+import io.jscluster.core.sync.CatchupBudget;
+import io.jscluster.core.sync.CatchupConfig;
+import io.jscluster.core.sync.CatchupPeers;
+import io.jscluster.core.sync.LeaderCatchup;
+import io.jscluster.core.sync.RepairFetch;
+import io.jscluster.core.sync.SyncSubjects;
+import io.jscluster.raft.transport.Subscription;
+import io.jscluster.raft.transport.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catch-up traffic of one replica, driving the {@code core.sync} machines on the node's
+ * logical thread: as stream leader it subscribes the stream's sync subject and serves each sync
+ * request with a {@link LeaderCatchup} (stopped, and the catch-up peers cleared, when leadership
+ * ends); as any replica it repairs ranges its store reports damaged with a {@link RepairFetch}
+ * from the leader. The follower catch-up behind a Raft snapshot is not driven here: it needs
+ * Raft snapshot installation, which the Raft core does not offer yet.
+ */
+final class StreamSync {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamSync.class);
+
+  private final Transport transport;
+  private final Scheduler scheduler;
+  private final CatchupConfig cfg;
+  private final CatchupBudget budget;
+  private final SyncSubjects subjects;
+  private final StreamStore store;
+  private final String nodeId;
+  private final String streamName;
+  private final CatchupPeers peers = new CatchupPeers();
+  private final List<Run> runs = new ArrayList<>();
+  private final List<Fetch> fetches = new ArrayList<>();
+  private Subscription syncSub;
+  private String syncSubject;
+  private boolean stopped;
+  private long repaired;
+
+  private final class Run {
+    LeaderCatchup machine;
+    SyncEndpoint endpoint;
+    Scheduler.Timer timer;
+  }
+
+  private final class Fetch {
+    RepairFetch machine;
+    SyncEndpoint endpoint;
+    Scheduler.Timer timer;
+  }
+
+  StreamSync(Transport transport, Scheduler scheduler, CatchupBudget budget, RandomGenerator random,
+      StreamStore store, String nodeId, String streamName) {
+    this.transport = transport;
+    this.scheduler = scheduler;
+    this.cfg = CatchupConfig.DEFAULT;
+    this.budget = budget;
+    this.subjects = new SyncSubjects(random);
+    this.store = store;
+    this.nodeId = nodeId;
+    this.streamName = streamName;
+  }
+
+  CatchupPeers peers() {
+    return peers;
+  }
+
+  long repairedRanges() {
+    return repaired;
+  }
+
+  int activeRepairs() {
+    return (int) fetches.stream().filter(f -> !f.machine.isDone()).count();
+  }
+
+  private long nanos() {
+    return scheduler.nowMillis() * 1_000_000L;
+  }
+
+  /** Leadership changed: start or stop serving {@code sync}. */
+  void leader(boolean isLeader, String sync, LeaderCatchup.Node node) {
+    if (stopped) {
+      return;
+    }
+    if (isLeader && syncSub == null && !sync.isEmpty()) {
+      syncSubject = sync;
+      syncSub = transport.subscribe(sync, (s, r, p) -> scheduler.execute(() -> serve(r, p, node)));
+    } else if (!isLeader) {
+      stopServing();
+    }
+  }
+
+  private void stopServing() {
+    if (syncSub != null) {
+      syncSub.unsubscribe();
+      syncSub = null;
+    }
+    for (Run r : runs) {
+      r.machine.stop();
+      close(r);
+    }
+    runs.clear();
+    peers.clearAll();
+  }
+
+  private void serve(String inbox, byte[] payload, LeaderCatchup.Node node) {
+    if (stopped || syncSub == null || inbox == null || inbox.isEmpty()) {
+      return;
+    }
+    StreamSyncRequest req = LeaderCatchup.parseRequest(payload);
+    if (req == null) {
+      return;
+    }
+    Run run = new Run();
+    LeaderCatchup.Stream stream = new LeaderCatchup.Stream() {
+      @Override
+      public StreamStore store() {
+        return store;
+      }
+
+      @Override
+      public CatchupPeers catchupPeers() {
+        return peers;
+      }
+
+      @Override
+      public boolean stopped() {
+        return stopped;
+      }
+    };
+    run.endpoint = new SyncEndpoint(transport, scheduler, (s, r, p) -> {
+      run.machine.onAck(s, p, nanos());
+      afterRun(run);
+    });
+    run.machine = new LeaderCatchup(cfg, subjects, budget, run.endpoint, stream, node, inbox, req,
+        () -> scheduler.execute(() -> {
+          run.machine.onWake(nanos());
+          afterRun(run);
+        }));
+    runs.add(run);
+    run.machine.start(nanos());
+    afterRun(run);
+  }
+
+  private void afterRun(Run run) {
+    if (run.timer != null) {
+      run.timer.cancel();
+      run.timer = null;
+    }
+    if (run.machine.isDone()) {
+      close(run);
+      runs.remove(run);
+      return;
+    }
+    long d = run.machine.deadline();
+    if (d != Long.MAX_VALUE) {
+      run.timer = scheduler.schedule(Math.max(scheduler.nowMillis(), (d + 999_999) / 1_000_000), () -> {
+        run.timer = null;
+        run.machine.tick(nanos());
+        afterRun(run);
+      });
+    }
+  }
+
+  private void close(Run r) {
+    if (r.timer != null) {
+      r.timer.cancel();
+    }
+    r.endpoint.close();
+  }
+
+  /** Repairs every damaged range of the store from the leader serving {@code sync}. */
+  void repairDamage(String sync) {
+    if (sync.isEmpty()) {
+      return;
+    }
+    for (Damage d : store.damage()) {
+      Fetch f = new Fetch();
+      f.endpoint = new SyncEndpoint(transport, scheduler, (s, r, p) -> {
+        f.machine.onMessage(s, r, p, nanos());
+        afterFetch(f);
+      });
+      f.machine = new RepairFetch(cfg, subjects, f.endpoint, store, sync, nodeId, d, err -> {
+        if (err == null) {
+          repaired++;
+          LOG.info("[{}] stream {}: repaired damaged range {}..{} from the leader", nodeId, streamName,
+              d.firstSeq(), d.lastSeq());
+        } else {
+          LOG.warn("[{}] stream {}: repair of {}..{} failed: {}", nodeId, streamName, d.firstSeq(),
+              d.lastSeq(), err.getMessage());
+        }
+      });
+      fetches.add(f);
+      f.machine.start(nanos());
+      afterFetch(f);
+    }
+  }
+
+  private void afterFetch(Fetch f) {
+    if (f.timer != null) {
+      f.timer.cancel();
+      f.timer = null;
+    }
+    if (f.machine.isDone()) {
+      f.endpoint.close();
+      return;
+    }
+    long d = f.machine.deadline();
+    if (d != Long.MAX_VALUE) {
+      f.timer = scheduler.schedule(Math.max(scheduler.nowMillis(), (d + 999_999) / 1_000_000), () -> {
+        f.timer = null;
+        f.machine.tick(nanos());
+        afterFetch(f);
+      });
+    }
+  }
+
+  /** Stops everything (the replica goes away). */
+  void stop() {
+    stopServing();
+    for (Fetch f : fetches) {
+      f.machine.stop();
+      if (f.timer != null) {
+        f.timer.cancel();
+      }
+      f.endpoint.close();
+    }
+    fetches.clear();
+    stopped = true;
+  }
+}
