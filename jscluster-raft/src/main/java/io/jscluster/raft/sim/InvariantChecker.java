@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * Raft safety invariants checked while a simulation runs and on demand: at most one leader per
  * term, leader completeness (a new leader holds every entry known committed), state-machine safety
  * (no two nodes apply different entries at one index), log matching, and convergence (every
- * committed entry applied by every live node). Violations are collected, not thrown, so the run
+ * committed entry applied by every live node), and that read-index barriers are linearizable
+ * (never granted below an index already applied somewhere when the read was requested). Violations are collected, not thrown, so the run
  * can finish and report its seed.
  */
 public final class InvariantChecker {
@@ -74,15 +75,19 @@ public final class InvariantChecker {
     }
   }
 
+  /**
+   * Records a read-index request: the read it guards must observe every entry applied anywhere
+   * before now, so the index it is granted may not be below the highest such index.
+   */
+  public void onReadRequested(long requestId) {
+    readIndexes.put(requestId, committed.isEmpty() ? 0L : committed.lastKey());
+  }
+
   void onRead(SimNode n, long requestId, long index) {
-    Long floor = readIndexes.get(requestId);
-    readIndexes.put(requestId, index);
-    Long maxCommitted = committed.isEmpty() ? 0L : committed.lastKey();
+    Long floor = readIndexes.remove(requestId);
     if (floor != null && index < floor) {
-      violations.add("read " + requestId + " went backwards");
-    }
-    if (index < 0 || maxCommitted == null) {
-      violations.add("read index invalid");
+      violations.add("stale read " + requestId + " at " + n.id() + ": index " + index
+          + " below committed " + floor);
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.Set;
 final class Chaos {
 
   record Result(long seed, int size, List<String> violations, long traceHash, long virtualMillis,
-      long events, long committed) {}
+      long events, long committed, long readsServed) {}
 
   private Chaos() {}
 
@@ -33,6 +33,7 @@ final class Chaos {
     SimNetwork net = c.network();
     List<SimNode> nodes = new ArrayList<>(c.nodes());
     int proposals = 0;
+    long reads = 0;
     long end = sim.now() + chaosMillis;
     while (sim.now() < end) {
       for (SimNode n : c.alive()) {
@@ -47,6 +48,17 @@ final class Chaos {
             }
           }
           n.input(r -> { });
+        }
+      }
+      for (SimNode n : c.alive()) {
+        if (n.raft().state() == RaftState.LEADER && rnd.nextInt(10) < 3) {
+          long id = reads++;
+          c.checker().onReadRequested(id);
+          try {
+            n.input(r -> r.readIndex(sim.now(), id));
+          } catch (RaftException expected) {
+            // not leader
+          }
         }
       }
       int action = rnd.nextInt(1000);
@@ -130,8 +142,12 @@ final class Chaos {
       c.checker().checkConverged(c.alive());
       violations = new ArrayList<>(c.checker().violations());
     }
+    long served = 0;
+    for (SimNode n : nodes) {
+      served += n.readsReady().size();
+    }
     return new Result(seed, size, violations, sim.traceHash(), sim.now(), sim.executedEvents(),
-        committed);
+        committed, served);
   }
 
   static String describe(SimCluster c) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The randomised safety campaign: 3- and 5-node groups under random partitions, one-way cuts,
  * crashes and restarts, loss, delay, duplication, reordering, step-downs and proposals (to stale
- * leaders too), then healing. Invariants: one leader per term, leader completeness, log matching,
+ * leaders too) and read-index barriers, then healing. Invariants: one leader per term, leader
+ * completeness, log matching, linearizable reads,
  * state-machine safety, convergence of every committed entry on every live node.
  *
  * <p>Replay one seed: {@code -Djscluster.sim.seedStart=<seed> -Djscluster.sim.seeds=1
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class RaftSafetyCampaignTest {
 
-  static final int DEFAULT_SEEDS = 300;
+  static final int DEFAULT_SEEDS = 500;
   static final long CHAOS_MILLIS = 60_000;
 
   @Test
@@ -28,12 +29,15 @@ class RaftSafetyCampaignTest {
     SeedRange range = SeedRange.fromSystemProperties(DEFAULT_SEEDS);
     List<String> failures = new ArrayList<>();
     long commits = 0;
+    long reads = 0;
+    long started = System.nanoTime();
     long virtual = 0;
     for (int i = 0; i < range.count(); i++) {
       long seed = range.seed(i);
       int size = Math.floorMod(seed, 2) == 0 ? 3 : 5;
       Chaos.Result r = Chaos.run(seed, size, CHAOS_MILLIS);
       commits += r.committed();
+      reads += r.readsServed();
       virtual += r.virtualMillis();
       if (!r.violations().isEmpty()) {
         String msg = "seed " + seed + " (size " + size + ") replay with -Djscluster.sim.seedStart="
@@ -44,7 +48,8 @@ class RaftSafetyCampaignTest {
     }
     System.out.println("RaftSafetyCampaignTest seeds " + range.start() + ".."
         + (range.start() + range.count() - 1) + ": " + failures.size() + " failing, "
-        + commits + " indexes committed, " + virtual / 1000 + " s virtual time");
+        + commits + " indexes committed, " + reads + " read barriers served, " + virtual / 1000
+        + " s virtual time, " + (System.nanoTime() - started) / 1_000_000 + " ms wall");
     assertThat(failures).isEmpty();
   }
 }
