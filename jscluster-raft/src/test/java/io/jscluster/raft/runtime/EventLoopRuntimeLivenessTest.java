@@ -37,6 +37,7 @@ class EventLoopRuntimeLivenessTest {
     AtomicLong appliedEntries = new AtomicLong();
     CountDownLatch leaderElected = new CountDownLatch(1);
     List<RaftMember> members = new ArrayList<>();
+    List<Thread> loopThreads = new ArrayList<>();
     try (EventLoopRuntime rt = EventLoopRuntime.start(2, RaftClock.system(), 0, "test-loop")) {
       for (int i = 0; i < 3; i++) {
         RaftConfig cfg = RaftConfig.of("L", ids.get(i), ids).withTiming(FAST);
@@ -55,36 +56,47 @@ class EventLoopRuntimeLivenessTest {
       assertThat(leaderElected.await(30, TimeUnit.SECONDS)).isTrue();
       RaftMember leader = members.stream().filter(RaftMember::isLeader).findFirst().orElseThrow();
       int perThread = 2_000;
-      List<CompletableFuture<Long>> futures = new ArrayList<>();
+      List<List<CompletableFuture<Long>>> perProducer = new ArrayList<>();
       List<Thread> producers = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         List<CompletableFuture<Long>> mine = new ArrayList<>();
-        futures.addAll(List.of());
-        Thread th = new Thread(() -> {
+        perProducer.add(mine);
+        producers.add(new Thread(() -> {
           for (int i = 0; i < perThread; i++) {
             mine.add(leader.propose(new byte[128]));
           }
-        });
-        producers.add(th);
-        th.start();
-        th.join(30_000);
-        futures.addAll(mine);
+        }));
+      }
+      producers.forEach(Thread::start);
+      List<CompletableFuture<Long>> futures = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        producers.get(t).join(30_000);
+        assertThat(producers.get(t).isAlive()).isFalse();
+        futures.addAll(perProducer.get(t));
       }
       CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
-      for (CompletableFuture<Long> f : futures) {
-        assertThat(f.get()).isPositive();
+      for (List<CompletableFuture<Long>> mine : perProducer) {
+        long prev = 0;
+        for (CompletableFuture<Long> f : mine) {
+          // One producer's proposals commit in its order (indexes never go back).
+          assertThat(f.get()).isGreaterThanOrEqualTo(prev).isPositive();
+          prev = f.get();
+        }
       }
-      // Every member applies every entry eventually.
+      // Every member applies every entry eventually; poll by loop round-trips, not sleeps.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      CompletableFuture<Void> allApplied = new CompletableFuture<>();
       while (appliedEntries.get() < 3L * 2 * perThread && System.nanoTime() < deadline) {
-        // Wait on a loop round-trip rather than sleeping.
-        members.get(0).call((n, now) -> null).get(30, TimeUnit.SECONDS);
+        for (RaftMember m : members) {
+          m.call((n, now) -> null).get(30, TimeUnit.SECONDS);
+        }
       }
-      allApplied.complete(null);
       assertThat(appliedEntries.get()).isEqualTo(3L * 2 * perThread);
       assertThat(applyThreads).allMatch(n -> n.startsWith("test-loop-"));
       assertThat(rt.threads()).hasSize(2);
+      loopThreads.addAll(rt.threads());
+    }
+    for (Thread t : loopThreads) {
+      assertThat(t.isAlive()).as(t.getName()).isFalse();
     }
     for (RaftMember m : members) {
       assertThat(m.stopFuture()).isDone();

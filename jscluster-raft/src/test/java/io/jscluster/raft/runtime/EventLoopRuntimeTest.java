@@ -218,6 +218,22 @@ class EventLoopRuntimeTest {
   }
 
   @Test
+  void anApplierThatThrowsLeavesTheIndexUnconfirmed() throws Exception {
+    ManualGroup g = new ManualGroup(12);
+    RaftMember leader = g.elect(0);
+    g.recorders.get(2).failOnFirstByte = 99;
+    CompletableFuture<Long> f = leader.propose(payload(99, 8));
+    g.runtime.runUntilQuiet();
+    long index = f.get();
+    CompletableFuture<Long> applied2 = g.members.get(2).call((n, now) -> n.appliedIndex());
+    CompletableFuture<Long> applied1 = g.members.get(1).call((n, now) -> n.appliedIndex());
+    g.runtime.runUntilQuiet();
+    assertThat(applied1.get()).isEqualTo(index);
+    assertThat(applied2.get()).isLessThan(index);
+    assertThat(g.recorders.get(2).failures).isEqualTo(1);
+  }
+
+  @Test
   void closeStopsEveryMember() {
     ManualGroup g = new ManualGroup(10);
     g.elect(0);

@@ -24,9 +24,18 @@ final class ManualGroup {
     final List<CommittedEntry> applied = new ArrayList<>();
     final List<Thread> threads = new ArrayList<>();
     int markers;
+    /** When set, an entry whose data starts with this byte makes {@link #apply} throw. */
+    int failOnFirstByte = -1;
+    int failures;
 
     @Override
     public void apply(CommittedEntry entry) {
+      for (Entry e : entry.entries()) {
+        if (failOnFirstByte >= 0 && e.data().length > 0 && e.data()[0] == failOnFirstByte) {
+          failures++;
+          throw new IllegalStateException("refusing index " + entry.index());
+        }
+      }
       applied.add(entry);
       threads.add(Thread.currentThread());
     }
