@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class FileStreamStore extends AbstractStreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStreamStore.class);
     private static final String MANIFEST = "manifest";
+    private static final String SOURCES = "sources";
+    private static final int SOURCES_MAGIC = 0x31534d4a; // "JMS1"
     private static final int MANIFEST_MAGIC = 0x314d534a; // "JSM1"
     private static final int WRITE_BUFFER = 256 * 1024;
     /** Interior deletes a block may collect from skips before a new block is started (as nats-server does). */
@@ -137,6 +139,7 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     private void recover() throws IOException {
         Files.createDirectories(dir);
+        readSources();
         TreeMap<Long, ManifestEntry> manifest = readManifest();
         TreeMap<Long, Path> files = new TreeMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.blk")) {
@@ -1622,6 +1625,76 @@ public final class FileStreamStore extends AbstractStreamStore {
         b.flip();
         n.put(b);
         return n;
+    }
+
+    @Override
+    void sourcesChanged() {
+        checkWritable();
+        int size = 12;
+        List<byte[][]> enc = new ArrayList<>();
+        for (Map.Entry<String, SourceState> e : sourceStates.entrySet()) {
+            byte[] name = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] ident = e.getValue().ident().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            enc.add(new byte[][] {name, ident});
+            size += 16 + name.length + ident.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(SOURCES_MAGIC).putInt(enc.size());
+        int i = 0;
+        for (SourceState st : sourceStates.values()) {
+            byte[][] ni = enc.get(i++);
+            b.putInt(ni[0].length).put(ni[0]).putLong(st.seq()).putInt(ni[1].length).put(ni[1]);
+        }
+        crc.reset();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        b.flip();
+        try {
+            replaceFile(dir.resolve(SOURCES), b);
+        } catch (IOException e) {
+            throw fail("writing sources state", e);
+        }
+    }
+
+    /** Loads the persisted sources state; a damaged file is logged and ignored (a snapshot re-seeds it). */
+    private void readSources() throws IOException {
+        byte[] d = readWholeFile(dir.resolve(SOURCES));
+        if (d == null) {
+            return;
+        }
+        LinkedHashMap<String, SourceState> out = new LinkedHashMap<>();
+        try {
+            if (d.length < 12 || BlockFormat.getInt(d, 0) != SOURCES_MAGIC) {
+                throw new IllegalStateException("bad header");
+            }
+            crc.reset();
+            crc.update(d, 0, d.length - 4);
+            if ((int) crc.getValue() != BlockFormat.getInt(d, d.length - 4)) {
+                throw new IllegalStateException("checksum mismatch");
+            }
+            int n = BlockFormat.getInt(d, 4);
+            int p = 8;
+            for (int i = 0; i < n; i++) {
+                int nl = BlockFormat.getInt(d, p);
+                if (nl < 0 || nl > d.length - 4 - p - 16) {
+                    throw new IllegalStateException("bad name length at " + p);
+                }
+                String name = new String(d, p + 4, nl, java.nio.charset.StandardCharsets.UTF_8);
+                p += 4 + nl;
+                long seq = BlockFormat.getLong(d, p);
+                int il = BlockFormat.getInt(d, p + 8);
+                if (il < 0 || il > d.length - 4 - p - 12) {
+                    throw new IllegalStateException("bad ident length at " + p);
+                }
+                String ident = new String(d, p + 12, il, java.nio.charset.StandardCharsets.UTF_8);
+                p += 12 + il;
+                out.put(name, new SourceState(seq, ident));
+            }
+        } catch (IllegalStateException e) {
+            LOG.error("{}: sources state file damaged ({}); ignoring it", dir, e.getMessage());
+            return;
+        }
+        sourceStates.putAll(out);
     }
 
     @Override

@@ -331,6 +331,27 @@ class FileStreamStoreDamageTest {
     }
 
     @Test
+    @DisplayName("sources state survives a restart; a damaged sources file is ignored, not fatal")
+    void sourcesPersist() throws IOException {
+        Path dir = tmp.resolve("sources");
+        FileStreamStore s = open(dir);
+        java.util.LinkedHashMap<String, SourceState> src = new java.util.LinkedHashMap<>();
+        src.put("ORIGIN > >", new SourceState(42, "id-1"));
+        src.put("B > >", new SourceState(0, ""));
+        s.applySources(src);
+        s.close();
+        FileStreamStore r = open(dir);
+        assertThat(r.sources()).containsExactlyEntriesOf(src);
+        r.close();
+        byte[] d = Files.readAllBytes(dir.resolve("sources"));
+        d[9] ^= 1;
+        Files.write(dir.resolve("sources"), d);
+        FileStreamStore again = open(dir);
+        assertThat(again.sources()).isEmpty();
+        again.close();
+    }
+
+    @Test
     @DisplayName("only reported ranges can be repaired")
     void repairRejectsUnknownRange() {
         FileStreamStore s = open(tmp.resolve("norepair"));

@@ -1,0 +1,56 @@
+package io.jscluster.bench.store;
+
+import io.jscluster.core.store.FileStoreConfig;
+import io.jscluster.core.store.FileStreamStore;
+import io.jscluster.core.store.MemoryStreamStore;
+import io.jscluster.core.store.StreamLimits;
+import io.jscluster.core.store.StreamStore;
+import io.jscluster.core.store.SyncPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/** Store construction and cleanup shared by the store benchmarks. */
+final class StoreFixtures {
+    /** Subject used by every benchmark message. */
+    static final String SUBJECT = "bench.a";
+    /** Interval of the file store's background fsync in the benchmarks. */
+    static final long SYNC_INTERVAL_NANOS = 100_000_000L;
+
+    private StoreFixtures() {
+    }
+
+    static StreamStore memory(StreamLimits limits) {
+        AtomicLong clock = new AtomicLong(1);
+        return new MemoryStreamStore(limits, clock::incrementAndGet);
+    }
+
+    static StreamStore file(Path dir) {
+        AtomicLong clock = new AtomicLong(1);
+        return FileStreamStore.open(FileStoreConfig.of(dir).withClock(clock::incrementAndGet)
+                .withSync(SyncPolicy.INTERVAL, SYNC_INTERVAL_NANOS));
+    }
+
+    static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void delete(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
