@@ -758,6 +758,24 @@ class NodeScenariosTest {
     assertThat(h.node.term()).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("Go: TestNRGLeaderStepsDownIfOverrun")
+  void leaderStepsDownWhenOverrun() {
+    NodeHarness h = new NodeHarness();
+    h.electSelf();
+    long term = h.node.term();
+    byte[] data = bytes("o");
+    while (h.node.lastIndex() - h.node.commitIndex() <= RaftNode.OVERRUN) {
+      h.node.propose(h.now, term, data);
+      h.node.flush(h.now);
+    }
+    assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
+    assertThatThrownBy(() -> h.node.propose(h.now, term, data)).isInstanceOfSatisfying(
+        RaftException.class, e -> assertThat(e.error()).isEqualTo(RaftException.Error.NOT_LEADER));
+    assertThat(h.node.state()).isEqualTo(RaftState.FOLLOWER);
+    assertThat(h.node.overrunCount()).isEqualTo(1);
+  }
+
   /** Effects that only record subjects sent to. */
   private record RecordingEffects(List<String> subjects) implements RaftEffects {
     @Override
