@@ -600,6 +600,69 @@ class ClusterScenariosTest {
   }
 
   @Test
+  @DisplayName("Go: TestJetStreamClusterStreamCatchupInteriorNilMsgs (empty payloads survive a follower restart)")
+  void interiorNilMsgs() {
+    try (InProcessCluster c = started(3, 35)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterNode f = aFollower(c, "TEST");
+      c.kill(f.name());
+      for (int i = 0; i < 500; i++) {
+        assertThat(c.publish("TEST", "foo", null).isOk()).isTrue();
+      }
+      c.restart(f.name());
+      c.awaitCurrent("TEST", T);
+      assertThat(c.state(f.name(), "TEST").msgs()).isEqualTo(500);
+      assertThat(c.node(f.name()).getMessage("TEST", 250).data()).isEmpty();
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterCompressedStreamMessages (32 KiB payloads replicate as op 14 and survive a late replica)")
+  void compressedMessages() {
+    try (InProcessCluster c = started(3, 36)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterNode f = aFollower(c, "TEST");
+      c.kill(f.name());
+      byte[] big = new byte[32 * 1024];
+      for (int i = 0; i < big.length; i++) {
+        big[i] = (byte) ('a' + i % 7);
+      }
+      assertThat(io.jscluster.codec.msg.StreamMsgCodec.encode(new io.jscluster.codec.msg.StreamMsg("foo", "", null,
+          big, 0, 1, false))[0]).isEqualTo((byte) 14);
+      for (int i = 0; i < 20; i++) {
+        assertThat(c.publish("TEST", "foo", big).isOk()).isTrue();
+      }
+      c.restart(f.name());
+      c.awaitCurrent("TEST", T);
+      assertThat(c.node(f.name()).getMessage("TEST", 20).data()).isEqualTo(big);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("Stream info after a full restart reports the same group, peers and state")
+  void infoAfterRestart() {
+    try (InProcessCluster c = started(3, 37)) {
+      StreamAssignment sa = c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      publishN(c, "TEST", "foo", 7);
+      for (String n : c.names()) {
+        c.kill(n);
+      }
+      c.start();
+      c.awaitMetaLeader(T);
+      c.awaitCurrent("TEST", T);
+      for (ClusterNode n : c.replicas("TEST")) {
+        StreamInfo si = n.streamInfo("TEST");
+        assertThat(si.group()).isEqualTo(sa.group().name());
+        assertThat(si.state().msgs()).isEqualTo(7);
+        assertThat(si.current()).isTrue();
+        assertThat(n.assignments().get("TEST").sync()).isEqualTo(sa.sync());
+      }
+    }
+  }
+
+  @Test
   @DisplayName("R5 memory stream tolerates two nodes down")
   void r5TwoDown() {
     try (InProcessCluster c = started(5, 32)) {
