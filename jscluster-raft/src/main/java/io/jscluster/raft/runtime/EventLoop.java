@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * log batch, and an idle member costs nothing until its single deadline.
  *
  * <p>Sleeping: the loop sets {@code sleeping}, re-checks the queue, then parks until its earliest
- * deadline. A producer offers first, then reads {@code sleeping} and unparks. Both sides do a
- * sequentially consistent write then read (the queue's index update / the volatile flag), so at
- * least one of them sees the other: no lost wake-up.
+ * deadline. A producer offers first, then reads {@code sleeping} and, if it wins the CAS that
+ * clears it, unparks. Both sides do a sequentially consistent write then read (the queue's index
+ * update / the volatile flag), so at least one of them sees the other: no lost wake-up. A producer
+ * that loses the CAS knows another one already woke the loop, which drains the queue before it
+ * can set the flag again.
  */
 final class EventLoop implements Runnable {
 
@@ -61,6 +63,16 @@ final class EventLoop implements Runnable {
 
   private volatile Thread thread;
   private volatile boolean sleeping;
+  private static final java.lang.invoke.VarHandle SLEEPING;
+
+  static {
+    try {
+      SLEEPING = java.lang.invoke.MethodHandles.lookup()
+          .findVarHandle(EventLoop.class, "sleeping", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   private volatile boolean closing;
   private volatile boolean closed;
 
@@ -93,7 +105,9 @@ final class EventLoop implements Runnable {
   /** Hands {@code c} to the loop; callable from any thread. */
   void enqueue(Command c) {
     inbox.offer(c);
-    if (sleeping) {
+    // Only the producer that flips the flag wakes the loop: a burst of messages to a parked loop
+    // costs one unpark, not one per message.
+    if (sleeping && SLEEPING.compareAndSet(this, true, false)) {
       Thread t = thread;
       if (t != null) {
         LockSupport.unpark(t);
@@ -173,7 +187,8 @@ final class EventLoop implements Runnable {
     int work = inbox.drain(dispatcher, DRAIN_LIMIT);
     commandCount += work;
     TimerHeap.Slot s;
-    while ((s = timers.pollDue(time)) != null) {
+    // The due slot stays at the root and is re-keyed in place (one sift, not a remove and a push).
+    while ((s = timers.peekDue(time)) != null) {
       RaftMember m = (RaftMember) s;
       if (m.timerDue(time)) {
         tickCount++;

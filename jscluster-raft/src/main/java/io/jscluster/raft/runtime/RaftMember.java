@@ -231,6 +231,7 @@ public final class RaftMember extends TimerHeap.Slot {
    */
   boolean timerDue(long now) {
     if (closed) {
+      loop.rearmExactly(this, Long.MAX_VALUE);
       return false;
     }
     long d = raft.nextDeadline();
@@ -239,6 +240,9 @@ public final class RaftMember extends TimerHeap.Slot {
       return false;
     }
     raft.tick(now);
+    // Re-key now so the loop's due scan moves on; never at or before now, or it would spin.
+    long next = raft.nextDeadline();
+    loop.rearmExactly(this, next == Long.MAX_VALUE ? next : Math.max(next, now + 1));
     return true;
   }
 

@@ -28,6 +28,14 @@ final class TimerHeap {
     return size == 0 ? Long.MAX_VALUE : heap[0].deadline;
   }
 
+  /**
+   * The earliest slot if its deadline is at or before {@code now}, left in the heap: the caller
+   * must re-arm it (to a later deadline) or remove it before asking again.
+   */
+  Slot peekDue(long now) {
+    return size == 0 || heap[0].deadline > now ? null : heap[0];
+  }
+
   /** Removes and returns the earliest slot if its deadline is at or before {@code now}. */
   Slot pollDue(long now) {
     if (size == 0 || heap[0].deadline > now) {
