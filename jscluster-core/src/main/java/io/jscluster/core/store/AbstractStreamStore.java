@@ -59,7 +59,8 @@ abstract class AbstractStreamStore implements StreamStore {
     abstract long recordSize(int subjectLen, int headerLen, int dataLen);
 
     /** Persists a message at {@code seq == lastSeq + 1}; state counters are updated by the caller afterwards. */
-    abstract void appendMessage(long seq, long ts, String subject, byte[] header, byte[] data, long size);
+    abstract void appendMessage(long seq, long ts, String subject, int subjectLen, byte[] header, byte[] data,
+                                long size);
 
     /** Records that {@code [first, last]} were skipped; called before counters change ({@code msgs} is current). */
     abstract void appendSkip(long first, long last, long ts);
@@ -123,7 +124,7 @@ abstract class AbstractStreamStore implements StreamStore {
         int slen = StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
         checkDiscardNew(subject, size);
-        doStore(seq, ts, subject, header, data, size);
+        doStore(seq, ts, subject, slen, header, data, size);
         afterMutation();
         return seq;
     }
@@ -137,7 +138,7 @@ abstract class AbstractStreamStore implements StreamStore {
         }
         int slen = StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
-        doStore(seq, tsNanos, subject, header, data, size);
+        doStore(seq, tsNanos, subject, slen, header, data, size);
         afterMutation();
     }
 
@@ -177,8 +178,8 @@ abstract class AbstractStreamStore implements StreamStore {
         return recordSize(m.subjectLength(), m.header().length, m.data().length);
     }
 
-    private void doStore(long seq, long ts, String subject, byte[] header, byte[] data, long size) {
-        appendMessage(seq, ts, subject, header, data, size);
+    private void doStore(long seq, long ts, String subject, int slen, byte[] header, byte[] data, long size) {
+        appendMessage(seq, ts, subject, slen, header, data, size);
         if (msgs == 0) {
             firstSeq = seq;
             firstTs = ts;

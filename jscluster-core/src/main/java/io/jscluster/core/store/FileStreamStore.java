@@ -69,6 +69,11 @@ public final class FileStreamStore extends AbstractStreamStore {
     private final ByteBuffer wbuf = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
     private byte[] rbuf = new byte[64 * 1024];
+    /** Read-ahead window: sequential loads (catch-up) are served from one positional read per 256 KiB. */
+    private final byte[] win = new byte[256 * 1024];
+    private Block winBlock;
+    private long winStart;
+    private int winLen;
     private final List<Block> dirtyBlocks = new ArrayList<>();
     private boolean dirDirty;
     private int batchDepth;
@@ -713,9 +718,8 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    void appendMessage(long seq, long ts, String subject, byte[] header, byte[] data, long size) {
+    void appendMessage(long seq, long ts, String subject, int slen, byte[] header, byte[] data, long size) {
         checkWritable();
-        int slen = StoredMessage.utf8Length(subject);
         int hl = header == null ? 0 : header.length;
         int dl = data == null ? 0 : data.length;
         if (slen > 0xFFFF || (long) BlockFormat.MSG_FIXED + slen + hl + dl > BlockFormat.MAX_RECORD) {
@@ -922,6 +926,10 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
             }
             try {
+                StoredMessage fromWindow = readFromWindow(b, ch, off, seq);
+                if (fromWindow != null) {
+                    return fromWindow;
+                }
                 ByteBuffer head = ByteBuffer.wrap(rbuf, 0, 6);
                 readFully(ch, head, off);
                 int len = BlockFormat.getInt(rbuf, 2);
@@ -952,6 +960,47 @@ public final class FileStreamStore extends AbstractStreamStore {
         } catch (IOException e) {
             throw new StoreIOException("reading sequence " + Long.toUnsignedString(seq), e);
         }
+    }
+
+    /**
+     * Serves a record from the read-ahead window, refilling it at {@code off} when needed; null when the record
+     * does not fit the window (the caller reads it directly). Damage is reported like the direct path.
+     */
+    private StoredMessage readFromWindow(Block b, FileChannel ch, int off, long seq) throws IOException {
+        if (winBlock != b || off < winStart || off + 6L > winStart + winLen
+                || off + (long) BlockFormat.getInt(win, (int) (off - winStart) + 2) > winStart + winLen) {
+            ByteBuffer bb = ByteBuffer.wrap(win);
+            long p = off;
+            while (bb.hasRemaining()) {
+                int n = ch.read(bb, p);
+                if (n <= 0) {
+                    break;
+                }
+                p += n;
+            }
+            winBlock = b;
+            winStart = off;
+            winLen = bb.position();
+        }
+        int rel = (int) (off - winStart);
+        if (winLen - rel < 6) {
+            return null;
+        }
+        int len = BlockFormat.getInt(win, rel + 2);
+        if (len < BlockFormat.MIN_RECORD || len > winLen - rel) {
+            return null;
+        }
+        if (BlockFormat.validRecord(win, rel, rel + len, crc) != len || win[rel + 1] != BlockFormat.TYPE_MSG
+                || BlockFormat.getLong(win, rel + 6) != seq) {
+            b.addDamage(seq, seq, "record checksum mismatch after open");
+            throw corruption(b, seq);
+        }
+        return BlockFormat.decodeMsg(win, rel);
+    }
+
+    private void invalidateWindow() {
+        winBlock = null;
+        winLen = 0;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer bb, long pos) throws IOException {
@@ -1014,6 +1063,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     private void eraseInPlace(Block b, long seq) throws IOException {
+        invalidateWindow();
         RecordIndex idx = indexFor(b);
         int off = idx.find(seq);
         if (b == active() && off >= b.fileLength) {
@@ -1074,6 +1124,7 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     /** Removes an emptied block: the manifest first, so a crash leaves only orphans. */
     private void reclaim(Block b) throws IOException {
+        invalidateWindow();
         blocks.remove(b);
         indexCache.remove(b);
         dirtyBlocks.remove(b);
@@ -1123,6 +1174,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     @Override
     void clearAll(long nextSeq) {
         checkWritable();
+        invalidateWindow();
         try {
             wbuf.clear();
             List<Block> old = new ArrayList<>(blocks);
@@ -1222,6 +1274,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     @Override
     void truncateAbove(long seq, RemovedSink sink) {
         checkWritable();
+        invalidateWindow();
         try {
             flushWrites();
             int ci = blockIndex(seq);
@@ -1317,6 +1370,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             }
         } catch (IOException e) {
             throw fail("truncating to " + seq, e);
+        } finally {
+            // Reads above filled the window with bytes that were just cut or rewritten.
+            invalidateWindow();
         }
     }
 
@@ -1512,6 +1568,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             prev = m.seq();
         }
         Block b = target;
+        invalidateWindow();
         try {
             flushWrites();
             byte[] data = readWholeFile(b.file);
@@ -1592,6 +1649,8 @@ public final class FileStreamStore extends AbstractStreamStore {
             maybeReclaim(b);
         } catch (IOException e) {
             throw fail("repairing " + first + ".." + last, e);
+        } finally {
+            invalidateWindow();
         }
     }
 

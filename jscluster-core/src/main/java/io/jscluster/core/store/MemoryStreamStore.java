@@ -95,7 +95,7 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    void appendMessage(long seq, long ts, String subject, byte[] header, byte[] data, long size) {
+    void appendMessage(long seq, long ts, String subject, int subjectLen, byte[] header, byte[] data, long size) {
         byte[] h = header == null || header.length == 0 ? EMPTY : header.clone();
         byte[] d = data == null || data.length == 0 ? EMPTY : data.clone();
         Page p = page(seq, true);
