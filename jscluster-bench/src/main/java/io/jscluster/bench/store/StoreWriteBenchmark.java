@@ -39,6 +39,10 @@ public class StoreWriteBenchmark {
     @Param({"memory", "file"})
     public String store;
 
+    /** Memory store only: messages kept (discard old beyond it). Run with -p retain=10000 to keep it young-gen. */
+    @Param({"1000000"})
+    public int retain;
+
     private StreamStore s;
     private Path dir;
     private byte[] payload;
@@ -49,7 +53,7 @@ public class StoreWriteBenchmark {
         payload = new byte[size];
         new SplittableRandom(size).nextBytes(payload);
         if (store.equals("memory")) {
-            s = StoreFixtures.memory(new StreamLimits(1_000_000, 0, 0, 0, DiscardPolicy.OLD, false));
+            s = StoreFixtures.memory(new StreamLimits(retain, 0, 0, 0, DiscardPolicy.OLD, false));
         } else {
             dir = StoreFixtures.tempDir("jscluster-store-bench");
             s = StoreFixtures.file(dir);
