@@ -1765,8 +1765,9 @@ public final class RaftNode {
         if (ae.pterm() == pterm && isNew) {
           success = true;
         } else if (ae.pindex() == pindex) {
+          // §7.2 rule 2b: only our term at this index disagrees. Adopt the leader's and drop
+          // this AE without storing or answering it; the next AE re-aligns through catch-up.
           truncateLog(now, ae.pterm(), ae.pindex());
-          return pterm == ae.pterm() && pindex == ae.pindex();
         } else {
           truncateLog(now, 0, 0);
         }

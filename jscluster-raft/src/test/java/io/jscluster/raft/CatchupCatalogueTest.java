@@ -249,4 +249,39 @@ class CatchupCatalogueTest {
     assertThat(h.node.lastIndex()).isEqualTo(2);
     assertThat(msgs(h.log)).isEqualTo(2);
   }
+
+  @Test
+  @DisplayName("TestNRGCatchupFromNewLeaderWithIncorrectPterm")
+  void catchupFromNewLeaderWithIncorrectPterm() {
+    NodeHarness h = new NodeHarness();
+    AppendEntry aeMsg = ae(S2, 1, 0, 1, 0, E);
+    AppendEntry aeHeartbeat = ae(S2, 1, 1, 1, 1);
+
+    h.deliverAe(aeHeartbeat);
+    assertThat(h.node.commitIndex()).isZero();
+    assertThat(h.node.isCatchingUp()).isTrue();
+    AppendEntryResponse req = catchupRequest(h);
+    assertThat(req.term()).isZero();
+    assertThat(req.index()).isZero();
+
+    // Only the pterm at index 0 differs: adopt it, cancel, re-trigger later.
+    h.deliverCatchup(aeMsg);
+    assertThat(h.node.isCatchingUp()).isFalse();
+    assertThat(h.node.lastTerm()).isEqualTo(1);
+    assertThat(h.node.lastIndex()).isZero();
+
+    h.deliverAe(aeHeartbeat);
+    assertThat(h.node.commitIndex()).isZero();
+    assertThat(h.node.isCatchingUp()).isTrue();
+    req = catchupRequest(h);
+    assertThat(req.term()).isEqualTo(1);
+    assertThat(req.index()).isZero();
+
+    h.deliverCatchup(aeMsg);
+    assertThat(msgs(h.log)).isEqualTo(1);
+    assertThat(stored(h.log, 1).leader()).isEqualTo(S2);
+
+    h.deliverAe(aeHeartbeat);
+    assertThat(h.node.commitIndex()).isEqualTo(1);
+  }
 }
