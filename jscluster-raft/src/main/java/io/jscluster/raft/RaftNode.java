@@ -112,7 +112,6 @@ public final class RaftNode {
   }
 
   /** A queued proposal. */
-  private record Proposal(long term, Entry entry) {}
 
   // ---------------------------------------------------------------- configuration and SPI
   private final RaftConfig config;
@@ -181,7 +180,15 @@ public final class RaftNode {
   private final TreeMap<Long, Set<String>> acks = new TreeMap<>();
   private long noopIndex;
   private boolean completeLeader;
-  private final List<Proposal> proposals = new ArrayList<>();
+  /** Queued proposals, all of term {@link #proposalsTerm}; swapped with {@link #spareProposals}. */
+  private List<Entry> proposals = new ArrayList<>();
+  private long proposalsTerm;
+  /** The emptied queue of the previous flush, reused so flushing allocates no queue copy. */
+  private List<Entry> spareProposals = new ArrayList<>();
+  /** Scratch for one AE batch; {@link AppendEntry} copies it, so it is cleared and reused. */
+  private final List<Entry> batchScratch = new ArrayList<>();
+  /** True while {@link #flush} runs; a re-entrant flush (from an effect) uses its own batch list. */
+  private boolean flushing;
   private final Map<String, CatchupStream> streams = new LinkedHashMap<>();
   private final List<Long> queuedReads = new ArrayList<>();
   private ReadRound readRound;
@@ -361,7 +368,7 @@ public final class RaftNode {
       throw new RaftException(RaftException.Error.NOT_LEADER, "leader overrun");
     }
     for (Entry e : entries) {
-      proposals.add(new Proposal(term, e));
+      queueProposal(term, e);
     }
   }
 
@@ -372,7 +379,7 @@ public final class RaftNode {
   public void forwardProposal(long now, byte[] data) {
     checkWritable();
     if (state == RaftState.LEADER) {
-      proposals.add(new Proposal(term, Entry.normal(data)));
+      queueProposal(term, Entry.normal(data));
     } else {
       effects.send(proposalSubject, null, data);
     }
@@ -392,33 +399,44 @@ public final class RaftNode {
       proposals.clear();
       return;
     }
+    // Swap the queue out so proposals queued while sending land in a fresh list; the drained
+    // list becomes the spare for the next flush.
+    List<Entry> todo = proposals;
+    long todoTerm = proposalsTerm;
+    proposals = spareProposals != null ? spareProposals : new ArrayList<>();
+    spareProposals = null;
+    boolean outer = !flushing;
+    List<Entry> batch = outer ? batchScratch : new ArrayList<>();
+    batch.clear();
+    flushing = true;
     try {
-      List<Proposal> todo = new ArrayList<>(proposals);
-      proposals.clear();
-      List<Entry> batch = new ArrayList<>();
+      if (todoTerm != term) {
+        return;
+      }
       long bytes = 0;
-      for (Proposal p : todo) {
+      for (int k = 0, n = todo.size(); k < n; k++) {
         if (state != RaftState.LEADER) {
           return;
         }
-        if (p.term() != term) {
-          continue;
+        if (term != todoTerm) {
+          break;
         }
-        EntryType t = p.entry().type();
+        Entry e = todo.get(k);
+        EntryType t = e.type();
         if (t == EntryType.ADD_PEER || t == EntryType.REMOVE_PEER) {
           if (!batch.isEmpty()) {
             sendAppendEntry(now, batch);
-            batch = new ArrayList<>();
+            batch.clear();
             bytes = 0;
           }
-          trySendMembershipChange(now, p.entry());
+          trySendMembershipChange(now, e);
           continue;
         }
-        batch.add(p.entry());
-        bytes += p.entry().data().length + 1L;
+        batch.add(e);
+        bytes += e.data().length + 1L;
         if (batch.size() >= config.maxBatchEntries() || bytes >= config.maxBatchBytes()) {
           sendAppendEntry(now, batch);
-          batch = new ArrayList<>();
+          batch.clear();
           bytes = 0;
         }
       }
@@ -427,7 +445,26 @@ public final class RaftNode {
       }
     } catch (LogException e) {
       fail(e);
+    } finally {
+      if (outer) {
+        flushing = false;
+      }
+      batch.clear();
+      todo.clear();
+      spareProposals = todo;
     }
+  }
+
+  /**
+   * Queues {@code e} proposed in term {@code t}. Every queued proposal shares one term: entries of
+   * an older term would be dropped by the next flush anyway, so they are dropped now.
+   */
+  private void queueProposal(long t, Entry e) {
+    if (proposalsTerm != t) {
+      proposals.clear();
+      proposalsTerm = t;
+    }
+    proposals.add(e);
   }
 
   /** Equivalent to {@code processed(index, index)}. */
@@ -970,7 +1007,7 @@ public final class RaftNode {
       processAppendEntry(now, ae, payload, Source.STALE_CATCHUP, reply);
     } else if (subject.equals(proposalSubject)) {
       if (state == RaftState.LEADER && completeLeader) {
-        proposals.add(new Proposal(term, Entry.normal(payload)));
+        queueProposal(term, Entry.normal(payload));
         if (reply != null) {
           effects.send(reply, null, new byte[0]);
         }
@@ -1913,9 +1950,16 @@ public final class RaftNode {
       return false;
     }
     commit = i;
-    List<Entry> surfaced = new ArrayList<>(ae.entries().size());
+    List<Entry> entries = ae.entries();
+    if (allPlain(entries)) {
+      // The common case: the AE's list is already immutable and every entry surfaces as is, so
+      // CommittedEntry keeps it without a copy.
+      effects.apply(new CommittedEntry(i, entries));
+      return true;
+    }
+    List<Entry> surfaced = new ArrayList<>(entries.size());
     boolean removedSelf = false;
-    for (Entry e : ae.entries()) {
+    for (Entry e : entries) {
       switch (e.type()) {
         case NORMAL, SNAPSHOT -> surfaced.add(e);
         case OLD_SNAPSHOT -> surfaced.add(new Entry(EntryType.SNAPSHOT, e.data()));
@@ -1952,6 +1996,17 @@ public final class RaftNode {
       }
       stop();
       return false;
+    }
+    return true;
+  }
+
+  /** True when every entry is NORMAL or SNAPSHOT, i.e. surfaces unchanged with no side effect. */
+  private static boolean allPlain(List<Entry> entries) {
+    for (int k = 0, n = entries.size(); k < n; k++) {
+      EntryType t = entries.get(k).type();
+      if (t != EntryType.NORMAL && t != EntryType.SNAPSHOT) {
+        return false;
+      }
     }
     return true;
   }
