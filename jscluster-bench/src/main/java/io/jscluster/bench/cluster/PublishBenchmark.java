@@ -1,0 +1,115 @@
+package io.jscluster.bench.cluster;
+
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.core.PubAck;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * R3 publish throughput in real time ({@link RealTimeCluster}: three nodes, one scheduler thread
+ * each, loopback network). File streams run with the default policies, so every ack follows the
+ * fsync of the leader's Raft WAL and store. One operation is one publish.
+ *
+ * <ul>
+ *   <li>{@code oneAtATime}: publish, wait for the PubAck, repeat.</li>
+ *   <li>{@code pipelined}: up to {@code window} publishes in flight; the iteration ends after every
+ *       outstanding publish is acked (a failed ack fails the run).</li>
+ * </ul>
+ * The auxiliary counter {@code mbPerSec} is payload megabytes (10^6 bytes) per second.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class PublishBenchmark {
+
+  /** Payload bytes per message. */
+  @Param({"128", "1024"})
+  public int size;
+
+  /** The stream's storage: {@code memory} or {@code file}. */
+  @Param({"memory", "file"})
+  public String store;
+
+  /** Publishes in flight for {@code pipelined}. */
+  @Param({"256"})
+  public int window;
+
+  private RealTimeCluster cluster;
+  private String leader;
+  private byte[] data;
+  private Pipeline pipeline;
+
+  /** Payload megabytes published, as a rate. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class Bytes {
+    /** Payload megabytes (10^6 bytes); JMH reports it per second. */
+    public double mbPerSec;
+
+    /** Clears the counter for a new iteration. */
+    @Setup(Level.Iteration)
+    public void reset() {
+      mbPerSec = 0;
+    }
+  }
+
+  /** Starts the cluster and creates stream {@code P}. */
+  @Setup(Level.Trial)
+  public void startCluster() {
+    cluster = new RealTimeCluster();
+    leader = cluster.createStream("P", "p", "file".equals(store) ? StorageType.FILE : StorageType.MEMORY);
+    data = new byte[size];
+    new SplittableRandom(size).nextBytes(data);
+    pipeline = new Pipeline(cluster, leader, "P", "p", window);
+  }
+
+  /** One publish, waiting for its ack. */
+  @Benchmark
+  public PubAck oneAtATime(Bytes b) {
+    CompletableFuture<PubAck> f = new CompletableFuture<>();
+    cluster.publishAsync(leader, "P", "p", data, (ack, t) -> {
+      if (t != null) {
+        f.completeExceptionally(t);
+      } else {
+        f.complete(ack);
+      }
+    });
+    PubAck ack = RealTimeCluster.join(f);
+    if (ack.error() != null) {
+      throw new IllegalStateException("publish failed: " + ack.error());
+    }
+    b.mbPerSec += size / 1e6;
+    return ack;
+  }
+
+  /** One publish into the window. */
+  @Benchmark
+  public void pipelined(Bytes b) {
+    pipeline.publish(data);
+    b.mbPerSec += size / 1e6;
+  }
+
+  /** Waits for every outstanding pipelined publish; fails if one failed. */
+  @TearDown(Level.Iteration)
+  public void drain() {
+    pipeline.drain();
+  }
+
+  /** Stops the nodes and removes their files. */
+  @TearDown(Level.Trial)
+  public void stopCluster() {
+    cluster.close();
+  }
+}
