@@ -862,11 +862,32 @@ public final class FileStreamStore extends AbstractStreamStore {
     private RecordIndex buildIndex(Block b) throws IOException {
         RecordIndex idx = new RecordIndex();
         byte[] data = readWholeFile(b.file);
-        if (data == null) {
-            return idx;
+        if (data != null) {
+            walkRecords(data, b.base, (pos, seq, covered, type) -> {
+                if (type != BlockFormat.TYPE_SKIP) {
+                    idx.add(seq, pos);
+                }
+            });
         }
+        return idx;
+    }
+
+    /** Receives each valid record of a block file, in file order. */
+    @FunctionalInterface
+    private interface RecordVisitor {
+        void record(int pos, long seq, long lastCovered, byte type);
+    }
+
+    /**
+     * Walks the valid records of a block file's bytes, resynchronising past damaged or
+     * out-of-order records so one bad record never hides the good ones after it. The one place
+     * that decides what a readable record is: recovery and the lazy index both go through it.
+     *
+     * @return the offset just past the last valid record
+     */
+    private int walkRecords(byte[] data, long base, RecordVisitor visitor) {
         int pos = 0;
-        long lastGood = b.base - 1;
+        long lastGood = base - 1;
         while (pos < data.length) {
             int len = BlockFormat.validRecord(data, pos, data.length, crc);
             long seq = len > 0 ? BlockFormat.getLong(data, pos + 6) : 0;
@@ -879,15 +900,13 @@ public final class FileStreamStore extends AbstractStreamStore {
                 continue;
             }
             byte type = data[pos + 1];
-            if (type == BlockFormat.TYPE_SKIP) {
-                lastGood = BlockFormat.getLong(data, pos + BlockFormat.HEADER);
-            } else {
-                idx.add(seq, pos);
-                lastGood = seq;
-            }
+            long covered = type == BlockFormat.TYPE_SKIP
+                    ? BlockFormat.getLong(data, pos + BlockFormat.HEADER) : seq;
+            visitor.record(pos, seq, covered, type);
+            lastGood = covered;
             pos += len;
         }
-        return idx;
+        return pos;
     }
 
     private StoreCorruptionException corruption(Block b, long seq) {
@@ -1407,26 +1426,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         if (data == null) {
             return scan;
         }
-        int pos = 0;
-        long lastGood = b.base - 1;
-        while (pos < data.length) {
-            int len = BlockFormat.validRecord(data, pos, data.length, crc);
-            long seq = len > 0 ? BlockFormat.getLong(data, pos + 6) : 0;
-            if (len < 0 || seq <= lastGood) {
-                int q = resync(data, pos + 1, data.length, lastGood, Long.MAX_VALUE);
-                if (q < 0) {
-                    break;
-                }
-                pos = q;
-                continue;
-            }
-            long covered = data[pos + 1] == BlockFormat.TYPE_SKIP
-                    ? BlockFormat.getLong(data, pos + BlockFormat.HEADER) : seq;
-            scan.records.add(new long[] {pos, seq, covered, data[pos + 1], BlockFormat.getLong(data, pos + 14)});
-            lastGood = covered;
-            pos += len;
-        }
-        scan.validEnd = pos;
+        scan.validEnd = walkRecords(data, b.base, (pos, seq, covered, type) ->
+                scan.records.add(new long[] {pos, seq, covered, type, BlockFormat.getLong(data, pos + 14)}));
         return scan;
     }
 
