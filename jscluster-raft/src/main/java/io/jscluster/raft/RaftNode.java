@@ -433,7 +433,7 @@ public final class RaftNode {
           continue;
         }
         batch.add(e);
-        bytes += e.data().length + 1L;
+        bytes += e.length() + 1L;
         if (batch.size() >= config.maxBatchEntries() || bytes >= config.maxBatchBytes()) {
           sendAppendEntry(now, batch);
           batch.clear();
@@ -1962,11 +1962,11 @@ public final class RaftNode {
     for (Entry e : entries) {
       switch (e.type()) {
         case NORMAL, SNAPSHOT -> surfaced.add(e);
-        case OLD_SNAPSHOT -> surfaced.add(new Entry(EntryType.SNAPSHOT, e.data()));
+        case OLD_SNAPSHOT -> surfaced.add(e.withType(EntryType.SNAPSHOT));
         case PEER_STATE -> {
           if (state != RaftState.LEADER) {
             try {
-              applyPeerState(now, PeerStateCodec.decode(e.data()));
+              applyPeerState(now, PeerStateCodec.decode(e.array(), e.offset(), e.length()));
             } catch (WireFormatException bad) {
               LOG.warn("[{}:{}] undecodable peer state at {}", config.group(), id, i);
             }

@@ -273,10 +273,10 @@ public final class MetaGroup implements RaftGroupHost.Listener {
   @Override
   public void committed(CommittedEntry ce) {
     for (Entry e : ce.entries()) {
-      if (e.type() != EntryType.NORMAL || e.data().length == 0) {
+      if (e.type() != EntryType.NORMAL || e.length() == 0) {
         continue;
       }
-      int op = e.data()[0] & 0xff;
+      int op = e.byteAt(0) & 0xff;
       if (op == EntryOp.ASSIGN_STREAM.code() || op == EntryOp.UPDATE_STREAM.code()
           || op == EntryOp.REMOVE_STREAM.code()) {
         applyStreamOp(e.data());

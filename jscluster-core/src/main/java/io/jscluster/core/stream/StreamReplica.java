@@ -589,28 +589,32 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         }
         continue;
       }
-      byte[] d = e.data();
-      if (d.length == 0) {
+      // The entry may be a view over the whole received batch: decode in place (every decoder
+      // below copies what it keeps), never hold on to the array.
+      byte[] d = e.array();
+      int off = e.offset();
+      int len = e.length();
+      if (len == 0) {
         LOG.error("[{}] stream {}: empty entry at {} (bad entry op)", ctx.selfId(), name, ce.index());
         continue;
       }
-      int op = d[0] & 0xff;
+      int op = d[off] & 0xff;
       try {
         if (op == EntryOp.BATCH_MSG.code() || op == EntryOp.BATCH_COMMIT_MSG.code()) {
-          applyBatch(d);
+          applyBatch(d, off, len);
           continue;
         }
         if (!batchId.isEmpty()) {
           rejectBatch();
         }
         if (op == EntryOp.STREAM_MSG.code() || op == EntryOp.COMPRESSED_STREAM_MSG.code()) {
-          applyMsg(StreamMsgCodec.decode(d));
+          applyMsg(StreamMsgCodec.decode(d, off, len));
         } else if (op == EntryOp.PURGE_STREAM.code()) {
-          applyPurge(StreamPurgeCodec.decode(d));
+          applyPurge(StreamPurgeCodec.decode(d, off, len));
         } else if (op == EntryOp.DELETE_MSG.code()) {
-          applyDelete(MsgDeleteCodec.decode(d));
+          applyDelete(MsgDeleteCodec.decode(d, off, len));
         } else if (op == EntryOp.DELETE_RANGE.code()) {
-          applyDeleteRange(DeleteRangeCodec.decode(d));
+          applyDeleteRange(DeleteRangeCodec.decode(d, off, len));
         } else {
           LOG.error("[{}] stream {}: unknown stream entry op type {}", ctx.selfId(), name, op);
         }
@@ -822,8 +826,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     DeleteRangeApply.apply(store, store.state().lastSeq(), dr);
   }
 
-  private void applyBatch(byte[] d) {
-    BatchMsgCodec.Frame f = BatchMsgCodec.decodeFrame(d, 0, d.length);
+  private void applyBatch(byte[] d, int off, int len) {
+    BatchMsgCodec.Frame f = BatchMsgCodec.decodeFrame(d, off, len);
     if (!batchId.isEmpty() && !f.batchId().equals(batchId)) {
       rejectBatch();
     }

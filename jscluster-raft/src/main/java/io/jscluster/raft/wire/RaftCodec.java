@@ -1,7 +1,6 @@
 package io.jscluster.raft.wire;
 
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,7 +46,7 @@ public final class RaftCodec {
   public static int encodedLength(AppendEntry ae) {
     long n = AE_HEADER_LENGTH;
     for (Entry e : ae.entries()) {
-      n += ENTRY_HEADER + e.data().length;
+      n += ENTRY_HEADER + e.length();
     }
     n += varintLength(ae.lterm());
     if (n > Integer.MAX_VALUE - 8) {
@@ -73,10 +72,10 @@ public final class RaftCodec {
     out[p++] = (byte) ae.entries().size();
     out[p++] = (byte) (ae.entries().size() >>> 8);
     for (Entry e : ae.entries()) {
-      p = putInt(out, p, 1 + e.data().length);
+      p = putInt(out, p, 1 + e.length());
       out[p++] = (byte) e.type().code();
-      System.arraycopy(e.data(), 0, out, p, e.data().length);
-      p += e.data().length;
+      System.arraycopy(e.array(), e.offset(), out, p, e.length());
+      p += e.length();
     }
     putVarint(out, p, ae.lterm());
     return out;
@@ -96,9 +95,9 @@ public final class RaftCodec {
     out.writeLongLE(ae.pindex());
     out.writeShortLE(ae.entries().size());
     for (Entry e : ae.entries()) {
-      out.writeIntLE(1 + e.data().length);
+      out.writeIntLE(1 + e.length());
       out.writeByte(e.type().code());
-      out.writeBytes(e.data());
+      out.writeBytes(e.array(), e.offset(), e.length());
     }
     long v = ae.lterm();
     while (Long.compareUnsigned(v, 0x80) >= 0) {
@@ -126,8 +125,11 @@ public final class RaftCodec {
   }
 
   /**
-   * Decodes {@code length} bytes from {@code offset} as an AE. Entry payloads are copied out of
-   * {@code in}. A missing or unparseable trailing lterm gives 0; bytes after it are ignored.
+   * Decodes {@code length} bytes from {@code offset} as an AE. Entry payloads are not copied: each
+   * entry is a view over its range of {@code in} (see {@link Entry} for the contract), so the
+   * caller must not modify {@code in} afterwards. Allocation is bounded by the input: the entry
+   * array is sized by the smaller of the declared count and what the remaining bytes can hold. A
+   * missing or unparseable trailing lterm gives 0; bytes after it are ignored.
    *
    * @throws WireFormatException if fewer than 42 bytes are given, an entry header is cut short, an
    *     entry size is 0 or runs past the end, or an entry type is unknown
@@ -146,8 +148,13 @@ public final class RaftCodec {
     long pindex = getLong(in, offset + 32);
     int count = (in[offset + 40] & 0xFF) | (in[offset + 41] & 0xFF) << 8;
     int p = offset + AE_HEADER_LENGTH;
-    // Each entry needs at least its 5-byte header, which bounds the list before allocating.
-    List<Entry> entries = new ArrayList<>(Math.min(count, (end - p) / ENTRY_HEADER));
+    if (count == 0) {
+      return new AppendEntry(leader, term, commit, pterm, pindex, List.of(),
+          readVarintOrZero(in, p, end));
+    }
+    // Each entry needs at least its 5-byte header, so a count above that bound fails inside the
+    // loop before the array index reaches it.
+    Entry[] entries = new Entry[Math.min(count, (end - p) / ENTRY_HEADER)];
     for (int i = 0; i < count; i++) {
       if (end - p < 4) {
         throw new WireFormatException("appendEntry.entries[" + i + "].size", p - offset,
@@ -160,20 +167,20 @@ public final class RaftCodec {
             "entry size " + size + " with " + (end - p) + " bytes left");
       }
       EntryType type = EntryType.fromCode(in[p] & 0xFF, p - offset);
-      byte[] data = new byte[(int) size - 1];
-      System.arraycopy(in, p + 1, data, 0, data.length);
+      entries[i] = new Entry(type, in, p + 1, (int) size - 1);
       p += (int) size;
-      entries.add(new Entry(type, data));
     }
     long lterm = readVarintOrZero(in, p, end);
-    return new AppendEntry(leader, term, commit, pterm, pindex, entries, lterm);
+    // List.of keeps an immutable list that AppendEntry's List.copyOf then takes as is.
+    return new AppendEntry(leader, term, commit, pterm, pindex, List.of(entries), lterm);
   }
 
-  /** Decodes the readable bytes of {@code in} as an AE without moving its indexes. */
+  /**
+   * Decodes the readable bytes of {@code in} as an AE without moving its indexes. The bytes are
+   * first copied into a fresh array (one copy for the whole message) that the entries are views
+   * over, so the result stays valid after {@code in} is released or reused.
+   */
   public static AppendEntry decodeAppendEntry(ByteBuf in) {
-    if (in.hasArray()) {
-      return decodeAppendEntry(in.array(), in.arrayOffset() + in.readerIndex(), in.readableBytes());
-    }
     byte[] copy = new byte[in.readableBytes()];
     in.getBytes(in.readerIndex(), copy);
     return decodeAppendEntry(copy);
