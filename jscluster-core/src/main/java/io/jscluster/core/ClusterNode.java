@@ -364,6 +364,11 @@ public final class ClusterNode {
     public void leaderChanged(boolean isLeader, long term) {
       target.leaderChanged(isLeader, term);
     }
+
+    @Override
+    public void applyBatch(Runnable body) {
+      target.applyBatch(body);
+    }
   }
 
   private final class MetaHandler implements MetaGroup.Handler {

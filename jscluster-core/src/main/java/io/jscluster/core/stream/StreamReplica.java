@@ -130,6 +130,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private final List<StreamMsg> batchMsgs = new ArrayList<>();
   private String batchId = "";
   private long batchCount;
+  private boolean batching;
+  private final List<CompletableFuture<?>> settledFutures = new ArrayList<>();
+  private final List<Object> settledValues = new ArrayList<>();
 
   /**
    * Creates the replica over an open store. {@code host} is null for an R1 stream; otherwise it
@@ -570,6 +573,66 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   // ------------------------------------------------------------------ apply path
 
+  /**
+   * Applies a burst of committed entries inside one store batch, so one fsync covers all of them,
+   * and completes the callers' futures only after the batch (and its sync) returned. If the sync
+   * fails, nothing of the burst is acknowledged: the callers get a store error and applies stop.
+   */
+  @Override
+  public void applyBatch(Runnable body) {
+    if (batching) {
+      body.run();
+      return;
+    }
+    batching = true;
+    StoreException before = writeError;
+    StoreException failure = null;
+    try {
+      store.batch(body);
+      if (writeError != before) {
+        // A failed store skips the batch's sync: what the burst applied before the failure is not
+        // known to be durable either.
+        failure = writeError;
+      }
+    } catch (StoreException e) {
+      failure = e;
+      if (writeError == null) {
+        writeError = e;
+        LOG.error("[{}] stream {}: store sync failed, applies stop: {}", ctx.selfId(), name, e.getMessage());
+      }
+    } finally {
+      batching = false;
+      releaseSettled(failure);
+    }
+  }
+
+  /** Completes {@code f} with {@code v} now, or after the current batch is durable. */
+  private <T> void settle(CompletableFuture<T> f, T v) {
+    if (batching) {
+      settledFutures.add(f);
+      settledValues.add(v);
+    } else {
+      f.complete(v);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void releaseSettled(StoreException failure) {
+    for (int i = 0, n = settledFutures.size(); i < n; i++) {
+      CompletableFuture<Object> f = (CompletableFuture<Object>) settledFutures.get(i);
+      Object v = settledValues.get(i);
+      if (failure == null) {
+        f.complete(v);
+      } else if (v instanceof PubAck) {
+        f.complete(PubAck.failed(name, ApiError.storeFailed(failure.getMessage())));
+      } else {
+        f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.storeFailed(failure.getMessage())));
+      }
+    }
+    settledFutures.clear();
+    settledValues.clear();
+  }
+
   @Override
   public void committed(CommittedEntry ce) {
     for (Entry e : ce.entries()) {
@@ -697,7 +760,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     CompletableFuture<PubAck> f = pendingPubs.remove(m.reply());
     if (f != null) {
-      f.complete(PubAck.ok(name, seq));
+      settle(f, PubAck.ok(name, seq));
     }
   }
 
@@ -770,7 +833,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     CompletableFuture<PubAck> f = pendingPubs.remove(reply);
     if (f != null) {
-      f.complete(PubAck.failed(name, err));
+      settle(f, PubAck.failed(name, err));
     }
   }
 
@@ -795,7 +858,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     CompletableFuture<Long> f = pendingPurges.remove(p.reply());
     long n = runPurge(p);
     if (f != null) {
-      f.complete(n);
+      settle(f, n);
     }
   }
 
@@ -817,7 +880,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     boolean removed = d.noErase() ? store.remove(d.seq()) : store.erase(d.seq());
     CompletableFuture<Boolean> f = pendingDeletes.remove(d.reply());
     if (f != null) {
-      f.complete(removed);
+      settle(f, removed);
     }
   }
 
