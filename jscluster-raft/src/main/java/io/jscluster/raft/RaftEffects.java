@@ -29,6 +29,14 @@ public interface RaftEffects {
   void applyMarker();
 
   /**
+   * Discards every element of the apply queue not yet handed to the upper layer (NRG drains its
+   * apply queue on {@link RaftNode#reset(long)} and {@link RaftNode#drainAndReplaySnapshot(long)}).
+   * Elements the upper layer already took are unaffected. A runtime whose apply queue is always
+   * empty between inputs may keep the default, which does nothing.
+   */
+  default void drainApplyQueue() {}
+
+  /**
    * Leadership changed. {@code isLeader} true is emitted only once the election noop has been
    * processed by the upper layer ({@link RaftNode#isLeader()}); {@code term} is the term proposals
    * must carry.

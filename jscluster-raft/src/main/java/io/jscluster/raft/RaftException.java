@@ -24,7 +24,23 @@ public class RaftException extends RuntimeException {
     /** A storage write failed earlier; the node is shutting down. */
     WRITE_ERROR,
     /** The operation is switched off in the configuration. */
-    DISABLED
+    DISABLED,
+    /**
+     * No snapshot can be taken (nothing applied, or the entry at the applied index is already
+     * covered by a snapshot), or no snapshot exists to load.
+     */
+    NO_SNAPSHOT_AVAILABLE,
+    /** A snapshot checkpoint is in progress and the request was not forced. */
+    SNAPSHOT_IN_PROGRESS,
+    /** This leader is streaming a catch-up and the snapshot request was not forced. */
+    CATCHUPS_RUNNING,
+    /**
+     * Writing or reading a snapshot failed (I/O error, corrupt file, or another snapshot was
+     * installed meanwhile). Not sticky: the node keeps running and the call may be retried.
+     */
+    SNAPSHOT_FAILED,
+    /** The snapshot checkpoint was aborted, or superseded by another snapshot install. */
+    SNAPSHOT_ABORTED
   }
 
   private final Error error;

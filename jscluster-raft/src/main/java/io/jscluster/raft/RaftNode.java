@@ -5,6 +5,10 @@ import io.jscluster.raft.log.LogRecord;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVote;
 import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.snapshot.MemorySnapshotStorage;
+import io.jscluster.raft.snapshot.Snapshot;
+import io.jscluster.raft.snapshot.SnapshotRecovery;
+import io.jscluster.raft.snapshot.SnapshotStorage;
 import io.jscluster.raft.wire.AppendEntry;
 import io.jscluster.raft.wire.AppendEntryResponse;
 import io.jscluster.raft.wire.Entry;
@@ -17,6 +21,7 @@ import io.jscluster.raft.wire.Subjects;
 import io.jscluster.raft.wire.VoteRequest;
 import io.jscluster.raft.wire.VoteResponse;
 import io.jscluster.raft.wire.WireFormatException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -111,13 +116,15 @@ public final class RaftNode {
     }
   }
 
-  /** A queued proposal. */
+  /** The log position a stored snapshot stands for. */
+  private record SnapshotPosition(long term, long index) {}
 
   // ---------------------------------------------------------------- configuration and SPI
   private final RaftConfig config;
   private final String id;
   private final RaftLog log;
   private final TermVoteStore termVoteStore;
+  private final SnapshotStorage snapshots;
   private final RandomGenerator random;
   private final RaftEffects effects;
   private final RaftTiming timing;
@@ -158,6 +165,16 @@ public final class RaftNode {
   private int quorum;
   private MembershipChange membershipChange;
   private final TreeMap<Long, AppendEntry> pendingCache = new TreeMap<>();
+
+  // snapshots
+  /** Position of the adopted snapshot (NRG's {@code snapfile}); null when none. */
+  private SnapshotPosition snapshot;
+  /** A checkpoint is open (NRG's {@code snapshotting}); any install clears it. */
+  private boolean snapshotting;
+  /** Bumped by every install, so a checkpoint can tell it was superseded. */
+  private long snapshotEpoch;
+  /** What the start-up scan of the snapshot storage found. */
+  private SnapshotRecovery snapshotRecovery;
 
   // timers
   private long electionAt;
@@ -214,9 +231,27 @@ public final class RaftNode {
    */
   public RaftNode(RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
       RandomGenerator random, RaftEffects effects) {
+    this(config, log, termVoteStore, new MemorySnapshotStorage(config.group()), random, effects);
+  }
+
+  /**
+   * Creates a node with durable snapshots; call {@link #start(long)} before any other input.
+   *
+   * @param config the group member configuration
+   * @param log the log, possibly holding entries from before a restart
+   * @param termVoteStore the term/vote store, possibly holding a previous value
+   * @param snapshots the snapshot storage, possibly holding snapshots from before a restart; it
+   *     must belong to this group (its checksum key is the group name) and to no other node
+   * @param random the only source of randomness (election timeouts, inbox names); seed it for
+   *     reproducible runs
+   * @param effects where the node's effects go
+   */
+  public RaftNode(RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
+      SnapshotStorage snapshots, RandomGenerator random, RaftEffects effects) {
     this.config = Objects.requireNonNull(config, "config");
     this.log = Objects.requireNonNull(log, "log");
     this.termVoteStore = Objects.requireNonNull(termVoteStore, "termVoteStore");
+    this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     this.random = Objects.requireNonNull(random, "random");
     this.effects = Objects.requireNonNull(effects, "effects");
     this.timing = config.timing();
@@ -242,8 +277,15 @@ public final class RaftNode {
   // =================================================================== inputs
 
   /**
-   * Starts the node: loads term and vote, replays the log (surfacing committed entries, then the
-   * replay-done marker), subscribes and arms the election timer.
+   * Starts the node: loads term and vote, adopts the newest valid snapshot (surfacing it as a
+   * snapshot element, see {@link CommittedEntry#isSnapshot()}, and compacting the log up to it),
+   * replays the log (surfacing committed entries above the snapshot, then the replay-done marker),
+   * subscribes and arms the election timer.
+   *
+   * <p>A damaged snapshot is never a reason to discard state: recovery falls back to the newest
+   * older snapshot that verifies (or to none, and then to a catch-up from the leader), leaves the
+   * damaged file where it is and reports it in {@link #snapshotRecovery()}. Log records that no
+   * longer follow the adopted snapshot are truncated as NRG's replay does (§8.4).
    */
   public void start(long now) {
     if (started) {
@@ -255,6 +297,7 @@ public final class RaftNode {
       TermVote tv = termVoteStore.load();
       term = tv.term();
       vote = tv.vote();
+      setupLastSnapshot(now);
       replay(now);
     } catch (LogException e) {
       fail(e);
@@ -701,6 +744,479 @@ public final class RaftNode {
     }
     if (wasLeader) {
       effects.leaderChanged(false, term);
+    }
+  }
+
+  // =================================================================== snapshots (§8)
+
+  /**
+   * Takes a snapshot at the applied index: the upper layer hands over its state as of {@link
+   * #appliedIndex()} and the node stores it and compacts its log up to that index (NRG {@code
+   * InstallSnapshot(data, force)}).
+   *
+   * <p><b>When.</b> On the node's thread, at any time after {@link #start(long)}; typically after
+   * confirming entries with {@link #applied(long, long)}. {@code data} must reflect exactly the
+   * indexes confirmed as applied, no more and no fewer: the snapshot is recorded as covering
+   * {@code appliedIndex()} with the term of the log entry there, and the peer state committed as
+   * of that index (an uncommitted membership change is excluded).
+   *
+   * <p><b>What it does.</b> Writes the snapshot durably through the {@link SnapshotStorage},
+   * deletes the previous snapshot, compacts the log up to the index (durable before this returns),
+   * clears the pending-entry cache if the index is above the commit index, and aborts any open
+   * {@link SnapshotCheckpoint}. Later, a follower that needs compacted entries is sent this
+   * snapshot first; after a restart the node starts from it and surfaces it to the upper layer as a
+   * snapshot element ({@link CommittedEntry#isSnapshot()}).
+   *
+   * @param now the runtime time in ms
+   * @param data the upper layer's state as of {@link #appliedIndex()} (held, not copied; must not be
+   *     modified afterwards)
+   * @param force take it even while a checkpoint is open or this leader streams a catch-up (which
+   *     may then need to restart with the new snapshot)
+   * @return the log bytes the compaction freed
+   * @throws RaftException CLOSED or WRITE_ERROR when the node is closed; SNAPSHOT_IN_PROGRESS or
+   *     CATCHUPS_RUNNING when not forced; NO_SNAPSHOT_AVAILABLE when nothing is applied or the
+   *     entry at the applied index is already covered by a snapshot; SNAPSHOT_FAILED when writing
+   *     failed (not sticky, retry later)
+   */
+  public long installSnapshot(long now, byte[] data, boolean force) {
+    clock = now;
+    SnapshotCheckpoint c = openCheckpoint(force);
+    return c.install(now, data);
+  }
+
+  /** {@link #installSnapshot(long, byte[], boolean)} without forcing. */
+  public long installSnapshot(long now, byte[] data) {
+    return installSnapshot(now, data, false);
+  }
+
+  /**
+   * Opens a checkpoint at the applied index, for an upper layer that builds its snapshot in
+   * several steps (NRG {@code CreateSnapshotCheckpoint}). The checkpoint fixes the index, term and
+   * committed peer state now; the upper layer then builds the data (it may read the previous
+   * snapshot and the entries in between through the checkpoint) and calls {@link
+   * SnapshotCheckpoint#install} or {@link SnapshotCheckpoint#abort}. Every checkpoint method must be
+   * called on the node's thread like any other input.
+   *
+   * <p>At most one checkpoint is open: opening another without {@code force} fails, and any
+   * snapshot install (direct, forced, or received from a leader) aborts the open one, so an older
+   * snapshot can never replace a newer one.
+   *
+   * @throws RaftException as {@link #installSnapshot(long, byte[], boolean)} (except
+   *     SNAPSHOT_FAILED)
+   */
+  public SnapshotCheckpoint createSnapshotCheckpoint(long now, boolean force) {
+    clock = now;
+    return openCheckpoint(force);
+  }
+
+  private SnapshotCheckpoint openCheckpoint(boolean force) {
+    checkWritable();
+    if (writeError != null) {
+      throw new RaftException(RaftException.Error.WRITE_ERROR, writeError.getMessage());
+    }
+    if (!force && snapshotting) {
+      throw new RaftException(RaftException.Error.SNAPSHOT_IN_PROGRESS, "checkpoint open");
+    }
+    if (!force && !streams.isEmpty()) {
+      throw new RaftException(RaftException.Error.CATCHUPS_RUNNING,
+          streams.size() + " catch-up stream(s) running");
+    }
+    if (applied == 0) {
+      throw new RaftException(RaftException.Error.NO_SNAPSHOT_AVAILABLE, "nothing applied");
+    }
+    long t;
+    try {
+      t = log.termAt(applied);
+    } catch (LogException e) {
+      if (e.kind() == LogException.Kind.CLOSED) {
+        throw new RaftException(RaftException.Error.CLOSED, "log closed");
+      }
+      throw new RaftException(RaftException.Error.NO_SNAPSHOT_AVAILABLE,
+          "entry " + applied + " not available: " + e.getMessage());
+    }
+    byte[] peerState = PeerStateCodec.encode(committedPeerState(applied));
+    snapshotting = true;
+    return new SnapshotCheckpoint(this, ++snapshotEpoch, t, applied, papplied, peerState);
+  }
+
+  /** Checkpoint callback: the checkpoint is still the open one. */
+  void checkCheckpoint(SnapshotCheckpoint c) {
+    if (state == RaftState.CLOSED) {
+      throw new RaftException(writeError != null ? RaftException.Error.WRITE_ERROR
+          : RaftException.Error.CLOSED, "node closed");
+    }
+    if (!snapshotting || c.epoch() != snapshotEpoch) {
+      throw new RaftException(RaftException.Error.SNAPSHOT_ABORTED, "checkpoint aborted");
+    }
+  }
+
+  /** Checkpoint callback: the previous snapshot's data, if it is still the one adopted. */
+  byte[] checkpointPreviousData(SnapshotCheckpoint c) {
+    checkCheckpoint(c);
+    Snapshot snap = loadLastSnapshot();
+    if (snap.lastIndex() != c.previousIndex()) {
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, "snapshot index mismatch");
+    }
+    return snap.data();
+  }
+
+  /** Checkpoint callback: the surfaced entries stored at {@code index}. */
+  List<Entry> checkpointEntries(SnapshotCheckpoint c, long index) {
+    checkCheckpoint(c);
+    try {
+      return loadEntry(index).entries();
+    } catch (LogException e) {
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED,
+          "entry " + index + ": " + e.getMessage());
+    }
+  }
+
+  /** Checkpoint callback: abort. */
+  void checkpointAbort(SnapshotCheckpoint c) {
+    if (c.epoch() == snapshotEpoch) {
+      snapshotting = false;
+    }
+  }
+
+  /** Checkpoint callback: write the snapshot and compact; returns the log bytes freed. */
+  long checkpointInstall(long now, SnapshotCheckpoint c, byte[] data) {
+    checkCheckpoint(c);
+    clock = now;
+    long before = log.byteSize();
+    Snapshot snap = new Snapshot(c.term(), c.index(), c.peerState(), data);
+    try {
+      installSnapshotFile(snap);
+    } catch (IOException e) {
+      LOG.warn("[{}:{}] writing snapshot {} failed: {}", config.group(), id, snap.fileName(),
+          e.toString());
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, e.toString());
+    } catch (LogException e) {
+      fail(e);
+      throw new RaftException(RaftException.Error.WRITE_ERROR, e.getMessage());
+    }
+    return Math.max(0, before - log.byteSize());
+  }
+
+  /**
+   * Writes {@code snap} as the adopted snapshot, deletes the previous one, compacts the log up to
+   * it and sets {@code papplied} (NRG {@code installSnapshot}). Closes any checkpoint, even on
+   * failure. A write failure leaves everything as it was; a compaction failure is a log failure.
+   */
+  private void installSnapshotFile(Snapshot snap) throws IOException {
+    snapshotting = false;
+    snapshotEpoch++;
+    snapshots.write(snap);
+    SnapshotPosition pos = new SnapshotPosition(snap.lastTerm(), snap.lastIndex());
+    if (snapshot != null && !snapshot.equals(pos)) {
+      deleteSnapshotQuietly(snapshot);
+    }
+    snapshot = pos;
+    log.compactUpTo(snap.lastIndex());
+    log.sync();
+    if (snap.lastIndex() > commit) {
+      pendingCache.clear();
+    }
+    papplied = snap.lastIndex();
+  }
+
+  private void deleteSnapshotQuietly(SnapshotPosition pos) {
+    try {
+      snapshots.delete(pos.term(), pos.index());
+    } catch (IOException e) {
+      LOG.warn("[{}:{}] cannot delete snapshot {}: {}", config.group(), id, pos, e.toString());
+    }
+  }
+
+  /**
+   * Reads the adopted snapshot back (NRG {@code loadLastSnapshot}): its position, committed peer
+   * state and data.
+   *
+   * @throws RaftException NO_SNAPSHOT_AVAILABLE when there is none; SNAPSHOT_FAILED when it cannot
+   *     be read or fails its checksum
+   */
+  public Snapshot loadLastSnapshot() {
+    SnapshotPosition pos = snapshot;
+    if (pos == null) {
+      throw new RaftException(RaftException.Error.NO_SNAPSHOT_AVAILABLE, "no snapshot");
+    }
+    try {
+      return snapshots.read(pos.term(), pos.index());
+    } catch (IOException | WireFormatException e) {
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED,
+          "snapshot " + pos + ": " + e.getMessage());
+    }
+  }
+
+  /** True when no snapshot exists yet and something was applied (NRG {@code NeedSnapshot}). */
+  public boolean needSnapshot() {
+    return snapshot == null && applied > 0;
+  }
+
+  /** The index of the adopted snapshot ({@code papplied}: the log starts after it); 0 when none. */
+  public long snapshotIndex() {
+    return papplied;
+  }
+
+  /** The term of the adopted snapshot, or 0 when none. */
+  public long snapshotTerm() {
+    return snapshot == null ? 0 : snapshot.term();
+  }
+
+  /** What the start-up scan of the snapshot storage found (damaged files included), or null. */
+  public SnapshotRecovery snapshotRecovery() {
+    return snapshotRecovery;
+  }
+
+  /**
+   * Log entries a snapshot at the applied index would compact away ({@code applied − papplied},
+   * 0 when not above); NRG returns it from {@code Applied}.
+   */
+  public long compactableEntries() {
+    return applied > papplied ? applied - papplied : 0;
+  }
+
+  /** An estimate of the log bytes {@link #compactableEntries()} occupy. */
+  public long compactableBytes() {
+    long held = pindex - papplied;
+    return held > 0 ? compactableEntries() * log.byteSize() / held : 0;
+  }
+
+  /** The number of log indexes held above the snapshot ({@code pindex − papplied}). */
+  public long logEntries() {
+    return pindex - papplied;
+  }
+
+  /** The log's accounted bytes. */
+  public long logBytes() {
+    return log.byteSize();
+  }
+
+  /**
+   * Replicates {@code data} as one {@code SNAPSHOT} entry at the next index, without checking
+   * leadership (NRG {@code SendSnapshot}, used when a single replica becomes several or a stream is
+   * restored). When it commits, every replica surfaces it as a snapshot element, and a replica
+   * that has no snapshot yet adopts it as its own at (term of the preceding entry, commit index of
+   * the batch).
+   *
+   * @throws RaftException CLOSED or WRITE_ERROR when closed
+   */
+  public void sendSnapshot(long now, byte[] data) {
+    checkWritable();
+    clock = now;
+    try {
+      sendAppendEntry(now, List.of(new Entry(EntryType.SNAPSHOT, data)));
+    } catch (LogException e) {
+      fail(e);
+      throw new RaftException(RaftException.Error.WRITE_ERROR, e.getMessage());
+    }
+  }
+
+  /**
+   * Replays the adopted snapshot to the upper layer (NRG {@code DrainAndReplaySnapshot}): pauses
+   * applying, discards the queued apply elements ({@link RaftEffects#drainApplyQueue()}), cancels
+   * a catch-up, lowers the commit index to the snapshot's and surfaces the snapshot again. The
+   * upper layer restores from it and then calls {@link #resumeApply(long)}, which surfaces the
+   * indexes committed meanwhile.
+   *
+   * @return false (and nothing changed) when there is no readable snapshot
+   */
+  public boolean drainAndReplaySnapshot(long now) {
+    if (state == RaftState.CLOSED) {
+      return false;
+    }
+    Snapshot snap;
+    try {
+      snap = loadLastSnapshot();
+    } catch (RaftException e) {
+      return false;
+    }
+    LOG.warn("[{}:{}] draining and replaying snapshot {}", config.group(), id, snap.fileName());
+    if (state != RaftState.LEADER) {
+      pauseApply(now);
+    }
+    effects.drainApplyQueue();
+    cancelCatchup();
+    commit = snap.lastIndex();
+    effects.apply(snapshotElement(commit, snap.data()));
+    return true;
+  }
+
+  /**
+   * Discards all local state (NRG {@code Reset}, §7.5): steps down, cancels a catch-up, drops queued
+   * proposals and apply elements, deletes every snapshot (damaged ones too), aborts a checkpoint,
+   * zeroes commit/applied/processed/papplied, empties the log, shrinks the peer set to this node,
+   * and persists term 0 without a vote. The observer flag is kept. A leader will catch the node up
+   * from scratch.
+   */
+  public void reset(long now) {
+    if (state == RaftState.CLOSED) {
+      return;
+    }
+    clock = now;
+    LOG.info("[{}:{}] resetting Raft state", config.group(), id);
+    stepDownTo(now, "");
+    cancelCatchup();
+    proposals.clear();
+    effects.drainApplyQueue();
+    try {
+      snapshots.deleteAll();
+    } catch (IOException e) {
+      LOG.warn("[{}:{}] cannot delete snapshots on reset: {}", config.group(), id, e.toString());
+    }
+    snapshot = null;
+    snapshotting = false;
+    snapshotEpoch++;
+    commit = 0;
+    hcommit = 0;
+    applied = 0;
+    processed = 0;
+    papplied = 0;
+    truncateLog(now, 0, 0);
+    if (state == RaftState.CLOSED) {
+      return;
+    }
+    membershipChange = null;
+    Peer self = peers.get(id);
+    peers.clear();
+    peers.put(id, self != null ? self : new Peer());
+    removed.clear();
+    adjustClusterSize();
+    term = 0;
+    vote = "";
+    persistTermVote();
+  }
+
+  private static CommittedEntry snapshotElement(long index, byte[] data) {
+    return new CommittedEntry(index, List.of(new Entry(EntryType.SNAPSHOT, data)));
+  }
+
+  /** The membership committed as of {@code index}: an uncommitted change above it is undone. */
+  private PeerState committedPeerState(long index) {
+    MembershipChange mc = membershipChange;
+    if (mc == null || mc.index() <= index) {
+      return currentPeerState();
+    }
+    List<String> names = new ArrayList<>(peers.keySet());
+    if (mc.add()) {
+      names.remove(mc.peer());
+    } else if (!names.contains(mc.peer())) {
+      names.add(mc.peer());
+    }
+    return new PeerState(names.size(), names, PeerState.EXT_UNDETERMINED);
+  }
+
+  /** §8.3: adopt the newest valid snapshot at start-up. */
+  private void setupLastSnapshot(long now) {
+    SnapshotRecovery rec;
+    try {
+      rec = snapshots.recover();
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot scan snapshots", e);
+    }
+    snapshotRecovery = rec;
+    if (rec.foundDamage()) {
+      LOG.warn("[{}:{}] damaged snapshot files kept aside: {}", config.group(), id,
+          rec.findings(SnapshotRecovery.Reason.CORRUPT).size()
+              + rec.findings(SnapshotRecovery.Reason.UNREADABLE).size()
+              + rec.findings(SnapshotRecovery.Reason.NAME_MISMATCH).size());
+    }
+    if (rec.latest().isEmpty()) {
+      return;
+    }
+    Snapshot snap = rec.latest().get().snapshot();
+    snapshot = new SnapshotPosition(snap.lastTerm(), snap.lastIndex());
+    pindex = snap.lastIndex();
+    pterm = snap.lastTerm();
+    commit = snap.lastIndex();
+    papplied = snap.lastIndex();
+    try {
+      applyPeerState(now, snap.decodePeerState());
+    } catch (WireFormatException e) {
+      LOG.warn("[{}:{}] snapshot {} holds an undecodable peer state; keeping the configured peers",
+          config.group(), id, snap.fileName());
+    }
+    effects.apply(snapshotElement(commit, snap.data()));
+    log.compactUpTo(snap.lastIndex());
+    log.sync();
+    try {
+      snapshots.removeObsolete(rec);
+    } catch (IOException e) {
+      LOG.warn("[{}:{}] cannot remove obsolete snapshots: {}", config.group(), id, e.toString());
+    }
+  }
+
+  /** §6.3 leader side: sends the snapshot AE to a catching-up follower; -1 when it cannot. */
+  private long sendSnapshotToFollower(long now, String inbox) {
+    Snapshot snap;
+    try {
+      snap = loadLastSnapshot();
+    } catch (RaftException e) {
+      // Never reset our own log over this; another leader may be able to serve the follower.
+      LOG.error("[{}:{}] cannot load snapshot for a follower, stepping down: {}", config.group(),
+          id, e.getMessage());
+      stepDownTo(now, "");
+      return -1;
+    }
+    long lastIndex = snap.lastIndex();
+    long firstPrev = log.firstIndex() - 1;
+    if (lastIndex < firstPrev) {
+      lastIndex = firstPrev;
+    }
+    AppendEntry ae = new AppendEntry(id, term, commit, snap.lastTerm(), lastIndex,
+        List.of(new Entry(EntryType.SNAPSHOT, snap.data()),
+            new Entry(EntryType.PEER_STATE, snap.peerState())), 0);
+    effects.send(inbox, aeInbox, RaftCodec.encode(ae));
+    return lastIndex;
+  }
+
+  /**
+   * §6.3 follower side: the first catch-up AE did not follow our log, so it must be the leader's
+   * snapshot. Installs it and surfaces it.
+   */
+  private void installLeaderSnapshot(long now, AppendEntry ae) {
+    List<Entry> es = ae.entries();
+    if (es.size() != 2 || es.get(0).type() != EntryType.SNAPSHOT
+        || es.get(1).type() != EntryType.PEER_STATE) {
+      LOG.warn("[{}:{}] expected the leader's snapshot as first catch-up entry, will retry",
+          config.group(), id);
+      cancelCatchup();
+      return;
+    }
+    try {
+      applyPeerState(now, PeerStateCodec.decode(es.get(1).data()));
+    } catch (WireFormatException e) {
+      LOG.warn("[{}:{}] undecodable peer state in the leader's snapshot", config.group(), id);
+      cancelCatchup();
+      return;
+    }
+    boolean hadSnapshot = snapshot != null;
+    byte[] data = es.get(0).data();
+    Snapshot snap = new Snapshot(ae.pterm(), ae.pindex(),
+        PeerStateCodec.encode(currentPeerState()), data);
+    try {
+      installSnapshotFile(snap);
+    } catch (IOException e) {
+      fail(new LogException(LogException.Kind.IO, ae.pindex(), "cannot store the leader's snapshot",
+          e));
+      return;
+    }
+    pindex = ae.pindex();
+    pterm = ae.pterm();
+    commit = ae.pindex();
+    initializing = false;
+    if (!hadSnapshot) {
+      sendCatchupSignal();
+    }
+    effects.apply(snapshotElement(commit, data));
+    if (hadSnapshot) {
+      sendCatchupSignal();
+    }
+  }
+
+  private void sendCatchupSignal() {
+    if (catchup != null && !catchup.signalled) {
+      catchup.signalled = true;
+      effects.apply(new CommittedEntry(0, List.of(new Entry(EntryType.CATCHUP, null))));
     }
   }
 
@@ -1536,11 +2052,15 @@ public final class RaftNode {
     }
     long start = ar.index() + 1;
     if (start < log.firstIndex() && !log.isEmpty() || log.isEmpty() && start <= log.lastIndex()) {
-      // Serving this needs a snapshot; this core does not install or send snapshots yet.
-      LOG.warn("[{}:{}] follower {} needs a snapshot (start {}, first {}), stepping down",
-          config.group(), id, ar.peer(), start, log.firstIndex());
-      stepDownTo(now, "");
-      return;
+      // The follower needs compacted entries: the snapshot goes first, then what follows it.
+      long sent = sendSnapshotToFollower(now, inbox);
+      if (sent < 0) {
+        return;
+      }
+      start = sent + 1;
+      if (log.isEmpty() || start > log.lastIndex()) {
+        return;
+      }
     }
     if (start > pindex) {
       LOG.warn("[{}:{}] catch-up request from {} beyond our log ({} > {}), stepping down",
@@ -1713,8 +2233,7 @@ public final class RaftNode {
           return;
         }
         if (catchup != null) {
-          // The leader's snapshot AE would arrive here; snapshots are not handled by this core.
-          cancelCatchup();
+          installLeaderSnapshot(now, ae);
           return;
         }
         startCatchup(now, ae, reply);
@@ -1759,10 +2278,7 @@ public final class RaftNode {
       }
     }
     if (ae.commit() > commit) {
-      if (catchup != null && !catchup.signalled) {
-        catchup.signalled = true;
-        effects.apply(new CommittedEntry(0, List.of(new Entry(EntryType.CATCHUP, null))));
-      }
+      sendCatchupSignal();
       if (paused) {
         hcommit = Math.max(hcommit, ae.commit());
       } else {
@@ -1805,6 +2321,13 @@ public final class RaftNode {
           // §7.2 rule 2b: only our term at this index disagrees. Adopt the leader's and drop
           // this AE without storing or answering it; the next AE re-aligns through catch-up.
           truncateLog(now, ae.pterm(), ae.pindex());
+        } else if (snapshot != null && snapshot.index() == ae.pindex()
+            && snapshot.term() == ae.pterm()) {
+          // Rule 2c: the predecessor is our snapshot; drop what follows it and take this AE.
+          truncateLog(now, snapshot.term(), snapshot.index());
+          if (pterm == ae.pterm() && pindex == ae.pindex()) {
+            return true;
+          }
         } else {
           truncateLog(now, 0, 0);
         }
@@ -1846,6 +2369,12 @@ public final class RaftNode {
     }
     if (membershipChange != null && membershipChange.index() > index) {
       revertMembership();
+    }
+    // A snapshot beyond the truncation point may hold state of the truncated entries.
+    if (snapshot != null && snapshot.index() > index) {
+      LOG.warn("[{}:{}] truncation to {} drops snapshot {}", config.group(), id, index, snapshot);
+      deleteSnapshotQuietly(snapshot);
+      snapshot = null;
     }
     commit = Math.min(commit, pindex);
     processed = Math.min(processed, commit);
@@ -1951,6 +2480,18 @@ public final class RaftNode {
     }
     commit = i;
     List<Entry> entries = ae.entries();
+    if (entries.size() == 1 && entries.get(0).type() == EntryType.SNAPSHOT && snapshot == null
+        && ae.commit() > 0) {
+      // A replicated snapshot (sendSnapshot) seeds a replica that has none of its own.
+      Snapshot seed = new Snapshot(ae.pterm(), ae.commit(),
+          PeerStateCodec.encode(committedPeerState(ae.commit())), entries.get(0).data());
+      try {
+        installSnapshotFile(seed);
+      } catch (IOException e) {
+        LOG.warn("[{}:{}] cannot adopt the replicated snapshot: {}", config.group(), id,
+            e.toString());
+      }
+    }
     if (allPlain(entries)) {
       // The common case: the AE's list is already immutable and every entry surfaces as is, so
       // CommittedEntry keeps it without a copy.
@@ -2125,13 +2666,13 @@ public final class RaftNode {
 
   private void replay(long now) {
     if (log.isEmpty()) {
-      pindex = log.lastIndex();
-      pterm = 0;
-      if (pindex != 0) {
-        // A compacted log without a snapshot cannot be trusted; start empty.
-        log.truncateAfter(0);
+      if (log.lastIndex() != pindex) {
+        // A log compacted past our snapshot (or without one) cannot be placed; start from the
+        // snapshot (or empty) and let the leader catch us up.
+        LOG.warn("[{}:{}] empty log at {} does not follow snapshot index {}, realigning",
+            config.group(), id, log.lastIndex(), pindex);
+        log.truncateAfter(pindex);
         log.sync();
-        pindex = 0;
       }
       return;
     }
@@ -2143,7 +2684,7 @@ public final class RaftNode {
         ae = RaftCodec.decodeAppendEntry(log.read(seq).data());
       } catch (LogException | WireFormatException e) {
         LOG.warn("[{}:{}] unreadable log record {}, truncating", config.group(), id, seq);
-        log.truncateAfter(seq - 1);
+        log.truncateAfter(seq == first ? pindex : seq - 1);
         log.sync();
         return;
       }

@@ -3,6 +3,8 @@ package io.jscluster.raft.runtime;
 import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.snapshot.MemorySnapshotStorage;
+import io.jscluster.raft.snapshot.SnapshotStorage;
 import io.jscluster.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,11 +96,37 @@ public final class EventLoopRuntime implements AutoCloseable {
    */
   public RaftMember add(int loopIndex, RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
       RandomGenerator random, Transport transport, RaftApplier applier) {
+    return add(loopIndex, config, log, termVoteStore,
+        new MemorySnapshotStorage(config.group()), random, transport, applier);
+  }
+
+  /**
+   * Adds a member with durable snapshots (for example a {@link
+   * io.jscluster.raft.snapshot.SnapshotStore} beside a {@link io.jscluster.raft.wal.FileRaftLog})
+   * on the next loop (round-robin); at start the node adopts the newest valid snapshot and replays
+   * the log after it.
+   */
+  public RaftMember add(RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
+      SnapshotStorage snapshots, Transport transport, RaftApplier applier) {
+    int loop = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+    return add(loop, config, log, termVoteStore, snapshots, new SplittableRandom(), transport,
+        applier);
+  }
+
+  /**
+   * Adds a member with durable snapshots pinned to loop {@code loopIndex}; it starts on that loop
+   * (snapshot recovery, log replay, subscribe, election timer) asynchronously. The stores belong to
+   * the member from now on and are used only on its loop thread.
+   */
+  public RaftMember add(int loopIndex, RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
+      SnapshotStorage snapshots, RandomGenerator random, Transport transport,
+      RaftApplier applier) {
     if (closed) {
       throw new IllegalStateException("runtime closed");
     }
     EventLoop loop = loops[loopIndex];
-    RaftMember m = new RaftMember(loop, config, log, termVoteStore, random, transport, applier);
+    RaftMember m = new RaftMember(loop, config, log, termVoteStore, snapshots, random, transport,
+        applier);
     loop.enqueue(new EventLoop.Command(m) {
       @Override
       void execute(long now) {

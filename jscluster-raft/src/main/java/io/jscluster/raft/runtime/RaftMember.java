@@ -8,6 +8,7 @@ import io.jscluster.raft.RaftNode;
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.snapshot.SnapshotStorage;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
 import io.jscluster.raft.wire.Entry;
@@ -70,12 +71,13 @@ public final class RaftMember extends TimerHeap.Slot {
   private volatile RaftState publishedState = RaftState.FOLLOWER;
 
   RaftMember(EventLoop loop, RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
-      RandomGenerator random, Transport transport, RaftApplier applier) {
+      SnapshotStorage snapshots, RandomGenerator random, Transport transport,
+      RaftApplier applier) {
     this.loop = loop;
     this.config = config;
     this.transport = transport;
     this.applier = applier;
-    this.raft = new RaftNode(config, log, termVoteStore, random, new Effects());
+    this.raft = new RaftNode(config, log, termVoteStore, snapshots, random, new Effects());
   }
 
   // =================================================================== public API
@@ -159,6 +161,19 @@ public final class RaftMember extends TimerHeap.Slot {
       }
     });
     return f;
+  }
+
+  /**
+   * Takes a snapshot on the loop thread. {@code state} runs on the loop thread right before the
+   * install and must return the upper layer's state as of everything its {@link RaftApplier} has
+   * applied so far: the runtime confirms each index once {@code apply} returns, so that is exactly
+   * the node's applied index then (see {@link RaftNode#installSnapshot(long, byte[], boolean)}).
+   * Completes with the log bytes freed, or exceptionally with the {@link RaftException} the core
+   * raised (for example NO_SNAPSHOT_AVAILABLE, or SNAPSHOT_FAILED, which may be retried).
+   */
+  public CompletableFuture<Long> installSnapshot(java.util.function.Supplier<byte[]> state,
+      boolean force) {
+    return call((node, now) -> node.installSnapshot(now, state.get(), force));
   }
 
   /** Adds a leader-change listener (called on the loop thread). */
@@ -518,6 +533,11 @@ public final class RaftMember extends TimerHeap.Slot {
     @Override
     public void applyMarker() {
       applyQueue.add(MARKER);
+    }
+
+    @Override
+    public void drainApplyQueue() {
+      applyQueue.clear();
     }
 
     @Override

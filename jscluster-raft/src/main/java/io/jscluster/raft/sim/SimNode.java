@@ -7,6 +7,7 @@ import io.jscluster.raft.RaftNode;
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.MemoryRaftLog;
 import io.jscluster.raft.log.MemoryTermVoteStore;
+import io.jscluster.raft.snapshot.MemorySnapshotStorage;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
 import io.jscluster.raft.wire.Entry;
@@ -21,8 +22,10 @@ import java.util.TreeMap;
 
 /**
  * One simulated server hosting one {@link RaftNode}: its durable storage (a {@link MemoryRaftLog}
- * with a crash model and a {@link MemoryTermVoteStore}), its transport endpoint, its timer and a
- * trivial upper layer that records what it applies and confirms it.
+ * with a crash model, a {@link MemoryTermVoteStore} and a {@link MemorySnapshotStorage}, which
+ * survive crashes), its transport endpoint, its timer and a trivial upper layer that records what
+ * it applies and confirms it. The upper layer's snapshot ({@link #snapshot()}) is the whole map of
+ * applied entries, so a node restored from a snapshot holds exactly what it would have applied.
  *
  * <p>A crash throws away the node and everything volatile (state machine, subscriptions, timers,
  * unsynced log writes); a restart builds a new node from what the storage durably holds.
@@ -36,6 +39,9 @@ public final class SimNode {
   private final Transport transport;
   private MemoryRaftLog log;
   private final MemoryTermVoteStore termVote = new MemoryTermVoteStore();
+  private final MemorySnapshotStorage snapshots;
+  /** Bumped when the core drains its apply queue: scheduled applies of older epochs are dropped. */
+  private int applyEpoch;
   private RaftNode node;
   private int incarnation;
   private boolean alive;
@@ -57,6 +63,25 @@ public final class SimNode {
     this.baseConfig = config;
     this.transport = cluster.network().network().endpoint(name);
     this.log = new MemoryRaftLog();
+    this.snapshots = new MemorySnapshotStorage(config.group());
+  }
+
+  /** The snapshot storage (durable across crashes). */
+  public MemorySnapshotStorage snapshots() {
+    return snapshots;
+  }
+
+  /**
+   * Takes a snapshot of the upper layer's state at the node's applied index, as one input.
+   *
+   * @return the log bytes the compaction freed
+   * @throws io.jscluster.raft.RaftException as {@link RaftNode#installSnapshot(long, byte[], boolean)}
+   */
+  public long snapshot(boolean force) {
+    long[] freed = new long[1];
+    input(r -> freed[0] = r.installSnapshot(sim.now(),
+        AppliedState.encode(appliedEntries.headMap(r.appliedIndex(), true)), force));
+    return freed[0];
   }
 
   /** The server name (the network address). */
@@ -149,7 +174,8 @@ public final class SimNode {
     leaderSignals.clear();
     markers = 0;
     RaftConfig cfg = incarnation > 1 ? baseConfig.withRecovering(true) : baseConfig;
-    node = new RaftNode(cfg, log, termVote, new Random(sim.random().nextLong()), new Effects(incarnation));
+    node = new RaftNode(cfg, log, termVote, snapshots, new Random(sim.random().nextLong()),
+        new Effects(incarnation));
     node.start(sim.now());
     afterInput();
   }
@@ -210,6 +236,17 @@ public final class SimNode {
   }
 
   private void doApply(CommittedEntry ce) {
+    if (ce.isSnapshot() && ce.snapshotData().length > 0) {
+      // Restore: the snapshot replaces everything applied so far.
+      appliedEntries.clear();
+      appliedEntries.putAll(AppliedState.decode(ce.snapshotData()));
+      for (Map.Entry<Long, List<Entry>> e : appliedEntries.entrySet()) {
+        cluster.checker().onApply(this, e.getKey(), e.getValue());
+      }
+      node.applied(sim.now(), ce.index());
+      afterInput();
+      return;
+    }
     appliedEntries.put(ce.index(), ce.entries());
     cluster.checker().onApply(this, ce.index(), ce.entries());
     node.applied(sim.now(), ce.index());
@@ -261,8 +298,9 @@ public final class SimNode {
       if (!current() || entry.index() == 0) {
         return;
       }
+      int epoch = applyEpoch;
       sim.after(0, () -> {
-        if (!current()) {
+        if (!current() || epoch != applyEpoch) {
           return;
         }
         if (autoApply) {
@@ -276,6 +314,14 @@ public final class SimNode {
     @Override
     public void applyMarker() {
       markers++;
+    }
+
+    @Override
+    public void drainApplyQueue() {
+      if (current()) {
+        applyEpoch++;
+        heldBack.clear();
+      }
     }
 
     @Override

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * nats-server, which fails node creation when its newest snapshot is corrupt.
  *
  * <p>All file operations are serialised on this object, so concurrent installs cannot interleave.
+ * This is the file implementation of {@link SnapshotStorage}.
  */
-public final class SnapshotStore {
+public final class SnapshotStore implements SnapshotStorage {
 
   /** The directory name inside a group's store directory. */
   public static final String DIR_NAME = "snapshots";
@@ -79,10 +80,30 @@ public final class SnapshotStore {
    * @return the file written
    * @throws IOException if writing failed; an existing file of that name is then unchanged
    */
-  public synchronized Path write(Snapshot snap) throws IOException {
+  @Override
+  public synchronized void write(Snapshot snap) throws IOException {
+    writeFile(snap);
+  }
+
+  /**
+   * As {@link #write}, returning the file written.
+   *
+   * @throws IOException if writing failed; an existing file of that name is then unchanged
+   */
+  public synchronized Path writeFile(Snapshot snap) throws IOException {
     Path file = pathOf(snap);
     DurableFiles.writeAtomically(file, codec.encode(snap));
     return file;
+  }
+
+  @Override
+  public synchronized Snapshot read(long term, long index) throws IOException {
+    return read(dir.resolve(SnapshotFileName.format(term, index)));
+  }
+
+  @Override
+  public synchronized void delete(long term, long index) throws IOException {
+    delete(dir.resolve(SnapshotFileName.format(term, index)));
   }
 
   /**
@@ -112,6 +133,7 @@ public final class SnapshotStore {
    *
    * @throws IOException if the directory exists but cannot be listed
    */
+  @Override
   public synchronized SnapshotRecovery recover() throws IOException {
     List<Finding> findings = new ArrayList<>();
     List<Candidate> candidates = new ArrayList<>();
@@ -174,6 +196,7 @@ public final class SnapshotStore {
    *
    * @return the number of files deleted
    */
+  @Override
   public synchronized int removeObsolete(SnapshotRecovery recovery) throws IOException {
     int deleted = 0;
     for (Finding f : recovery.findings()) {
@@ -195,6 +218,7 @@ public final class SnapshotStore {
    *
    * @throws IOException if something could not be deleted
    */
+  @Override
   public synchronized void deleteAll() throws IOException {
     if (Files.isDirectory(dir)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {

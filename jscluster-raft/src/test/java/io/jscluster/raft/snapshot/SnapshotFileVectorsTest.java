@@ -68,7 +68,7 @@ class SnapshotFileVectorsTest {
 
       // Through the store: the file written is byte-identical and reads back.
       SnapshotStore store = new SnapshotStore(dir.resolve(name), group);
-      Path written = store.write(built);
+      Path written = store.writeFile(built);
       assertThat(written.getFileName().toString()).isEqualTo(derived.get("file_name").asText());
       assertThat(Files.readAllBytes(written)).as(name).isEqualTo(bytes);
       file.count("snapshot.storeWrite");

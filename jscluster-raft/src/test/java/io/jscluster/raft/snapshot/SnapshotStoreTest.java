@@ -70,7 +70,7 @@ class SnapshotStoreTest {
   void corruptNewestFallsBackToOlderAndIsKept() throws IOException {
     SnapshotStore store = store();
     store.write(snap(2, 10));
-    Path newest = store.write(snap(3, 20));
+    Path newest = store.writeFile(snap(3, 20));
     flipByte(newest, 25);
     SnapshotRecovery r = store.recover();
     assertThat(r.latest().get().snapshot().lastIndex()).isEqualTo(10);
@@ -84,8 +84,8 @@ class SnapshotStoreTest {
   @Test
   void truncatedFilesAtEveryLengthAreCorruptNeverFatal() throws IOException {
     SnapshotStore store = store();
-    Path older = store.write(snap(1, 5));
-    byte[] full = Files.readAllBytes(store.write(snap(1, 6)));
+    Path older = store.writeFile(snap(1, 5));
+    byte[] full = Files.readAllBytes(store.writeFile(snap(1, 6)));
     Path newest = store.pathOf(snap(1, 6));
     for (int len = 0; len < full.length; len++) {
       Files.write(newest, java.util.Arrays.copyOf(full, len));
@@ -101,11 +101,11 @@ class SnapshotStoreTest {
     System.out.println("SnapshotStoreTest.randomBitFlips seed=" + seed);
     Random rnd = new Random(seed);
     SnapshotStore store = store();
-    Path good = store.write(snap(7, 70));
+    Path good = store.writeFile(snap(7, 70));
     byte[] original = Files.readAllBytes(good);
     Path victim = store.pathOf(snap(7, 71));
     for (int i = 0; i < 200; i++) {
-      byte[] damaged = Files.readAllBytes(store.write(snap(7, 71)));
+      byte[] damaged = Files.readAllBytes(store.writeFile(snap(7, 71)));
       int pos = rnd.nextInt(damaged.length);
       damaged[pos] ^= (byte) (1 << rnd.nextInt(8));
       Files.write(victim, damaged);
@@ -118,7 +118,7 @@ class SnapshotStoreTest {
   @Test
   void tmpLeftoversAreIgnoredThenCleanedUp() throws IOException {
     SnapshotStore store = store();
-    Path real = store.write(snap(2, 2));
+    Path real = store.writeFile(snap(2, 2));
     // A crash mid-write of a newer snapshot leaves only the temporary file.
     Path tmp = store.directory().resolve("snap.3.9.tmp");
     Files.write(tmp, new SnapshotCodec(GROUP).encode(snap(3, 9)));
@@ -151,7 +151,7 @@ class SnapshotStoreTest {
   @Test
   void renamedFileIsNotTrusted() throws IOException {
     SnapshotStore store = store();
-    Path written = store.write(snap(1, 1));
+    Path written = store.writeFile(snap(1, 1));
     Files.move(written, store.directory().resolve("snap.9.9"));
     SnapshotRecovery r = store.recover();
     assertThat(r.latest()).isEmpty();
@@ -161,7 +161,7 @@ class SnapshotStoreTest {
   @Test
   void oversizedFileIsUnreadableNotAllocated() throws IOException {
     SnapshotStore small = new SnapshotStore(dir, GROUP, 64);
-    Path big = store().write(Snapshot.of(1, 2, PEERS, new byte[1000]));
+    Path big = store().writeFile(Snapshot.of(1, 2, PEERS, new byte[1000]));
     SnapshotRecovery r = small.recover();
     assertThat(r.latest()).isEmpty();
     assertThat(r.findings(Reason.UNREADABLE)).singleElement()

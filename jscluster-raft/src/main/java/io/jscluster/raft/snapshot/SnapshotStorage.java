@@ -1,0 +1,60 @@
+package io.jscluster.raft.snapshot;
+
+import java.io.IOException;
+
+/**
+ * Where a {@link io.jscluster.raft.RaftNode} keeps its snapshots: the SPI behind NRG's {@code
+ * snapshots/} directory. {@link SnapshotStore} keeps NRG files on disk; {@link
+ * MemorySnapshotStorage} keeps the same encoded bytes on the heap (for simulations, which keep
+ * the object across a simulated crash, and for groups whose log is in memory).
+ *
+ * <p><b>Durability.</b> {@link #write} is durable when it returns: a crash afterwards finds the
+ * snapshot. A crash during a write leaves either the previous content of that position or the new
+ * one, never a mix that passes verification.
+ *
+ * <p><b>Never losing state to damage.</b> {@link #recover} reads only; it adopts the newest
+ * snapshot that verifies and reports everything else. Nothing is deleted except through {@link
+ * #delete}, {@link #removeObsolete} (which spares damaged files) and {@link #deleteAll}.
+ *
+ * <p><b>Threading.</b> Called by one node's driving thread; implementations may additionally be
+ * thread-safe.
+ */
+public interface SnapshotStorage {
+
+  /**
+   * Stores {@code snap} at its position {@code (lastTerm, lastIndex)}, replacing a snapshot at the
+   * same position; durable when this returns.
+   *
+   * @throws IOException if it could not be written; a previous snapshot at that position is then
+   *     unchanged
+   */
+  void write(Snapshot snap) throws IOException;
+
+  /**
+   * Reads and verifies the snapshot at {@code (term, index)}.
+   *
+   * @throws SnapshotCorruptException if it fails verification
+   * @throws IOException if it does not exist or cannot be read
+   */
+  Snapshot read(long term, long index) throws IOException;
+
+  /** Deletes the snapshot at {@code (term, index)} if present; durable when this returns. */
+  void delete(long term, long index) throws IOException;
+
+  /**
+   * Picks the snapshot to start from: the newest (highest term, then highest index) that
+   * verifies, and a finding for everything else. Reads only, never deletes.
+   */
+  SnapshotRecovery recover() throws IOException;
+
+  /**
+   * Deletes what {@code recovery} found to be garbage: interrupted writes, legacy index-0
+   * snapshots and valid snapshots older than the adopted one. Damaged files are kept.
+   *
+   * @return the number of snapshots or files deleted
+   */
+  int removeObsolete(SnapshotRecovery recovery) throws IOException;
+
+  /** Deletes every snapshot, damaged ones included (a Raft reset). */
+  void deleteAll() throws IOException;
+}
