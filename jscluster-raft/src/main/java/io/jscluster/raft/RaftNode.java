@@ -919,6 +919,14 @@ public final class RaftNode {
     papplied = snap.lastIndex();
   }
 
+  /**
+   * Installs {@code snap} at the position it names, bypassing the applied-index rule (NRG's
+   * internal {@code installSnapshot}); for catalogue tests that set up such states directly.
+   */
+  void installSnapshotAt(Snapshot snap) throws IOException {
+    installSnapshotFile(snap);
+  }
+
   private void deleteSnapshotQuietly(SnapshotPosition pos) {
     try {
       snapshots.delete(pos.term(), pos.index());
@@ -1120,6 +1128,11 @@ public final class RaftNode {
               + rec.findings(SnapshotRecovery.Reason.UNREADABLE).size()
               + rec.findings(SnapshotRecovery.Reason.NAME_MISMATCH).size());
     }
+    try {
+      snapshots.removeObsolete(rec);
+    } catch (IOException e) {
+      LOG.warn("[{}:{}] cannot remove obsolete snapshots: {}", config.group(), id, e.toString());
+    }
     if (rec.latest().isEmpty()) {
       return;
     }
@@ -1138,11 +1151,6 @@ public final class RaftNode {
     effects.apply(snapshotElement(commit, snap.data()));
     log.compactUpTo(snap.lastIndex());
     log.sync();
-    try {
-      snapshots.removeObsolete(rec);
-    } catch (IOException e) {
-      LOG.warn("[{}:{}] cannot remove obsolete snapshots: {}", config.group(), id, e.toString());
-    }
   }
 
   /** §6.3 leader side: sends the snapshot AE to a catching-up follower; -1 when it cannot. */
@@ -2765,6 +2773,11 @@ public final class RaftNode {
 
   private long randomBetween(long min, long max) {
     return min + random.nextLong(max - min);
+  }
+
+  /** Entries in the pending-AE cache, for tests of this package. */
+  int pendingCacheSize() {
+    return pendingCache.size();
   }
 
   /** The peers as an unmodifiable view for tests of this package. */

@@ -15,8 +15,9 @@
  * <h2>Inputs</h2>
  *
  * <ul>
- *   <li>{@code start(now)} once: loads term/vote, replays the log (committed entries are surfaced,
- *       then one {@code applyMarker()}), subscribes its subjects.
+ *   <li>{@code start(now)} once: loads term/vote, adopts the newest valid snapshot (surfaced first),
+ *       replays the log (committed entries are surfaced, then one {@code applyMarker()}),
+ *       subscribes its subjects.
  *   <li>{@code receive(now, subject, reply, payload)} for every message on a subject the node asked
  *       to {@link io.jscluster.raft.RaftEffects#subscribe subscribe} to. Undecodable or hostile
  *       payloads are counted and dropped.
@@ -69,10 +70,19 @@
  * answer) and a <b>ReadIndex</b> read barrier ({@code readIndex}; confirmed by a quorum of
  * append-entry responses to a heartbeat sent after the request, on a fresh reply inbox).
  *
+ * <h2>Snapshots</h2>
+ *
+ * Snapshots are stored through {@link io.jscluster.raft.snapshot.SnapshotStorage} (given at
+ * construction). The upper layer takes one at its applied index with {@code installSnapshot} (or
+ * in steps with a {@link io.jscluster.raft.SnapshotCheckpoint}); the log is compacted up to it. A
+ * leader sends its snapshot to a follower that needs compacted entries, and the follower
+ * surfaces it as a {@link io.jscluster.raft.CommittedEntry} with one {@code SNAPSHOT} entry
+ * ({@link io.jscluster.raft.CommittedEntry#isSnapshot()}) to restore from. At start the newest
+ * valid snapshot is adopted and surfaced before the log replay.
+ *
  * <h2>Not in this core yet</h2>
  *
- * Snapshots (install, send, catch-up from a snapshot, compaction), {@code reset()}, quorum
- * rescue, peer eviction, cluster-size adjustment and account-scoped subjects. A follower whose gap
- * needs a snapshot cancels its catch-up; a leader asked to serve one steps down.
+ * Quorum rescue, peer eviction, cluster-size adjustment, account-scoped subjects and {@code
+ * peers.idx} persistence of the peer set.
  */
 package io.jscluster.raft;

@@ -3,6 +3,7 @@ package io.jscluster.raft;
 import io.jscluster.raft.log.MemoryRaftLog;
 import io.jscluster.raft.log.MemoryTermVoteStore;
 import io.jscluster.raft.log.TermVote;
+import io.jscluster.raft.snapshot.MemorySnapshotStorage;
 import io.jscluster.raft.wire.AppendEntry;
 import io.jscluster.raft.wire.AppendEntryResponse;
 import io.jscluster.raft.wire.Entry;
@@ -36,6 +37,7 @@ final class NodeHarness implements RaftEffects {
 
   final MemoryRaftLog log;
   final MemoryTermVoteStore tv;
+  final MemorySnapshotStorage snapshots;
   final RaftNode node;
   long now = 1_000;
   final List<Sent> sent = new ArrayList<>();
@@ -57,11 +59,24 @@ final class NodeHarness implements RaftEffects {
   }
 
   NodeHarness(UnaryOperator<RaftConfig> customize, MemoryRaftLog log, MemoryTermVoteStore tv) {
+    this(customize, log, tv, new MemorySnapshotStorage(GROUP));
+  }
+
+  NodeHarness(UnaryOperator<RaftConfig> customize, MemoryRaftLog log, MemoryTermVoteStore tv,
+      MemorySnapshotStorage snapshots) {
     this.log = log;
     this.tv = tv;
+    this.snapshots = snapshots;
     RaftConfig cfg = customize.apply(RaftConfig.of(GROUP, S1, List.of(S1, S2, S3)));
-    this.node = new RaftNode(cfg, log, tv, new Random(7), this);
+    this.node = new RaftNode(cfg, log, tv, snapshots, new Random(7), this);
     node.start(now);
+  }
+
+  /** Stops this node and starts a new one over what its storage durably holds. */
+  NodeHarness restart() {
+    node.stop();
+    NodeHarness h = new NodeHarness(c -> c.withRecovering(true), log.afterCrash(0), tv, snapshots);
+    return h;
   }
 
   // ------------------------------------------------------------------ effects
