@@ -27,7 +27,7 @@ final class AppliedState {
     for (List<Entry> es : applied.values()) {
       size += 12;
       for (Entry e : es) {
-        size += 5 + e.data().length;
+        size += 5 + e.length();
       }
     }
     ByteBuffer bb = ByteBuffer.allocate(size);
@@ -35,7 +35,7 @@ final class AppliedState {
     for (Map.Entry<Long, List<Entry>> me : applied.entrySet()) {
       bb.putLong(me.getKey()).putInt(me.getValue().size());
       for (Entry e : me.getValue()) {
-        bb.put((byte) e.type().ordinal()).putInt(e.data().length).put(e.data());
+        bb.put((byte) e.type().ordinal()).putInt(e.length()).put(e.array(), e.offset(), e.length());
       }
     }
     return bb.array();
