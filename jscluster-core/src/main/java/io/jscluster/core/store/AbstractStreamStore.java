@@ -20,14 +20,28 @@ import java.util.function.LongSupplier;
  */
 abstract class AbstractStreamStore implements StreamStore {
 
-    /** Per-subject bookkeeping: count, and a sequence at or below the subject's oldest message. */
+    /**
+     * Per-subject bookkeeping: count, a sequence at or below the subject's oldest message, the newest message's
+     * sequence (exact unless {@code lastStale}), and a small integer id stores may keep per message instead of a
+     * reference to the subject string.
+     */
     static final class SubjectInfo {
+        final String subject;
+        /** UTF-8 length of {@link #subject}. */
+        final int length;
+        final int id;
         long msgs;
         long firstHint;
+        long last;
+        /** True when the newest message was removed and {@code last} is an upper bound to search down from. */
+        boolean lastStale;
 
-        SubjectInfo(long msgs, long firstHint) {
-            this.msgs = msgs;
+        SubjectInfo(String subject, int id, long firstHint) {
+            this.subject = subject;
+            this.length = StoredMessage.utf8Length(subject);
+            this.id = id;
             this.firstHint = firstHint;
+            this.last = firstHint;
         }
     }
 
@@ -45,6 +59,13 @@ abstract class AbstractStreamStore implements StreamStore {
     protected long lastSeq;
     protected long lastTs;
     protected final HashMap<String, SubjectInfo> subjects = new HashMap<>();
+    /** Subjects by id; ids of subjects with no message left are reused. */
+    private SubjectInfo[] subjectById = new SubjectInfo[16];
+    private int[] freeIds = new int[16];
+    private int freeCount;
+    private int nextId;
+    /** Set by {@link #removeRecord} to the removed record's size. */
+    long removedSize;
     protected final LinkedHashMap<String, SourceState> sourceStates = new LinkedHashMap<>();
     protected boolean closed;
 
@@ -58,8 +79,11 @@ abstract class AbstractStreamStore implements StreamStore {
     /** Record size under this store's formula. */
     abstract long recordSize(int subjectLen, int headerLen, int dataLen);
 
-    /** Persists a message at {@code seq == lastSeq + 1}; state counters are updated by the caller afterwards. */
-    abstract void appendMessage(long seq, long ts, String subject, int subjectLen, byte[] header, byte[] data,
+    /**
+     * Persists a message at {@code seq == lastSeq + 1}; state counters (including {@code si}'s) are updated by
+     * the caller afterwards. {@code si} is registered already and names the message's subject.
+     */
+    abstract void appendMessage(long seq, long ts, SubjectInfo si, int subjectLen, byte[] header, byte[] data,
                                 long size);
 
     /** Records that {@code [first, last]} were skipped; called before counters change ({@code msgs} is current). */
@@ -69,10 +93,39 @@ abstract class AbstractStreamStore implements StreamStore {
     abstract StoredMessage read(long seq);
 
     /**
-     * Removes the message at {@code seq} if present and returns it (the store's copy), else null. Interior-delete
-     * tracking is the subclass's; {@link #firstSeq} is still the old value during the call.
+     * Removes the message at {@code seq} if present and returns its subject's bookkeeping, with its record size
+     * in {@link #removedSize}; null when there is no message. Interior-delete tracking is the subclass's;
+     * {@link #firstSeq} is still the old value during the call.
      */
-    abstract StoredMessage removeRecord(long seq, boolean erase);
+    abstract SubjectInfo removeRecord(long seq, boolean erase);
+
+    /** Timestamp of the message at {@code seq} (which holds one), without materialising it where possible. */
+    long timestampOf(long seq) {
+        StoredMessage m = read(seq);
+        return m == null ? 0 : m.tsNanos();
+    }
+
+    /**
+     * The smallest sequence in {@code [from, lastSeq]} holding a message of {@code si}'s subject, or 0. Stores that
+     * keep subject ids per message override this to avoid materialising messages.
+     */
+    long nextOfSubject(SubjectInfo si, long from) {
+        StoredMessage m = scanNextSlow(si.subject, from, true);
+        return m == null ? 0 : m.seq();
+    }
+
+    /**
+     * The largest sequence in {@code [max(firstSeq, floor), from]} holding a message of {@code si}'s subject, or 0.
+     */
+    long prevOfSubject(SubjectInfo si, long from, long floor) {
+        for (long seq = Math.min(from, lastSeq); seq >= Math.max(firstSeq, Math.max(floor, 1)); seq--) {
+            StoredMessage m = read(seq);
+            if (m != null && m.subject().equals(si.subject)) {
+                return seq;
+            }
+        }
+        return 0;
+    }
 
     /**
      * The smallest sequence {@code >= from} and {@code <= lastSeq} that holds a message or is damaged, or 0. Used
@@ -167,7 +220,8 @@ abstract class AbstractStreamStore implements StreamStore {
             }
             // At the subject limit the oldest message of the subject will be replaced: enough room only if it
             // is at least as large as the new one.
-            StoredMessage oldest = firstOfSubject(subject, si);
+            long oldestSeq = firstSeqOfSubject(si);
+            StoredMessage oldest = oldestSeq == 0 ? null : read(oldestSeq);
             if (oldest == null || sizeOf(oldest) < size) {
                 throw new LimitExceededException(LimitExceededException.Limit.MAX_BYTES);
             }
@@ -179,7 +233,19 @@ abstract class AbstractStreamStore implements StreamStore {
     }
 
     private void doStore(long seq, long ts, String subject, int slen, byte[] header, byte[] data, long size) {
-        appendMessage(seq, ts, subject, slen, header, data, size);
+        SubjectInfo si = subjects.get(subject);
+        boolean fresh = si == null;
+        if (fresh) {
+            si = registerSubject(subject, seq);
+        }
+        try {
+            appendMessage(seq, ts, si, slen, header, data, size);
+        } catch (RuntimeException e) {
+            if (fresh) {
+                releaseSubject(si);
+            }
+            throw e;
+        }
         if (msgs == 0) {
             firstSeq = seq;
             firstTs = ts;
@@ -188,28 +254,74 @@ abstract class AbstractStreamStore implements StreamStore {
         bytes += size;
         lastSeq = seq;
         lastTs = ts;
-        SubjectInfo si = subjects.get(subject);
-        if (si == null) {
-            subjects.put(subject, new SubjectInfo(1, seq));
-        } else {
-            si.msgs++;
-            enforceSubjectLimit(subject, si);
+        if (++si.msgs == 1) {
+            si.firstHint = seq;
+        }
+        si.last = seq;
+        si.lastStale = false;
+        if (!fresh) {
+            enforceSubjectLimit(si);
         }
         enforceMsgAndByteLimits();
     }
 
-    private void enforceSubjectLimit(String subject, SubjectInfo si) {
+    /** Registers a subject with no messages yet (the caller counts them), giving it a free id. */
+    final SubjectInfo registerSubject(String subject, long firstHint) {
+        int id = freeCount > 0 ? freeIds[--freeCount] : nextId++;
+        if (id == subjectById.length) {
+            subjectById = java.util.Arrays.copyOf(subjectById, id * 2);
+        }
+        SubjectInfo si = new SubjectInfo(subject, id, firstHint);
+        subjectById[id] = si;
+        subjects.put(subject, si);
+        return si;
+    }
+
+    final void releaseSubject(SubjectInfo si) {
+        subjects.remove(si.subject);
+        subjectById[si.id] = null;
+        if (freeCount == freeIds.length) {
+            freeIds = java.util.Arrays.copyOf(freeIds, freeCount * 2);
+        }
+        freeIds[freeCount++] = si.id;
+    }
+
+    /** The subject registered under {@code id}; only valid while a message of it exists. */
+    final SubjectInfo subjectById(int id) {
+        return subjectById[id];
+    }
+
+    private void clearSubjects() {
+        subjects.clear();
+        java.util.Arrays.fill(subjectById, null);
+        freeCount = 0;
+        nextId = 0;
+    }
+
+    /** Counts a message found by recovery or repair at {@code seq} (any order) under its subject. */
+    final SubjectInfo countSubject(String subject, long seq) {
+        SubjectInfo si = subjects.get(subject);
+        if (si == null) {
+            si = registerSubject(subject, seq);
+        }
+        si.msgs++;
+        si.firstHint = Math.min(si.firstHint, seq);
+        si.last = Math.max(si.last, seq);
+        return si;
+    }
+
+    private void enforceSubjectLimit(SubjectInfo si) {
         long max = limits.maxMsgsPerSubject();
         if (max <= 0) {
             return;
         }
         try {
             while (si.msgs > max) {
-                StoredMessage oldest = firstOfSubject(subject, si);
-                if (oldest == null) {
+                long oldest = firstSeqOfSubject(si);
+                if (oldest == 0) {
                     return;
                 }
-                removeInternal(oldest.seq(), false);
+                removeInternal(oldest, false);
             }
         } catch (StoreCorruptionException e) {
             // The subject's oldest messages lie in a damaged range; enforcement resumes after repair.
@@ -248,17 +360,29 @@ abstract class AbstractStreamStore implements StreamStore {
         return false;
     }
 
-    /** Oldest message of {@code subject}; advances the hint past what it scanned. */
-    final StoredMessage firstOfSubject(String subject, SubjectInfo si) {
+    /** Sequence of the oldest message of {@code si}'s subject, or 0; tightens the hint to it. */
+    final long firstSeqOfSubject(SubjectInfo si) {
         if (si == null || si.msgs == 0) {
-            return null;
+            return 0;
         }
-        long from = Math.max(si.firstHint, firstSeq);
-        StoredMessage m = scanNext(subject, from, true);
-        if (m != null) {
-            si.firstHint = m.seq();
+        long seq = nextOfSubject(si, Math.max(Math.max(si.firstHint, firstSeq), 1));
+        if (seq != 0) {
+            si.firstHint = seq;
         }
-        return m;
+        return seq;
+    }
+
+    /** Sequence of the newest message of {@code si}'s subject, or 0; resolves a stale value once. */
+    final long lastSeqOfSubject(SubjectInfo si) {
+        if (si == null || si.msgs == 0) {
+            return 0;
+        }
+        if (si.lastStale) {
+            long seq = prevOfSubject(si, si.last, si.firstHint);
+            si.last = seq;
+            si.lastStale = seq == 0;
+        }
+        return si.last;
     }
 
     @Override
@@ -305,15 +429,21 @@ abstract class AbstractStreamStore implements StreamStore {
         return scanNext(filter, Math.max(start, firstSeq), SubjectFilter.isLiteral(filter));
     }
 
-    /** First message at or after {@code from} matching {@code filter}; uses subject hints for literals. */
+    /** First message at or after {@code from} matching {@code filter}; uses subject bookkeeping for literals. */
     StoredMessage scanNext(String filter, long from, boolean literal) {
         if (literal) {
             SubjectInfo si = subjects.get(filter);
-            if (si == null || si.msgs == 0) {
+            if (si == null || si.msgs == 0 || !si.lastStale && from > si.last) {
                 return null;
             }
-            from = Math.max(from, si.firstHint);
+            long seq = nextOfSubject(si, Math.max(Math.max(from, si.firstHint), 1));
+            return seq == 0 ? null : read(seq);
         }
+        return scanNextSlow(filter, from, false);
+    }
+
+    /** First message at or after {@code from} matching {@code filter}, reading every candidate. */
+    final StoredMessage scanNextSlow(String filter, long from, boolean literal) {
         long seq = from == 0 ? 1 : from;
         while (seq <= lastSeq) {
             seq = nextPresent(seq);
@@ -327,6 +457,36 @@ abstract class AbstractStreamStore implements StreamStore {
             seq++;
         }
         return null;
+    }
+
+    @Override
+    public synchronized StoredMessage loadLast(String filter) {
+        checkOpen();
+        if (msgs == 0) {
+            return null;
+        }
+        long best = 0;
+        if (SubjectFilter.isLiteral(filter)) {
+            best = lastSeqOfSubject(subjects.get(filter));
+        } else {
+            boolean all = SubjectFilter.isAll(filter);
+            for (SubjectInfo si : subjects.values()) {
+                if (all || SubjectFilter.matches(filter, si.subject)) {
+                    best = Math.max(best, lastSeqOfSubject(si));
+                }
+            }
+        }
+        return best == 0 ? null : read(best);
+    }
+
+    @Override
+    public synchronized SubjectState subjectState(String subject) {
+        checkOpen();
+        SubjectInfo si = subjects.get(subject);
+        if (si == null || si.msgs == 0) {
+            return SubjectState.EMPTY;
+        }
+        return new SubjectState(si.msgs, firstSeqOfSubject(si), lastSeqOfSubject(si));
     }
 
     @Override
@@ -349,11 +509,11 @@ abstract class AbstractStreamStore implements StreamStore {
         if (seq == 0 || seq < firstSeq || seq > lastSeq) {
             return false;
         }
-        StoredMessage m = removeRecord(seq, erase);
-        if (m == null) {
+        SubjectInfo si = removeRecord(seq, erase);
+        if (si == null) {
             return false;
         }
-        accountRemoved(m.subject(), seq, sizeOf(m));
+        accountRemoved(si, seq, removedSize);
         if (seq == firstSeq) {
             advanceFirst(seq + 1);
         }
@@ -361,15 +521,27 @@ abstract class AbstractStreamStore implements StreamStore {
     }
 
     private void accountRemoved(String subject, long seq, long size) {
-        msgs--;
-        bytes = Math.max(0, bytes - size);
         SubjectInfo si = subjects.get(subject);
         if (si != null) {
-            if (--si.msgs == 0) {
-                subjects.remove(subject);
-            } else if (si.firstHint == seq) {
-                si.firstHint = seq + 1;
-            }
+            accountRemoved(si, seq, size);
+        } else {
+            msgs--;
+            bytes = Math.max(0, bytes - size);
+        }
+    }
+
+    private void accountRemoved(SubjectInfo si, long seq, long size) {
+        msgs--;
+        bytes = Math.max(0, bytes - size);
+        if (--si.msgs == 0) {
+            releaseSubject(si);
+            return;
+        }
+        if (si.firstHint == seq) {
+            si.firstHint = seq + 1;
+        }
+        if (si.last == seq) {
+            si.lastStale = true;
         }
     }
 
@@ -382,13 +554,13 @@ abstract class AbstractStreamStore implements StreamStore {
             firstTs = 0;
         } else {
             firstSeq = next;
-            StoredMessage m;
+            long ts;
             try {
-                m = read(next);
+                ts = timestampOf(next);
             } catch (StoreCorruptionException e) {
-                m = null;
+                ts = 0;
             }
-            firstTs = m == null ? 0 : m.tsNanos();
+            firstTs = ts;
         }
         firstAdvanced(old);
     }
@@ -406,7 +578,7 @@ abstract class AbstractStreamStore implements StreamStore {
         clearAll(nextSeq);
         msgs = 0;
         bytes = 0;
-        subjects.clear();
+        clearSubjects();
         // A store that never used a sequence reports first = last = 0, as a fresh nats-server store does.
         firstSeq = nextSeq == 1 ? 0 : nextSeq;
         firstTs = 0;
@@ -547,8 +719,10 @@ abstract class AbstractStreamStore implements StreamStore {
         checkOpen();
         this.limits = newLimits == null ? StreamLimits.NONE : newLimits;
         if (limits.maxMsgsPerSubject() > 0) {
-            for (Map.Entry<String, SubjectInfo> e : new ArrayList<>(subjects.entrySet())) {
-                enforceSubjectLimit(e.getKey(), e.getValue());
+            for (SubjectInfo si : new ArrayList<>(subjects.values())) {
+                if (si.msgs > 0) {
+                    enforceSubjectLimit(si);
+                }
             }
         }
         enforceMsgAndByteLimits();

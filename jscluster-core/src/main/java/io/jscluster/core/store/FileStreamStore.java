@@ -380,12 +380,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             if (countSubjects) {
                 String subject = new String(data, off + BlockFormat.HEADER + 6, sl,
                         java.nio.charset.StandardCharsets.UTF_8);
-                SubjectInfo si = subjects.get(subject);
-                if (si == null) {
-                    subjects.put(subject, new SubjectInfo(1, seq));
-                } else {
-                    si.msgs++;
-                }
+                countSubject(subject, seq);
             }
             if (firstLive == 0) {
                 firstLive = seq;
@@ -718,7 +713,8 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    void appendMessage(long seq, long ts, String subject, int slen, byte[] header, byte[] data, long size) {
+    void appendMessage(long seq, long ts, SubjectInfo si, int slen, byte[] header, byte[] data, long size) {
+        String subject = si.subject;
         checkWritable();
         int hl = header == null ? 0 : header.length;
         int dl = data == null ? 0 : data.length;
@@ -1049,7 +1045,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    StoredMessage removeRecord(long seq, boolean erase) {
+    SubjectInfo removeRecord(long seq, boolean erase) {
         checkWritable();
         Block b = blockFor(seq);
         if (b == null) {
@@ -1078,7 +1074,14 @@ public final class FileStreamStore extends AbstractStreamStore {
             b.dmap.insert(seq);
         }
         maybeReclaim(b);
-        return m;
+        removedSize = sizeOf(m);
+        SubjectInfo si = subjects.get(m.subject());
+        if (si == null) {
+            // Not counted (cannot happen for a message recovery or a store counted); account it transiently.
+            si = registerSubject(m.subject(), seq);
+            si.msgs = 1;
+        }
+        return si;
     }
 
     private void eraseInPlace(Block b, long seq) throws IOException {
@@ -1631,13 +1634,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             bytes += b.bytes - bytesBefore;
             for (StoredMessage m : messages) {
                 if (b.isLive(m.seq())) {
-                    SubjectInfo si = subjects.get(m.subject());
-                    if (si == null) {
-                        subjects.put(m.subject(), new SubjectInfo(1, m.seq()));
-                    } else {
-                        si.msgs++;
-                        si.firstHint = Math.min(si.firstHint, m.seq());
-                    }
+                    countSubject(m.subject(), m.seq());
                 }
             }
             if (isActive) {

@@ -1,7 +1,7 @@
 package io.jscluster.core.store;
 
 import io.jscluster.codec.state.DeleteBlock;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongConsumer;
@@ -9,22 +9,67 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link StreamStore} held entirely on the heap, like nats-server's memory store: nothing is durable,
- * {@link #sync()} and {@link #batch(Runnable)} only provide atomicity. Messages live in 4,096-slot pages keyed by
- * sequence, so skipped or purged spans cost nothing; interior deletes are one exact set.
+ * {@link #sync()} and {@link #batch(Runnable)} only provide atomicity.
+ *
+ * <h2>Layout</h2>
+ * Messages live in pages of 4,096 consecutive sequences. A page keeps its messages in flat arrays — timestamps,
+ * a packed metadata array (subject id, slab offset, header and data length per slot) and one byte slab holding
+ * the headers and payloads back to back — so storing a message copies its bytes and writes a few array slots
+ * without allocating, and a million retained messages are a few hundred objects for the garbage collector, not
+ * millions. Subjects are stored as the small ids the shared subject bookkeeping hands out. Pages emptied by
+ * removals are recycled for new sequences; a page whose slab is mostly holes is compacted in place. Messages
+ * larger than {@value #INLINE_MAX} bytes are kept as their own array so a slab stays bounded. Skipped or purged
+ * spans cost nothing; interior deletes are one exact set.
  */
 public final class MemoryStreamStore extends AbstractStreamStore {
     private static final int PAGE_SHIFT = 12;
     private static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    private static final int PAGE_MASK = PAGE_SIZE - 1;
+    /** Header plus data bytes above which a message is kept out of the slab. */
+    static final int INLINE_MAX = 64 * 1024;
+    private static final int SLAB_INITIAL = 4096;
+    /** Slabs smaller than this are never compacted (holes there cost little). */
+    private static final int COMPACT_MIN = 64 * 1024;
+    private static final int META_INITIAL = 16;
+    private static final int SPARE_PAGES = 2;
     private static final byte[] EMPTY = new byte[0];
 
+    /** Messages of the sequences {@code index * 4096 + base + i} for {@code i} in {@code [0, top)}. */
     private static final class Page {
-        final StoredMessage[] slots = new StoredMessage[PAGE_SIZE];
+        long index;
+        /** Slot (sequence & 4095) of array position 0. */
+        int base;
+        /** Array positions in use: every slot above {@code top} is empty. */
+        int top;
         int count;
+        long[] ts = new long[META_INITIAL];
+        /** Per position: subject id + 1 (0 = empty), slab offset (-1 = out of line), header length, data length. */
+        int[] meta = new int[META_INITIAL * 4];
+        byte[][] big;
+        byte[] slab = new byte[SLAB_INITIAL];
+        int used;
+        int live;
+
+        void reset(long index, int base) {
+            this.index = index;
+            this.base = base;
+            top = 0;
+            count = 0;
+            used = 0;
+            live = 0;
+            big = null;
+        }
+
+        long seqAt(int pos) {
+            return (index << PAGE_SHIFT) + base + pos;
+        }
     }
 
-    private final HashMap<Long, Page> pages = new HashMap<>();
-    private long cachedPageIndex = -1;
-    private Page cachedPage;
+    private Page[] pages = new Page[8];
+    private int pageCount;
+    private int cachedPos = -1;
+    private final Page[] spares = new Page[SPARE_PAGES];
+    private int spareCount;
     private final DeleteSet dmap = new DeleteSet();
 
     /** A store with no limits and the system clock. */
@@ -46,48 +91,134 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private Page page(long seq, boolean create) {
+    // ---------------------------------------------------------------- pages
+
+    /** Position in {@link #pages} of the page with {@code idx}, or {@code -(insertion point) - 1}. */
+    private int findPage(long idx) {
+        int c = cachedPos;
+        if (c >= 0 && c < pageCount && pages[c].index == idx) {
+            return c;
+        }
+        if (pageCount > 0) {
+            if (pages[pageCount - 1].index == idx) {
+                return cachedPos = pageCount - 1;
+            }
+            if (pages[0].index == idx) {
+                return cachedPos = 0;
+            }
+        }
+        int lo = 0;
+        int hi = pageCount - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long v = pages[mid].index;
+            if (v < idx) {
+                lo = mid + 1;
+            } else if (v > idx) {
+                hi = mid - 1;
+            } else {
+                return cachedPos = mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** The page holding {@code seq}, or null. */
+    private Page pageOf(long seq) {
+        int pos = findPage(seq >>> PAGE_SHIFT);
+        return pos >= 0 ? pages[pos] : null;
+    }
+
+    /** Array position of {@code seq} in {@code p} when it holds a message, else -1. */
+    private static int position(Page p, long seq) {
+        int i = (int) (seq & PAGE_MASK) - p.base;
+        return i >= 0 && i < p.top && p.meta[i * 4] != 0 ? i : -1;
+    }
+
+    /** The last page, created (appended) for {@code seq} when {@code seq} lies beyond it. */
+    private Page pageForAppend(long seq) {
         long idx = seq >>> PAGE_SHIFT;
-        if (idx == cachedPageIndex && cachedPage != null) {
-            return cachedPage;
+        if (pageCount > 0 && pages[pageCount - 1].index == idx) {
+            return pages[pageCount - 1];
         }
-        Page p = pages.get(idx);
-        if (p == null && create) {
+        Page p;
+        if (spareCount > 0) {
+            p = spares[--spareCount];
+            spares[spareCount] = null;
+        } else {
             p = new Page();
-            pages.put(idx, p);
         }
-        if (p != null) {
-            cachedPageIndex = idx;
-            cachedPage = p;
+        p.reset(idx, (int) (seq & PAGE_MASK));
+        if (pageCount == pages.length) {
+            pages = Arrays.copyOf(pages, pageCount * 2);
         }
+        pages[pageCount++] = p;
         return p;
     }
 
-    private StoredMessage slot(long seq) {
-        Page p = page(seq, false);
-        return p == null ? null : p.slots[(int) (seq & (PAGE_SIZE - 1))];
+    private void removePage(int pos) {
+        Page p = pages[pos];
+        System.arraycopy(pages, pos + 1, pages, pos, pageCount - pos - 1);
+        pages[--pageCount] = null;
+        cachedPos = -1;
+        if (spareCount < SPARE_PAGES && p.slab.length <= (8 << 20)) {
+            p.big = null;
+            spares[spareCount++] = p;
+        }
     }
 
-    private StoredMessage clearSlot(long seq) {
-        Page p = page(seq, false);
-        if (p == null) {
-            return null;
+    /** Makes room for array position {@code i}. */
+    private static void ensurePosition(Page p, int i) {
+        if (i < p.ts.length) {
+            return;
         }
-        int i = (int) (seq & (PAGE_SIZE - 1));
-        StoredMessage m = p.slots[i];
-        if (m != null) {
-            p.slots[i] = null;
-            if (--p.count == 0) {
-                long idx = seq >>> PAGE_SHIFT;
-                pages.remove(idx);
-                if (cachedPageIndex == idx) {
-                    cachedPage = null;
-                    cachedPageIndex = -1;
-                }
+        int cap = Math.min(Math.max(i + 1, p.ts.length * 2), PAGE_SIZE);
+        p.ts = Arrays.copyOf(p.ts, cap);
+        p.meta = Arrays.copyOf(p.meta, cap * 4);
+        if (p.big != null) {
+            p.big = Arrays.copyOf(p.big, cap);
+        }
+    }
+
+    /** Makes room for {@code len} more slab bytes, compacting first when holes would cover the need. */
+    private static void ensureSlab(Page p, int len) {
+        if (p.slab.length - p.used >= len) {
+            return;
+        }
+        if (p.used - p.live >= len && p.used >= COMPACT_MIN) {
+            compact(p);
+            if (p.slab.length - p.used >= len) {
+                return;
             }
         }
-        return m;
+        long want = Math.max((long) p.slab.length * 2, (long) p.used + len);
+        p.slab = Arrays.copyOf(p.slab, (int) Math.min(want, Integer.MAX_VALUE - 16));
     }
+
+    /** Slides the live inline messages of {@code p} to the start of its slab, in slot order. */
+    private static void compact(Page p) {
+        int w = 0;
+        int[] meta = p.meta;
+        for (int i = 0; i < p.top; i++) {
+            int m = i * 4;
+            if (meta[m] == 0 || meta[m + 1] < 0) {
+                continue;
+            }
+            int off = meta[m + 1];
+            int len = meta[m + 2] + meta[m + 3];
+            if (off != w) {
+                System.arraycopy(p.slab, off, p.slab, w, len);
+                meta[m + 1] = w;
+            }
+            w += len;
+        }
+        p.used = w;
+        if (p.slab.length > 4 * COMPACT_MIN && w < p.slab.length / 4) {
+            p.slab = Arrays.copyOf(p.slab, Math.max(SLAB_INITIAL, w * 2));
+        }
+    }
+
+    // ---------------------------------------------------------------- primitives
 
     @Override
     long recordSize(int subjectLen, int headerLen, int dataLen) {
@@ -95,12 +226,50 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    void appendMessage(long seq, long ts, String subject, int subjectLen, byte[] header, byte[] data, long size) {
-        byte[] h = header == null || header.length == 0 ? EMPTY : header.clone();
-        byte[] d = data == null || data.length == 0 ? EMPTY : data.clone();
-        Page p = page(seq, true);
-        p.slots[(int) (seq & (PAGE_SIZE - 1))] = new StoredMessage(seq, ts, subject, h, d);
+    void appendMessage(long seq, long ts, SubjectInfo si, int subjectLen, byte[] header, byte[] data, long size) {
+        int hl = header == null ? 0 : header.length;
+        int dl = data == null ? 0 : data.length;
+        long len = (long) hl + dl;
+        if (len > Integer.MAX_VALUE - 16) {
+            throw new StoreException("message too large: header " + hl + " data " + dl);
+        }
+        Page p = pageForAppend(seq);
+        int i = (int) (seq & PAGE_MASK) - p.base;
+        ensurePosition(p, i);
+        int off;
+        if (len > INLINE_MAX) {
+            byte[] out = new byte[(int) len];
+            if (hl > 0) {
+                System.arraycopy(header, 0, out, 0, hl);
+            }
+            System.arraycopy(data, 0, out, hl, dl);
+            if (p.big == null) {
+                p.big = new byte[p.ts.length][];
+            }
+            p.big[i] = out;
+            off = -1;
+        } else {
+            ensureSlab(p, (int) len);
+            off = p.used;
+            if (hl > 0) {
+                System.arraycopy(header, 0, p.slab, off, hl);
+            }
+            if (dl > 0) {
+                System.arraycopy(data, 0, p.slab, off + hl, dl);
+            }
+            p.used += (int) len;
+            p.live += (int) len;
+        }
+        p.ts[i] = ts;
+        int m = i * 4;
+        p.meta[m] = si.id + 1;
+        p.meta[m + 1] = off;
+        p.meta[m + 2] = hl;
+        p.meta[m + 3] = dl;
         p.count++;
+        if (i >= p.top) {
+            p.top = i + 1;
+        }
     }
 
     @Override
@@ -114,50 +283,163 @@ public final class MemoryStreamStore extends AbstractStreamStore {
 
     @Override
     StoredMessage read(long seq) {
-        return slot(seq);
+        Page p = pageOf(seq);
+        if (p == null) {
+            return null;
+        }
+        int i = position(p, seq);
+        if (i < 0) {
+            return null;
+        }
+        int m = i * 4;
+        SubjectInfo si = subjectById(p.meta[m] - 1);
+        int off = p.meta[m + 1];
+        int hl = p.meta[m + 2];
+        int dl = p.meta[m + 3];
+        byte[] src = off < 0 ? p.big[i] : p.slab;
+        int o = off < 0 ? 0 : off;
+        byte[] h = hl == 0 ? EMPTY : Arrays.copyOfRange(src, o, o + hl);
+        byte[] d = dl == 0 ? EMPTY : Arrays.copyOfRange(src, o + hl, o + hl + dl);
+        return new StoredMessage(seq, p.ts[i], si.subject, h, d);
     }
 
     @Override
-    StoredMessage removeRecord(long seq, boolean erase) {
-        StoredMessage m = clearSlot(seq);
-        if (m == null) {
+    long timestampOf(long seq) {
+        Page p = pageOf(seq);
+        int i = p == null ? -1 : position(p, seq);
+        return i < 0 ? 0 : p.ts[i];
+    }
+
+    @Override
+    long nextOfSubject(SubjectInfo si, long from) {
+        long upper = si.lastStale ? lastSeq : Math.min(si.last, lastSeq);
+        int want = si.id + 1;
+        long seq = Math.max(from, 1);
+        int pos = findPage(seq >>> PAGE_SHIFT);
+        if (pos < 0) {
+            pos = -pos - 1;
+        }
+        for (; pos < pageCount; pos++) {
+            Page p = pages[pos];
+            long start = p.seqAt(0);
+            if (start > upper) {
+                return 0;
+            }
+            int i = (int) Math.max(0, seq - start);
+            int[] meta = p.meta;
+            for (; i < p.top; i++) {
+                if (meta[i * 4] == want) {
+                    long s = start + i;
+                    return s <= upper ? s : 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    long prevOfSubject(SubjectInfo si, long from, long floor) {
+        int want = si.id + 1;
+        long lo = Math.max(Math.max(floor, firstSeq), 1);
+        long seq = Math.min(from, lastSeq);
+        if (seq < lo) {
+            return 0;
+        }
+        int pos = findPage(seq >>> PAGE_SHIFT);
+        if (pos < 0) {
+            pos = -pos - 2;
+        }
+        for (; pos >= 0; pos--) {
+            Page p = pages[pos];
+            long start = p.seqAt(0);
+            int i = (int) Math.min(p.top - 1L, seq - start);
+            for (; i >= 0; i--) {
+                long s = start + i;
+                if (s < lo) {
+                    return 0;
+                }
+                if (p.meta[i * 4] == want) {
+                    return s;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Clears the slot of {@code seq}, returning its subject (size in {@link #removedSize}), or null. */
+    private SubjectInfo clearSlot(long seq, boolean erase) {
+        int pos = findPage(seq >>> PAGE_SHIFT);
+        if (pos < 0) {
             return null;
         }
+        Page p = pages[pos];
+        int i = position(p, seq);
+        if (i < 0) {
+            return null;
+        }
+        int m = i * 4;
+        SubjectInfo si = subjectById(p.meta[m] - 1);
+        int off = p.meta[m + 1];
+        int hl = p.meta[m + 2];
+        int dl = p.meta[m + 3];
+        removedSize = recordSize(si.length, hl, dl);
         if (erase) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
-            r.nextBytes(m.header());
-            r.nextBytes(m.data());
+            if (off < 0) {
+                r.nextBytes(p.big[i]);
+            } else {
+                for (int k = off, end = off + hl + dl; k < end; k++) {
+                    p.slab[k] = (byte) r.nextInt();
+                }
+            }
         }
-        if (seq != firstSeq) {
+        p.meta[m] = 0;
+        if (off < 0) {
+            p.big[i] = null;
+        } else {
+            p.live -= hl + dl;
+        }
+        if (--p.count == 0) {
+            removePage(pos);
+        } else {
+            while (p.top > 0 && p.meta[(p.top - 1) * 4] == 0) {
+                p.top--;
+            }
+            if (p.used >= COMPACT_MIN && p.live < p.used / 2) {
+                compact(p);
+            }
+        }
+        return si;
+    }
+
+    @Override
+    SubjectInfo removeRecord(long seq, boolean erase) {
+        SubjectInfo si = clearSlot(seq, erase);
+        if (si != null && seq != firstSeq) {
             dmap.insert(seq);
         }
-        return erase ? new StoredMessage(seq, m.tsNanos(), m.subject(), new byte[m.header().length],
-                new byte[m.data().length]) : m;
+        return si;
     }
 
     @Override
     long nextPresent(long from) {
         long seq = Math.max(from, 1);
-        while (seq <= lastSeq) {
-            Page p = page(seq, false);
-            if (p == null) {
-                // Jump to the next page that exists; pages are sparse after large skips.
-                long nextIdx = Long.MAX_VALUE;
-                for (Long idx : pages.keySet()) {
-                    if (idx > (seq >>> PAGE_SHIFT) && idx < nextIdx) {
-                        nextIdx = idx;
-                    }
-                }
-                if (nextIdx == Long.MAX_VALUE) {
-                    return 0;
-                }
-                seq = nextIdx << PAGE_SHIFT;
-                continue;
+        int pos = findPage(seq >>> PAGE_SHIFT);
+        if (pos < 0) {
+            pos = -pos - 1;
+        }
+        for (; pos < pageCount; pos++) {
+            Page p = pages[pos];
+            long start = p.seqAt(0);
+            if (start > lastSeq) {
+                return 0;
             }
-            int i = (int) (seq & (PAGE_SIZE - 1));
-            for (; i < PAGE_SIZE; i++, seq++) {
-                if (p.slots[i] != null) {
-                    return seq <= lastSeq ? seq : 0;
+            int i = (int) Math.max(0, seq - start);
+            int[] meta = p.meta;
+            for (; i < p.top; i++) {
+                if (meta[i * 4] != 0) {
+                    long s = start + i;
+                    return s <= lastSeq ? s : 0;
                 }
             }
         }
@@ -171,9 +453,9 @@ public final class MemoryStreamStore extends AbstractStreamStore {
 
     @Override
     void clearAll(long nextSeq) {
-        pages.clear();
-        cachedPage = null;
-        cachedPageIndex = -1;
+        Arrays.fill(pages, 0, pageCount, null);
+        pageCount = 0;
+        cachedPos = -1;
         dmap.clear();
     }
 
@@ -186,11 +468,11 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             if (seq == 0 || seq > to) {
                 return;
             }
-            StoredMessage m = clearSlot(seq);
+            SubjectInfo si = clearSlot(seq, false);
             if (!leading) {
                 dmap.insert(seq);
             }
-            sink.removed(m.subject(), seq, sizeOf(m));
+            sink.removed(si.subject, seq, removedSize);
             seq++;
         }
     }
@@ -203,8 +485,8 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             if (s == 0) {
                 break;
             }
-            StoredMessage m = clearSlot(s);
-            sink.removed(m.subject(), s, sizeOf(m));
+            SubjectInfo si = clearSlot(s, false);
+            sink.removed(si.subject, s, removedSize);
             s++;
         }
         dmap.deleteAbove(seq);
@@ -257,8 +539,8 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     @Override
     public synchronized void close() {
         closed = true;
-        pages.clear();
-        cachedPage = null;
-        dmap.clear();
+        clearAll(0);
+        Arrays.fill(spares, null);
+        spareCount = 0;
     }
 }

@@ -79,6 +79,44 @@ public interface StreamStore extends AutoCloseable {
     StoredMessage loadNext(String filter, long start);
 
     /**
+     * The newest message whose subject matches {@code filter} (NATS wildcards; empty or {@code >} match all), or
+     * null when there is none (nats-server {@code LoadLastMsg}). Used to check an expected last sequence per
+     * subject on publish.
+     *
+     * @throws StoreCorruptionException the newest match cannot be determined because of a damaged range
+     */
+    default StoredMessage loadLast(String filter) {
+        StreamState st = state();
+        if (st.msgs() == 0) {
+            return null;
+        }
+        for (long seq = st.lastSeq(); seq >= st.firstSeq() && seq > 0; seq--) {
+            StoredMessage m = load(seq);
+            if (m != null && SubjectFilter.matches(filter, m.subject())) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Count, oldest and newest sequence of the literal subject {@code subject}; {@link SubjectState#EMPTY} when
+     * it has no message. Stores answer from per-subject bookkeeping, without scanning the stream in the common
+     * case.
+     *
+     * @throws StoreCorruptionException the bounds cannot be determined because of a damaged range
+     */
+    default SubjectState subjectState(String subject) {
+        Long n = subjectTotals(subject).get(subject);
+        if (n == null || n == 0) {
+            return SubjectState.EMPTY;
+        }
+        StoredMessage first = loadNext(subject, 0);
+        StoredMessage last = loadLast(subject);
+        return new SubjectState(n, first == null ? 0 : first.seq(), last == null ? 0 : last.seq());
+    }
+
+    /**
      * Removes the message at {@code seq}.
      *
      * @return false when there was no message at {@code seq}

@@ -87,6 +87,29 @@ final class ReferenceStream {
         return null;
     }
 
+    StoredMessage loadLast(String filter) {
+        for (StoredMessage m : msgs.descendingMap().values()) {
+            if (SubjectFilter.matches(filter, m.subject())) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    SubjectState subjectState(String subject) {
+        long n = 0;
+        long firstSeq = 0;
+        long lastSeq = 0;
+        for (StoredMessage m : msgs.values()) {
+            if (m.subject().equals(subject)) {
+                n++;
+                firstSeq = firstSeq == 0 ? m.seq() : firstSeq;
+                lastSeq = m.seq();
+            }
+        }
+        return n == 0 ? SubjectState.EMPTY : new SubjectState(n, firstSeq, lastSeq);
+    }
+
     /** Leader store; returns the sequence or throws the limit the store must throw. */
     long store(String subject, byte[] hdr, byte[] data, long now) {
         StoredMessage m = new StoredMessage(last + 1, now, subject, hdr, data);

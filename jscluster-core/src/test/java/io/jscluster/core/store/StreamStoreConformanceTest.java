@@ -169,6 +169,44 @@ abstract class StreamStoreConformanceTest {
     }
 
     @Test
+    @DisplayName("per-subject first/last sequence and load-last-by-subject follow removals, truncation and limits")
+    void subjectStateAndLoadLast() {
+        StreamStore s = open(new StreamLimits(0, 0, 0, 3, DiscardPolicy.OLD, false));
+        assertThat(s.subjectState("a")).isEqualTo(SubjectState.EMPTY);
+        assertThat(s.loadLast("a")).isNull();
+        assertThat(s.loadLast(">")).isNull();
+        for (int i = 1; i <= 6; i++) {
+            s.store(i % 2 == 0 ? "a" : "b.x", null, b("m" + i));
+        }
+        assertThat(s.subjectState("a")).isEqualTo(new SubjectState(3, 2, 6));
+        assertThat(s.subjectState("b.x")).isEqualTo(new SubjectState(3, 1, 5));
+        assertThat(s.loadLast("a").seq()).isEqualTo(6);
+        assertThat(s.loadLast("b.*").seq()).isEqualTo(5);
+        assertThat(s.loadLast(">").seq()).isEqualTo(6);
+        assertThat(s.loadLast("c")).isNull();
+        // The newest of a subject removed: the next newest is found.
+        assertThat(s.remove(6)).isTrue();
+        assertThat(s.subjectState("a")).isEqualTo(new SubjectState(2, 2, 4));
+        assertThat(s.loadLast("a").data()).isEqualTo(b("m4"));
+        assertThat(s.loadLast(">").seq()).isEqualTo(5);
+        // Per-subject limit of 3 discards the subject's oldest.
+        s.store("a", null, b("m7"));
+        s.store("a", null, b("m8"));
+        assertThat(s.subjectState("a")).isEqualTo(new SubjectState(3, 4, 8));
+        s.truncate(7);
+        assertThat(s.subjectState("a")).isEqualTo(new SubjectState(2, 4, 7));
+        assertThat(s.loadLast("a").seq()).isEqualTo(7);
+        s.purge("a", 0, 0);
+        assertThat(s.subjectState("a")).isEqualTo(SubjectState.EMPTY);
+        assertThat(s.loadLast("a")).isNull();
+        assertThat(s.subjectState("b.x")).isEqualTo(new SubjectState(3, 1, 5));
+        s.skip(8, 2);
+        s.store("a", null, b("m10"));
+        assertThat(s.subjectState("a")).isEqualTo(new SubjectState(1, 10, 10));
+        assertThat(s.loadLast(">").seq()).isEqualTo(10);
+    }
+
+    @Test
     @DisplayName("purge empties and keeps the sequence; purge by subject, keep N and up-to sequence")
     void purges() {
         StreamStore s = open();

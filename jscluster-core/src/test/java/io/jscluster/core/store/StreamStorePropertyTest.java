@@ -262,6 +262,9 @@ class StreamStorePropertyTest {
             long start = around();
             assertThat(store.loadNext(f, start)).as("loadNext " + f + " " + start).isEqualTo(model.loadNext(f,
                     start));
+            assertThat(store.loadLast(f)).as("loadLast " + f).isEqualTo(model.loadLast(f));
+            String subj = SUBJECTS[rnd.nextInt(SUBJECTS.length)];
+            assertThat(store.subjectState(subj)).as("subjectState " + subj).isEqualTo(model.subjectState(subj));
             byte[] enc = store.encodedState(step, false);
             StreamReplicatedState st = StreamStateCodec.decode(enc);
             assertThat(st.msgs()).isEqualTo(want.msgs());
