@@ -42,6 +42,8 @@ final class NodeHarness implements RaftEffects {
   long now = 1_000;
   final List<Sent> sent = new ArrayList<>();
   final List<CommittedEntry> applied = new ArrayList<>();
+  /** Surfaced elements not yet confirmed nor drained: NRG's apply queue. */
+  final List<CommittedEntry> queue = new ArrayList<>();
   final List<Boolean> leaderSignals = new ArrayList<>();
   final Set<String> subscriptions = new LinkedHashSet<>();
   final List<Long> readsReady = new ArrayList<>();
@@ -98,6 +100,12 @@ final class NodeHarness implements RaftEffects {
   @Override
   public void apply(CommittedEntry entry) {
     applied.add(entry);
+    queue.add(entry);
+  }
+
+  @Override
+  public void drainApplyQueue() {
+    queue.clear();
   }
 
   @Override
@@ -141,6 +149,7 @@ final class NodeHarness implements RaftEffects {
         node.applied(now, ce.index());
       }
     }
+    queue.clear();
   }
 
   void deliverAe(AppendEntry ae) {
