@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -131,5 +133,91 @@ class SnapshotScenariosTest {
     c.checker().checkConverged(c.alive());
     assertThat(l.raft().snapshotIndex()).isEqualTo(mid);
     assertThat(f.raft().snapshotIndex()).isEqualTo(mid);
+  }
+
+  @Test
+  @DisplayName("Go: TestNRGNoLogResetOnCorruptedSendToFollower")
+  void noLogResetOnCorruptedSendToFollower() {
+    cluster = new SimCluster(60, 3).start();
+    SimCluster c = cluster;
+    SimNode l = c.awaitLeader(30_000);
+    assertThat(l).isNotNull();
+    for (int i = 0; i < 10; i++) {
+      assertThat(c.propose(bytes("d" + i))).isTrue();
+      c.sim().runFor(50);
+    }
+    long applied = l.raft().lastIndex();
+    assertThat(c.awaitApplied(applied, 10_000)).isTrue();
+    l.snapshot(false);
+    assertThat(l.log().isEmpty()).isTrue();
+
+    // Flatten one follower's log so it needs the snapshot, and damage the leader's snapshot.
+    SimNode f = followers(c, l).get(0);
+    f.log().truncateAfter(0);
+    f.log().sync();
+    f.crash(0);
+    assertThat(l.snapshots().flipBit(l.raft().snapshotTerm(), l.raft().snapshotIndex(), 100))
+        .isTrue();
+    long leaderLast = l.raft().lastIndex();
+    f.start();
+
+    // The leader cannot serve the snapshot: it steps down rather than resetting its log, and the
+    // group recovers (the third node, which holds the whole log, can serve the follower).
+    assertThat(c.sim().runUntil(() -> f.raft().appliedIndex() >= applied, 120_000))
+        .as(Chaos.describe(c)).isTrue();
+    assertThat(l.raft().lastIndex()).isGreaterThanOrEqualTo(leaderLast);
+    assertThat(l.raft().snapshotIndex()).isEqualTo(applied);
+    assertThat(l.leaderSignals()).contains(false);
+  }
+
+  @Test
+  @DisplayName("Go: TestNRGChainOfBlocksStopAndCatchUp")
+  void chainOfBlocksStopAndCatchUp() {
+    cluster = new SimCluster(70, 3).start();
+    SimCluster c = cluster;
+    assertThat(c.awaitLeader(30_000)).isNotNull();
+    Random rnd = new Random(70);
+    List<SimNode> all = new ArrayList<>(c.nodes());
+    int blocks = 0;
+    for (int round = 1; round <= 50; round++) {
+      SimNode stopped = all.get(rnd.nextInt(all.size()));
+      stopped.crash(0);
+      SimNode snap = all.get(rnd.nextInt(all.size()));
+      while (snap == stopped) {
+        snap = all.get(rnd.nextInt(all.size()));
+      }
+      try {
+        snap.snapshot(false);
+      } catch (io.jscluster.raft.RaftException e) {
+        // Nothing new applied since its last snapshot, or a catch-up is being served.
+      }
+      assertThat(c.awaitLeader(60_000)).as("round %d", round).isNotNull();
+      for (int i = 0; i < 3; i++) {
+        assertThat(c.propose(bytes("block-" + blocks++))).isTrue();
+      }
+      stopped.start();
+      int expected = blocks;
+      assertThat(c.sim().runUntil(() -> {
+        for (SimNode n : all) {
+          if (normalEntries(n) != expected) {
+            return false;
+          }
+        }
+        return true;
+      }, 60_000)).as("round %d: %s", round, Chaos.describe(c)).isTrue();
+    }
+    c.checker().checkConverged(c.alive());
+  }
+
+  private static long normalEntries(SimNode n) {
+    long count = 0;
+    for (List<io.jscluster.raft.wire.Entry> es : n.applied().values()) {
+      for (io.jscluster.raft.wire.Entry e : es) {
+        if (e.type() == io.jscluster.raft.wire.EntryType.NORMAL) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 }
