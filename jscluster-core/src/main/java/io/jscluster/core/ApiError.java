@@ -39,6 +39,11 @@ public record ApiError(int code, int errCode, String description) {
   /** JSStreamDuplicateMessageConflict. */
   public static final ApiError DUPLICATE_MESSAGE_CONFLICT =
       new ApiError(409, 10158, "duplicate message id is in process");
+  /** JSStreamWrongLastSequenceConstantErr: a per-subject expectation on a subject with writes in flight. */
+  public static final ApiError WRONG_LAST_SEQUENCE_CONSTANT = new ApiError(400, 10164, "wrong last sequence");
+  /** JSStreamExpectedLastSeqPerSubjectInvalid: the subject override without the expected sequence. */
+  public static final ApiError EXPECTED_LAST_SEQ_PER_SUBJECT_INVALID =
+      new ApiError(400, 10193, "missing sequence for expected last sequence per subject");
   /** JSNoMessageFoundErr. */
   public static final ApiError NO_MESSAGE_FOUND = new ApiError(404, 10037, "no message found");
 

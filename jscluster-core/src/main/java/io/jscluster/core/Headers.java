@@ -17,6 +17,10 @@ public final class Headers {
   public static final String EXPECTED_LAST_SEQ = "Nats-Expected-Last-Sequence";
   /** The stream's last message id must be this. */
   public static final String EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id";
+  /** The last message on the subject (or on the one named by {@link #EXPECTED_LAST_SUBJECT_SEQ_SUBJECT}) must have this sequence. */
+  public static final String EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence";
+  /** The subject {@link #EXPECTED_LAST_SUBJECT_SEQ} is checked against instead of the message's own. */
+  public static final String EXPECTED_LAST_SUBJECT_SEQ_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject";
   /** Longest header block a stream message can carry. */
   public static final int MAX_HEADER_BYTES = 65_535;
 

@@ -99,7 +99,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     void propose(long term, byte[] data);
   }
 
-  private record Staged(String subject, long size, String msgId) {}
+  private record Staged(String subject, long size, String msgId, String expectedSubject) {}
 
   private final Context ctx;
   private final String name;
@@ -124,6 +124,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private long inflightMsgs;
   private long inflightBytes;
   private final Map<String, Staged> staged = new HashMap<>();
+  /** Subjects with a per-subject sequence expectation in flight (nats-server expectedPerSubjectInProcess). */
+  private final java.util.Set<String> expectedInProcess = new java.util.HashSet<>();
   private final Map<String, CompletableFuture<PubAck>> pendingPubs = new HashMap<>();
   private final Map<String, CompletableFuture<Long>> pendingPurges = new HashMap<>();
   private final Map<String, CompletableFuture<Boolean>> pendingDeletes = new HashMap<>();
@@ -280,6 +282,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     return clseq;
   }
 
+  /** Subjects with a per-subject sequence expectation still in flight on this leader. */
+  public int expectedPerSubjectInProcess() {
+    return expectedInProcess.size();
+  }
+
   /** How often an apply found its expected sequence broken (the stream needs a reset). */
   public long desyncs() {
     return desyncs;
@@ -377,7 +384,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     inflight.get(subject)[1] += size;
     inflightMsgs++;
     inflightBytes += size;
-    staged.put(reply, new Staged(subject, size, msgId));
+    String expSubj = expectedSubjectOf(subject, hdr);
+    if (expSubj != null) {
+      expectedInProcess.add(expSubj);
+    }
+    staged.put(reply, new Staged(subject, size, msgId, expSubj));
     clseq++;
     long last = store.state().lastSeq();
     if (clseq - (last + clfs) > LAG_WARN_THRESHOLD) {
@@ -440,6 +451,10 @@ public final class StreamReplica implements RaftGroupHost.Listener {
           return PubAck.failed(name, ApiError.wrongLastSequence(expectedLast));
         }
       }
+      PubAck perSubject = checkExpectedLastSubjectSeq(subject, hdr);
+      if (perSubject != null) {
+        return perSubject;
+      }
     }
     if (cfg.discard() == io.jscluster.codec.meta.DiscardPolicy.NEW) {
       StreamState st = store.state();
@@ -459,6 +474,65 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code Nats-Expected-Last-Subject-Sequence}: the last stored message on the subject (or on the
+   * one the {@code -Subject} header names) must have that sequence, 0 meaning none. A subject with
+   * any proposal in flight cannot be checked against the store, so it is refused outright.
+   */
+  private PubAck checkExpectedLastSubjectSeq(String subject, byte[] hdr) {
+    String raw = Headers.get(hdr, Headers.EXPECTED_LAST_SUBJECT_SEQ);
+    if (raw == null || raw.isEmpty()) {
+      String only = Headers.get(hdr, Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT);
+      return only == null || only.isEmpty() ? null
+          : PubAck.failed(name, ApiError.EXPECTED_LAST_SEQ_PER_SUBJECT_INVALID);
+    }
+    long want;
+    try {
+      want = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      // nats-server's parseInt64 yields -1, which as uint64 never matches a stored sequence.
+      want = -1;
+    }
+    String seqSubj = expectedSubjectOf(subject, hdr);
+    if (expectedInProcess.contains(seqSubj) || inflight.containsKey(seqSubj)) {
+      return PubAck.failed(name, ApiError.WRONG_LAST_SEQUENCE_CONSTANT);
+    }
+    long found = lastSeqOfSubject(seqSubj);
+    if (found != want) {
+      return PubAck.failed(name, ApiError.wrongLastSequence(found));
+    }
+    return null;
+  }
+
+  /** The subject a per-subject expectation is checked on, or null when the header is absent. */
+  private static String expectedSubjectOf(String subject, byte[] hdr) {
+    if (hdr == null || hdr.length == 0) {
+      return null;
+    }
+    String raw = Headers.get(hdr, Headers.EXPECTED_LAST_SUBJECT_SEQ);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    String over = Headers.get(hdr, Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT);
+    return over == null || over.isEmpty() ? subject : over;
+  }
+
+  /** Sequence of the last stored message on the literal {@code subject}, 0 when there is none. */
+  private long lastSeqOfSubject(String subject) {
+    long count = store.subjectTotals(subject).getOrDefault(subject, 0L);
+    long seq = 0;
+    long from = store.state().firstSeq();
+    for (long i = 0; i < count; i++) {
+      StoredMessage m = store.loadNext(subject, from);
+      if (m == null) {
+        break;
+      }
+      seq = m.seq();
+      from = seq + 1;
+    }
+    return seq;
   }
 
   /** R1: nats-server's non-clustered processing, storing directly. */
@@ -558,8 +632,12 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       CompletableFuture<T> g = map.remove(reply);
       if (g != null) {
         Staged st = staged.remove(reply);
-        if (st != null && st.msgId() != null) {
-          dedupe.dropInFlight(st.msgId());
+        if (st != null) {
+          // Nothing else would release this proposal's in-flight accounting once its caller is gone.
+          unstage(st);
+          if (st.msgId() != null) {
+            dedupe.dropInFlight(st.msgId());
+          }
         }
         g.completeExceptionally(new TimeoutException("no response for " + name + " within "
             + ctx.requestTimeoutMillis() + " ms"));
@@ -838,6 +916,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   }
 
   private void unstage(Staged st) {
+    if (st.expectedSubject() != null) {
+      expectedInProcess.remove(st.expectedSubject());
+    }
     long[] in = inflight.get(st.subject());
     if (in != null) {
       in[0]--;
@@ -944,6 +1025,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     // A new leader recomputes clseq from the store and forgets the previous reign's in-flight state.
     clseq = 0;
     inflight.clear();
+    expectedInProcess.clear();
     inflightMsgs = 0;
     inflightBytes = 0;
     dedupe.dropAllInFlight();

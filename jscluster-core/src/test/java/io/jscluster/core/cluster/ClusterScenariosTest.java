@@ -266,6 +266,42 @@ class ClusterScenariosTest {
   }
 
   @Test
+  @DisplayName("Go: TestJetStreamClusterExpectedPerSubjectConsistency (expected last subject sequence, blocked while the subject is in flight)")
+  void expectedPerSubjectConsistency() {
+    try (InProcessCluster c = started(3, 23)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo", "bar").replicas(3).build());
+      ClusterNode l = c.awaitStreamLeader("TEST", T);
+      // A first expectation on foo is in flight: a second one on foo must wait for it.
+      var first = l.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "0"), b("a"));
+      assertThat(l.replica("TEST").expectedPerSubjectInProcess()).isEqualTo(1);
+      PubAck blocked = c.await(l.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "0"),
+          b("b")), T);
+      assertThat(blocked.error()).isEqualTo(ApiError.WRONG_LAST_SEQUENCE_CONSTANT);
+      assertThat(c.await(first, T).seq()).isEqualTo(1);
+      assertThat(l.replica("TEST").expectedPerSubjectInProcess()).isZero();
+      // A plain publish on foo in flight blocks an expectation on foo too.
+      var plain = l.publish("TEST", "foo", null, b("c"));
+      PubAck blocked2 = c.await(l.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "2"),
+          b("d")), T);
+      assertThat(blocked2.error()).isEqualTo(ApiError.WRONG_LAST_SEQUENCE_CONSTANT);
+      assertThat(c.await(plain, T).seq()).isEqualTo(2);
+      // Settled: the check compares with the subject's last stored sequence.
+      assertThat(c.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "1"), b("e")).error())
+          .isEqualTo(ApiError.wrongLastSequence(2));
+      assertThat(c.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "2"), b("e")).seq())
+          .isEqualTo(3);
+      // The subject override checks bar's history while publishing to foo.
+      assertThat(c.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "0",
+          Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "bar"), b("f")).seq()).isEqualTo(4);
+      assertThat(c.publish("TEST", "foo", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "bar"), b("g"))
+          .error()).isEqualTo(ApiError.EXPECTED_LAST_SEQ_PER_SUBJECT_INVALID);
+      assertThat(l.replica("TEST").expectedPerSubjectInProcess()).isZero();
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
   @DisplayName("Go: TestJetStreamClusterStreamFailTrackingSnapshots (CLFS survives restart and leader moves)")
   void clfsSurvivesRestart() {
     try (InProcessCluster c = started(3, 20)) {
