@@ -4,14 +4,24 @@ import io.jscluster.codec.meta.StorageType;
 import io.jscluster.codec.meta.StreamAssignment;
 import io.jscluster.codec.meta.StreamConfig;
 import io.jscluster.codec.ops.PurgeRequest;
+import io.jscluster.core.info.ClusterInfo;
+import io.jscluster.core.info.ClusterInfoReporter;
+import io.jscluster.core.info.NodeDirectory;
+import io.jscluster.core.info.NodeTable;
+import io.jscluster.core.info.RaftGroupView;
+import io.jscluster.core.info.StreamInfoJson;
+import io.jscluster.core.info.StreamInfoRequests;
 import io.jscluster.core.meta.MetaGroup;
 import io.jscluster.core.store.StoredMessage;
 import io.jscluster.core.store.StreamStore;
 import io.jscluster.core.stream.StreamReplica;
 import io.jscluster.core.sync.CatchupBudget;
+import io.jscluster.core.sync.SyncSubjects;
 import io.jscluster.raft.CommittedEntry;
 import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.RaftException;
+import io.jscluster.raft.RaftNode;
+import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
 import io.jscluster.raft.transport.Transport;
@@ -57,6 +67,11 @@ public final class ClusterNode {
   private final List<LeaderListener> listeners = new CopyOnWriteArrayList<>();
   private final ReplicaContext replicaContext = new ReplicaContext();
   private final CatchupBudget catchupBudget;
+  private final NodeTable nodeTable = new NodeTable();
+  private final ClusterInfoReporter reporter;
+  private final Map<String, Subscription> infoSubs = new TreeMap<>();
+  private final SyncSubjects inboxes;
+  private long startedAtMillis;
   private boolean started;
   private boolean stopped;
 
@@ -77,6 +92,13 @@ public final class ClusterNode {
     }
     this.peerIds = List.copyOf(ids);
     this.catchupBudget = new CatchupBudget(config.catchupMaxBytes());
+    for (String p : config.peers()) {
+      nodeTable.put(NodeIds.fromServerName(p),
+          new NodeDirectory.NodeInfo(p, config.clusterName(), "", false, true, true, true));
+    }
+    this.reporter = new ClusterInfoReporter(config.name(), config.clusterName(), id, "", nodeTable,
+        scheduler::wallNanos);
+    this.inboxes = new SyncSubjects(new Random(random.nextLong()));
     this.meta = new MetaGroup(id, peerIds, new Random(random.nextLong()), scheduler::wallNanos,
         scheduler::nowMillis, new MetaHandler());
   }
@@ -87,6 +109,7 @@ public final class ClusterNode {
       throw new IllegalStateException("already started");
     }
     started = true;
+    startedAtMillis = scheduler.nowMillis();
     RaftLog log = config.storage().raftLog(MetaGroup.GROUP, StorageType.FILE);
     TermVoteStore tv = config.storage().termVote(MetaGroup.GROUP, StorageType.FILE);
     RaftConfig rc = raftConfig(MetaGroup.GROUP, peerIds, log.lastIndex() > 0);
@@ -119,6 +142,8 @@ public final class ClusterNode {
       closeReplica(r);
     }
     replicas.clear();
+    infoSubs.values().forEach(Subscription::unsubscribe);
+    infoSubs.clear();
     metaHost.stop();
     config.storage().release(metaHost.log());
   }
@@ -276,6 +301,163 @@ public final class ClusterNode {
         r.leaderId(), r.clfs(), r.isCurrent());
   }
 
+  /**
+   * Cluster info of {@code stream} as this node sees it (nats-server {@code clusterInfo} followed by
+   * {@code checkClusterInfo}), or null when this node hosts no replica of it.
+   */
+  public ClusterInfo clusterInfo(String stream) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null) {
+      return null;
+    }
+    refreshNodeTable();
+    RaftGroupView view = r.host() == null ? null : new ReplicaView(r);
+    ClusterInfo ci = reporter.clusterInfo(r.assignment().group(), view, null);
+    return r.catchupPeers().hasPeers() ? ClusterInfoReporter.checkClusterInfo(ci, r.catchupPeers()) : ci;
+  }
+
+  /**
+   * Asks the members of {@code stream}, over the transport, for its info ({@code $JSC.SI.$G.<stream>},
+   * nats-server's cluster stream-info request): the leader answers at once, other members only when
+   * the group is leaderless, after a delay. Completes with the first reply's JSON, or exceptionally
+   * with a {@link java.util.concurrent.TimeoutException} after {@link #STREAM_INFO_WAIT_MILLIS}.
+   */
+  public CompletableFuture<byte[]> requestStreamInfo(String stream) {
+    CompletableFuture<byte[]> f = new CompletableFuture<>();
+    String inbox = inboxes.infoReplySubject();
+    Subscription[] sub = new Subscription[1];
+    sub[0] = transport.subscribe(inbox, (s, rp, p) -> scheduler.execute(() -> {
+      if (f.complete(p)) {
+        sub[0].unsubscribe();
+      }
+    }));
+    transport.send(infoSubject(stream), inbox, new byte[0]);
+    scheduler.schedule(scheduler.nowMillis() + STREAM_INFO_WAIT_MILLIS, () -> {
+      if (f.completeExceptionally(new java.util.concurrent.TimeoutException("no stream info for " + stream))) {
+        sub[0].unsubscribe();
+      }
+    });
+    return f;
+  }
+
+  /** How long {@link #requestStreamInfo} waits for a reply: 4 s, as nats-server's stream list does. */
+  public static final long STREAM_INFO_WAIT_MILLIS = 4_000;
+
+  /** The cluster stream-info subject of {@code stream} in the global account. */
+  public static String infoSubject(String stream) {
+    return "$JSC.SI.$G." + stream;
+  }
+
+  private void refreshNodeTable() {
+    long now = scheduler.nowMillis();
+    for (io.jscluster.raft.PeerInfo p : metaHost.node().peerInfos(now)) {
+      if (p.id().equals(id)) {
+        continue;
+      }
+      boolean offline = p.lastHeardMillis() < 0 ? now - startedAtMillis > OFFLINE_AFTER_MILLIS
+          : now - p.lastHeardMillis() > OFFLINE_AFTER_MILLIS;
+      if (offline) {
+        nodeTable.markOffline(p.id());
+      } else {
+        nodeTable.markOnline(p.id());
+      }
+    }
+  }
+
+  /**
+   * The group's leader as cluster info reports it, "" when none. Under pre-vote a follower whose
+   * leader vanished keeps the old id while its pre-votes fail (an NRG follower would have become
+   * candidate and forgotten it), so a leader silent for longer than the lost-quorum interval
+   * counts as none.
+   */
+  private String knownLeader(RaftNode n) {
+    String lid = n.leaderId();
+    if (lid == null || lid.isEmpty()) {
+      return "";
+    }
+    if (n.isLeader() || scheduler.nowMillis() - n.lastHeardFrom(lid) <= OFFLINE_AFTER_MILLIS) {
+      return lid;
+    }
+    return "";
+  }
+
+  /** A peer not heard on the meta group for this long is reported offline (nats-server's lostQuorumInterval). */
+  static final long OFFLINE_AFTER_MILLIS = 10_000;
+
+  /** Answers a {@code $JSC.SI} request for {@code r} (processClusterStreamInfoRequest). */
+  private void onInfoRequest(String stream, String reply) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null || reply == null || reply.isEmpty() || stopped) {
+      return;
+    }
+    boolean leader = r.isLeader();
+    boolean leaderless = false;
+    if (r.host() != null) {
+      RaftNode n = r.host().node();
+      long now = scheduler.nowMillis();
+      boolean noLeader = knownLeader(n).isEmpty();
+      leaderless = StreamInfoRequests.isGroupLeaderless(true, true, noLeader,
+          n.hadPreviousLeader(), (now - startedAtMillis) * 1_000_000L, (now - r.createdAtMillis()) * 1_000_000L);
+    }
+    long delay = StreamInfoRequests.answerDelayNanos(true, leader, leaderless);
+    if (delay < 0) {
+      return;
+    }
+    Runnable answer = () -> {
+      StreamReplica cur = replicas.get(stream);
+      if (cur == null || stopped) {
+        return;
+      }
+      transport.send(reply, null, StreamInfoJson.encode(cur.config(), cur.assignment().created(),
+          cur.store().state(), clusterInfo(stream), scheduler.wallNanos()));
+    };
+    if (delay == 0) {
+      answer.run();
+    } else {
+      scheduler.schedule(scheduler.nowMillis() + delay / 1_000_000L, answer);
+    }
+  }
+
+  private final class ReplicaView implements RaftGroupView {
+    private final StreamReplica r;
+
+    ReplicaView(StreamReplica r) {
+      this.r = r;
+    }
+
+    @Override
+    public String groupLeader() {
+      return knownLeader(r.host().node());
+    }
+
+    @Override
+    public java.time.OffsetDateTime leaderSince() {
+      return r.leaderSince();
+    }
+
+    @Override
+    public boolean systemAccount() {
+      return true;
+    }
+
+    @Override
+    public String trafficAccount() {
+      return "";
+    }
+
+    @Override
+    public List<RaftPeer> peers() {
+      long now = scheduler.nowMillis();
+      long wall = scheduler.wallNanos();
+      List<RaftPeer> out = new ArrayList<>();
+      for (io.jscluster.raft.PeerInfo p : r.host().node().peerInfos(now)) {
+        long heard = p.lastHeardMillis() < 0 ? 0 : wall - (now - p.lastHeardMillis()) * 1_000_000L;
+        out.add(new RaftPeer(p.id(), p.current(), heard, p.lag()));
+      }
+      return out;
+    }
+  }
+
   /** Stream leader: hands leadership of {@code stream} to another replica. */
   public void stepDownStream(String stream) {
     StreamReplica r = replicas.get(stream);
@@ -320,6 +502,11 @@ public final class ClusterNode {
     }
     replica.restore(storage.loadFailed(cfg.name()), scheduler.wallNanos());
     replicas.put(cfg.name(), replica);
+    String isubj = infoSubject(cfg.name());
+    if (!infoSubs.containsKey(cfg.name())) {
+      infoSubs.put(cfg.name(), transport.subscribe(isubj,
+          (s, rp, p) -> scheduler.execute(() -> onInfoRequest(cfg.name(), rp))));
+    }
     if (host != null) {
       host.start();
     }
@@ -341,6 +528,10 @@ public final class ClusterNode {
     }
     r.failPending(new ClusterException(ApiError.STREAM_NOT_FOUND));
     closeReplica(r);
+    Subscription info = infoSubs.remove(sa.config().name());
+    if (info != null) {
+      info.unsubscribe();
+    }
     if (r.host() != null) {
       config.storage().removeGroup(sa.group().name());
     }

@@ -149,6 +149,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     this.host = host;
     this.dedupe = new DedupeTable(cfg.duplicates());
     this.proposer = host == null ? null : host::propose;
+    this.createdAtMillis = ctx.scheduler().nowMillis();
     if (host == null) {
       recovering = false;
       this.sync = null;
@@ -159,6 +160,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   }
 
   private final StreamSync sync;
+  private final long createdAtMillis;
+  private java.time.OffsetDateTime leaderSince;
   private Scheduler.Timer repairTimer;
   private boolean closed;
 
@@ -270,6 +273,16 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   /** The leader's node id ("" when unknown; this node for R1). */
   public String leaderId() {
     return host == null ? ctx.selfId() : host.node().leaderId();
+  }
+
+  /** When this replica was created, on the scheduler clock. */
+  public long createdAtMillis() {
+    return createdAtMillis;
+  }
+
+  /** When this replica last became leader (wall clock), or null while it is not leader. */
+  public java.time.OffsetDateTime leaderSince() {
+    return leader ? leaderSince : null;
   }
 
   /** The count of clustered proposals that stored nothing. */
@@ -1022,6 +1035,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   public void leaderChanged(boolean isLeader, long term) {
     this.leader = isLeader;
     this.term = term;
+    if (isLeader) {
+      long ns = ctx.scheduler().wallNanos();
+      leaderSince = java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(
+          Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L)), java.time.ZoneOffset.UTC);
+    }
     // A new leader recomputes clseq from the store and forgets the previous reign's in-flight state.
     clseq = 0;
     inflight.clear();
