@@ -44,6 +44,13 @@ public record ApiError(int code, int errCode, String description) {
   /** JSStreamExpectedLastSeqPerSubjectInvalid: the subject override without the expected sequence. */
   public static final ApiError EXPECTED_LAST_SEQ_PER_SUBJECT_INVALID =
       new ApiError(400, 10193, "missing sequence for expected last sequence per subject");
+  /** JSClusterPeerNotMemberErr. */
+  public static final ApiError PEER_NOT_MEMBER = new ApiError(400, 10040, "peer not a member");
+  /** JSPeerRemapErr: no replacement could be placed. */
+  public static final ApiError PEER_REMAP = new ApiError(503, 10075, "peer remap failed");
+  /** JSStreamReplicasNotUpdatableErr. */
+  public static final ApiError REPLICAS_NOT_UPDATABLE =
+      new ApiError(400, 10061, "Replicas configuration can not be updated");
   /** JSNoMessageFoundErr. */
   public static final ApiError NO_MESSAGE_FOUND = new ApiError(404, 10037, "no message found");
 

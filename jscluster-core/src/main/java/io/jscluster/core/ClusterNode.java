@@ -12,6 +12,7 @@ import io.jscluster.core.info.RaftGroupView;
 import io.jscluster.core.info.StreamInfoJson;
 import io.jscluster.core.info.StreamInfoRequests;
 import io.jscluster.core.meta.MetaGroup;
+import io.jscluster.core.meta.Reconcile;
 import io.jscluster.core.store.StoredMessage;
 import io.jscluster.core.store.StreamStore;
 import io.jscluster.core.stream.StreamReplica;
@@ -72,6 +73,7 @@ public final class ClusterNode {
   private final Map<String, Subscription> infoSubs = new TreeMap<>();
   private final SyncSubjects inboxes;
   private long startedAtMillis;
+  private Subscription reconcileSub;
   private boolean started;
   private boolean stopped;
 
@@ -115,6 +117,16 @@ public final class ClusterNode {
     RaftConfig rc = raftConfig(MetaGroup.GROUP, peerIds, log.lastIndex() > 0);
     metaHost = new RaftGroupHost(scheduler, transport, rc, log, tv, new Random(random.nextLong()), meta);
     meta.attach(metaHost);
+    reconcileSub = transport.subscribe(Reconcile.SUBJECT, (s, r, p) -> scheduler.execute(() -> {
+      if (stopped || !meta.isLeader()) {
+        return;
+      }
+      try {
+        meta.reconcile(Reconcile.decode(p));
+      } catch (io.jscluster.codec.CodecException e) {
+        LOG.debug("[{}] bad reconcile request: {}", config.name(), e.getMessage());
+      }
+    }));
     metaHost.start();
   }
 
@@ -144,6 +156,9 @@ public final class ClusterNode {
     replicas.clear();
     infoSubs.values().forEach(Subscription::unsubscribe);
     infoSubs.clear();
+    if (reconcileSub != null) {
+      reconcileSub.unsubscribe();
+    }
     metaHost.stop();
     config.storage().release(metaHost.log());
   }
@@ -232,6 +247,25 @@ public final class ClusterNode {
   /** Meta leader: updates a stream's config. */
   public CompletableFuture<StreamAssignment> updateStream(StreamConfig cfg) {
     return metaCall(() -> meta.proposeUpdate(cfg));
+  }
+
+  /**
+   * Meta leader: takes the server {@code serverName} out of {@code stream}'s replicas (nats-server's
+   * stream peer-remove): its replica goes at once and a replacement, placed on another online
+   * server when one exists, joins the Raft group and catches up. Completes when the first
+   * assignment update is applied here; the stream leader finishes the move in the background.
+   */
+  public CompletableFuture<StreamAssignment> removeStreamPeer(String stream, String serverName) {
+    return metaCall(() -> meta.proposeRemovePeer(stream, NodeIds.fromServerName(serverName), true));
+  }
+
+  /**
+   * Meta leader: moves {@code stream}'s replica off server {@code serverName} (nats-server's stream
+   * peer-evacuate): a replacement joins the Raft group and catches up first; only then does the
+   * stream leader remove the evacuated peer, whose replica goes when the move completes.
+   */
+  public CompletableFuture<StreamAssignment> evacuateStreamPeer(String stream, String serverName) {
+    return metaCall(() -> meta.proposeRemovePeer(stream, NodeIds.fromServerName(serverName), false));
   }
 
   /** Meta leader: deletes a stream. */
@@ -332,6 +366,10 @@ public final class ClusterNode {
       }
     }));
     transport.send(infoSubject(stream), inbox, new byte[0]);
+    if (replicas.containsKey(stream)) {
+      // Our own request never comes back over the transport; answer it as any member would.
+      scheduler.execute(() -> onInfoRequest(stream, inbox));
+    }
     scheduler.schedule(scheduler.nowMillis() + STREAM_INFO_WAIT_MILLIS, () -> {
       if (f.completeExceptionally(new java.util.concurrent.TimeoutException("no stream info for " + stream))) {
         sub[0].unsubscribe();
@@ -645,6 +683,19 @@ public final class ClusterNode {
     @Override
     public java.util.random.RandomGenerator random() {
       return new Random(random.nextLong());
+    }
+
+    @Override
+    public void reconcile(Reconcile r) {
+      // A transport never delivers a node's own messages, so the meta leader takes its own requests directly.
+      transport.send(Reconcile.SUBJECT, null, r.encode());
+      if (meta.isLeader()) {
+        scheduler.execute(() -> {
+          if (!stopped) {
+            meta.reconcile(r);
+          }
+        });
+      }
     }
 
     @Override

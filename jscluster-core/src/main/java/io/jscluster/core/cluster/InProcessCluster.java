@@ -491,6 +491,49 @@ public final class InProcessCluster implements AutoCloseable {
     return sa;
   }
 
+  /** Updates a stream's config through the meta leader (a replica-count change starts a migration). */
+  public StreamAssignment updateStream(StreamConfig config) {
+    ClusterNode leader = awaitMetaLeader(60_000);
+    return await(leader.updateStream(config), 60_000);
+  }
+
+  /** Removes server {@code server} from {@code stream}'s replicas at once (stream peer-remove). */
+  public StreamAssignment removeStreamPeer(String stream, String server) {
+    ClusterNode leader = awaitMetaLeader(60_000);
+    return await(leader.removeStreamPeer(stream, server), 60_000);
+  }
+
+  /** Moves {@code stream}'s replica off server {@code server} after its replacement caught up (peer-evacuate). */
+  public StreamAssignment evacuateStreamPeer(String stream, String server) {
+    ClusterNode leader = awaitMetaLeader(60_000);
+    return await(leader.evacuateStreamPeer(stream, server), 60_000);
+  }
+
+  /**
+   * Waits until {@code stream}'s assignment has no desired state left on every live node (any move
+   * or scale finished), lists as many peers as the config's replicas, and every replica is current.
+   */
+  public void awaitMigrated(String stream, long maxMillis) {
+    await(() -> {
+      ClusterNode l = streamLeader(stream);
+      if (l == null) {
+        return false;
+      }
+      for (ClusterNode n : liveNodes()) {
+        StreamAssignment sa = n.assignments().get(stream);
+        if (sa == null || sa.group().desired() != null
+            || sa.group().peers().size() != Math.max(1, sa.config().replicas())) {
+          return false;
+        }
+      }
+      StreamReplica r = l.replica(stream);
+      if (r.host() != null && r.host().node().peerIds().size() != l.assignments().get(stream).group().peers().size()) {
+        return false;
+      }
+      return allCurrent(stream);
+    }, maxMillis, "the migration of " + stream + " to finish");
+  }
+
   /** Publishes through the current stream leader and waits for the PubAck. */
   public PubAck publish(String stream, String subject, byte[] data) {
     return publish(stream, subject, null, data);

@@ -78,6 +78,8 @@ public final class MetaGroup implements RaftGroupHost.Listener {
   private final TreeMap<String, StreamAssignment> streams = new TreeMap<>();
   private final Map<String, String> unsupported = new HashMap<>();
   private final Map<String, ArrayDeque<Pending>> pending = new HashMap<>();
+  /** Updates this meta leader proposed and has not applied yet (nats-server's inflight proposals). */
+  private final Map<String, StreamAssignment> inflight = new HashMap<>();
   private RaftGroupHost host;
   private boolean leader;
   private long term;
@@ -177,16 +179,132 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     if (existing == null) {
       throw new ClusterException(ApiError.STREAM_NOT_FOUND);
     }
-    if (Math.max(1, cfg.replicas()) != Math.max(1, existing.config().replicas())) {
-      throw new ClusterException(ApiError.invalidConfig("replica count changes are not supported"));
-    }
     if (cfg.storage() != existing.config().storage()) {
       throw new ClusterException(ApiError.invalidConfig("stream configuration update can not change storage type"));
     }
+    existing = current(cfg.name());
+    RaftGroup group = existing.group();
+    int oldR = (int) Math.max(1, existing.config().replicas());
+    int newR = (int) Math.max(1, cfg.replicas());
+    if (oldR != newR) {
+      group = rescale(existing, oldR, newR);
+    }
     String sync = existing.sync().isEmpty() ? syncSubjects.syncSubjForStream() : existing.sync();
     StreamAssignment sa = new StreamAssignment(existing.client(), existing.created(), cfg,
-        existing.group(), sync, "", "", null);
+        group, sync, "", "", null);
     return propose(EntryOp.UPDATE_STREAM, sa);
+  }
+
+  /**
+   * The group of a stream whose replica count changes between two replicated sizes: a scale-up
+   * targets the current peers plus new ones placed on the least-loaded online peers; a
+   * scale-down lets the stream leader choose which peers stay. Either way the stream leader
+   * converges the Raft membership (see {@link DesiredState}). Changes to or from R1 would need
+   * the R1 store shipped through a Raft snapshot, which this port does not do.
+   */
+  private RaftGroup rescale(StreamAssignment sa, int oldR, int newR) {
+    if (oldR == 1 || newR == 1) {
+      throw new ClusterException(ApiError.REPLICAS_NOT_UPDATABLE);
+    }
+    RaftGroup rg = sa.group();
+    List<String> base = rg.desired() != null ? rg.desired().peers() : rg.peers();
+    if (newR > oldR) {
+      List<String> candidates = new ArrayList<>(onlinePeers());
+      candidates.removeAll(base);
+      List<String> extra = Placement.select(candidates, newR - base.size(), load(), random);
+      if (extra == null) {
+        throw new ClusterException(ApiError.noPeers("insufficient resources"));
+      }
+      List<String> target = new ArrayList<>(base);
+      target.addAll(extra);
+      return DesiredState.withDesired(rg, target, List.of(), false, this::newDesiredId);
+    }
+    return DesiredState.withDesired(rg, base, List.of(), true, this::newDesiredId);
+  }
+
+  /**
+   * Meta leader: replaces {@code peer} in a stream's group by another online peer (nats-server's
+   * stream peer-remove and peer-evacuate, {@code removePeerFromStreamLocked} with
+   * {@code requireReplicas}). With {@code remove} the assignment drops the peer at once, so its
+   * replica stops before the replacement holds the data; otherwise (evacuate) the peer stays until
+   * the stream leader has added the replacement, seen it catch up and removed the peer from the
+   * Raft group. Refused with {@link ApiError#PEER_REMAP} when no replacement can be placed.
+   */
+  public CompletableFuture<StreamAssignment> proposeRemovePeer(String stream, String peer, boolean remove) {
+    requireLeader();
+    StreamAssignment existing = streams.get(stream);
+    if (existing == null) {
+      throw new ClusterException(ApiError.STREAM_NOT_FOUND);
+    }
+    existing = current(stream);
+    RaftGroup rg = existing.group();
+    boolean member = rg.peers().contains(peer) || rg.desired() != null && rg.desired().peers().contains(peer);
+    if (!member || rg.peers().size() <= 1) {
+      throw new ClusterException(ApiError.PEER_NOT_MEMBER);
+    }
+    List<String> base = rg.desired() != null ? rg.desired().peers() : rg.peers();
+    List<String> retain = new ArrayList<>(base);
+    retain.remove(peer);
+    List<String> candidates = new ArrayList<>(onlinePeers());
+    candidates.removeAll(base);
+    candidates.remove(peer);
+    if (rg.desired() != null) {
+      candidates.removeAll(rg.desired().removed());
+    }
+    List<String> extra = Placement.select(candidates, 1, load(), random);
+    if (extra == null) {
+      throw new ClusterException(ApiError.PEER_REMAP);
+    }
+    List<String> target = new ArrayList<>(retain);
+    target.addAll(extra);
+    RaftGroup withD = DesiredState.withDesired(rg, target, remove ? List.of(peer) : List.of(), false,
+        this::newDesiredId);
+    List<String> actual = new ArrayList<>(rg.peers());
+    if (remove) {
+      actual.remove(peer);
+    }
+    RaftGroup ng = new RaftGroup(withD.name(), actual, withD.storage(), withD.cluster(), withD.preferred(),
+        withD.scaleUp(), withD.excluded(), withD.desired());
+    StreamAssignment sa = new StreamAssignment(existing.client(), existing.created(), existing.config(), ng,
+        existing.sync(), "", "", null);
+    return propose(EntryOp.UPDATE_STREAM, sa);
+  }
+
+  /**
+   * Meta leader: applies a stream leader's {@link Reconcile} request (nats-server
+   * {@code reconcileDesiredStreamAssignment}); stale or no-op requests are dropped.
+   */
+  public void reconcile(Reconcile req) {
+    if (!isLeader()) {
+      return;
+    }
+    StreamAssignment osa = current(req.stream());
+    if (osa == null || osa.group() == null || unsupported.containsKey(req.stream()) || req.term() == 0) {
+      return;
+    }
+    RaftGroup ng = DesiredState.reconcile(osa.group(), req, (int) Math.max(1, osa.config().replicas()),
+        this::newDesiredId);
+    if (ng == null) {
+      return;
+    }
+    StreamAssignment sa = new StreamAssignment(osa.client(), osa.created(), osa.config(), ng, osa.sync(), "",
+        "", null);
+    try {
+      host.propose(term, StreamAssignmentCodec.encode(EntryOp.UPDATE_STREAM, sa));
+      inflight.put(req.stream(), sa);
+    } catch (RaftException e) {
+      LOG.debug("[{}] reconcile of {} not proposed: {}", selfId, req.stream(), e.getMessage());
+    }
+  }
+
+  /** The assignment as the meta leader last proposed it, else as applied. */
+  private StreamAssignment current(String name) {
+    StreamAssignment in = inflight.get(name);
+    return in != null ? in : streams.get(name);
+  }
+
+  private String newDesiredId() {
+    return NodeIds.token(random) + NodeIds.token(random);
   }
 
   /** Meta leader: removes a stream. */
@@ -205,6 +323,11 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       host.propose(term, data);
     } catch (RaftException e) {
       throw new ClusterException(ApiError.CLUSTER_NOT_LEADER);
+    }
+    if (op == EntryOp.UPDATE_STREAM) {
+      inflight.put(sa.config().name(), sa);
+    } else {
+      inflight.remove(sa.config().name());
     }
     CompletableFuture<StreamAssignment> f = new CompletableFuture<>();
     pending.computeIfAbsent(sa.config().name(), k -> new ArrayDeque<>()).add(new Pending(op, f));
@@ -305,6 +428,10 @@ public final class MetaGroup implements RaftGroupHost.Listener {
         }
       }
       case UPDATE_STREAM -> {
+        StreamAssignment in = inflight.get(name);
+        if (in != null && in.group().equals(sa.group()) && in.config().equals(sa.config())) {
+          inflight.remove(name);
+        }
         if (streams.containsKey(name)) {
           streams.put(name, sa);
           track(name, d.unsupportedReason());
@@ -312,6 +439,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
         }
       }
       case REMOVE_STREAM -> {
+        inflight.remove(name);
         StreamAssignment old = streams.remove(name);
         unsupported.remove(name);
         if (old != null) {
@@ -360,6 +488,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
   public void leaderChanged(boolean isLeader, long term) {
     this.leader = isLeader;
     this.term = term;
+    inflight.clear();
     if (isLeader) {
       leaderSince = nowMillis.getAsLong();
       // A leader that finds an assignment without a sync subject gives it one.

@@ -91,6 +91,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
     /** Makes the stream's failed-proposal count durable (it must survive a restart's log replay). */
     void saveFailed(StreamReplica replica, long clfs);
+
+    /** Hands a migration request to the meta leader (by default, published for it on the transport). */
+    default void reconcile(io.jscluster.core.meta.Reconcile r) {
+      transport().send(io.jscluster.core.meta.Reconcile.SUBJECT, null, r.encode());
+    }
   }
 
   /** Proposes one entry; the seam through which tests inject proposal failures. */
@@ -163,6 +168,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private final long createdAtMillis;
   private java.time.OffsetDateTime leaderSince;
   private Scheduler.Timer repairTimer;
+  private Scheduler.Timer migrationTimer;
+  private String migrationStatus;
   private boolean closed;
 
   /** Stops catch-up traffic and timers (the replica goes away). */
@@ -174,7 +181,94 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (repairTimer != null) {
       repairTimer.cancel();
     }
+    if (migrationTimer != null) {
+      migrationTimer.cancel();
+      migrationTimer = null;
+    }
   }
+
+  /** What the leader's migration toward the desired peer set last did, or null when idle. */
+  public String migrationStatus() {
+    return migrationStatus;
+  }
+
+  /** Leader: while the assignment carries desired state, steps the migration every 500 ms. */
+  private void scheduleMigration(long delayMillis) {
+    if (closed || host == null || migrationTimer != null || !leader || assignment.group() == null
+        || assignment.group().desired() == null) {
+      return;
+    }
+    Scheduler s = ctx.scheduler();
+    migrationTimer = s.schedule(s.nowMillis() + delayMillis, () -> {
+      migrationTimer = null;
+      if (closed || host.stopped() || !leader) {
+        return;
+      }
+      migrationStatus = StreamMigration.step(migrationEnv);
+      if (migrationStatus != null) {
+        LOG.debug("[{}] stream {} migration: {}", ctx.selfId(), name, migrationStatus);
+        scheduleMigration(MIGRATION_INTERVAL_MS);
+      }
+    });
+  }
+
+  /** nats-server's migrateFallbackCheckInterval. */
+  static final long MIGRATION_INTERVAL_MS = 500;
+
+  private final StreamMigration.Env migrationEnv = new StreamMigration.Env() {
+    @Override
+    public io.jscluster.raft.RaftNode node() {
+      return host.node();
+    }
+
+    @Override
+    public long term() {
+      return term;
+    }
+
+    @Override
+    public StreamAssignment assignment() {
+      return assignment;
+    }
+
+    @Override
+    public long now() {
+      return ctx.scheduler().nowMillis();
+    }
+
+    @Override
+    public io.jscluster.core.sync.CatchupPeers catchups() {
+      return catchupPeers();
+    }
+
+    @Override
+    public void reconcile(io.jscluster.core.meta.Reconcile r) {
+      ctx.reconcile(r);
+    }
+
+    @Override
+    public void stepDown(String preferred) {
+      host.input(n -> {
+        if (n.isLeader()) {
+          if (preferred.isEmpty()) {
+            n.stepDown(ctx.scheduler().nowMillis());
+          } else {
+            n.stepDown(ctx.scheduler().nowMillis(), preferred);
+          }
+        }
+      });
+    }
+
+    @Override
+    public void addPeer(String peer) {
+      host.input(n -> n.proposeAddPeer(ctx.scheduler().nowMillis(), peer));
+    }
+
+    @Override
+    public void removePeer(String peer) {
+      host.input(n -> n.proposeRemovePeer(ctx.scheduler().nowMillis(), peer));
+    }
+  };
 
   /** Damaged ranges repaired from the leader so far. */
   public long repairedRanges() {
@@ -339,6 +433,10 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     this.cfg = sa.config();
     dedupe.window(cfg.duplicates());
     store.updateLimits(limitsOf(cfg));
+    if (sa.group() == null || sa.group().desired() == null) {
+      migrationStatus = null;
+    }
+    scheduleMigration(0);
   }
 
   /** Fails every waiting caller (the replica is going away). */
@@ -1049,6 +1147,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     dedupe.dropAllInFlight();
     if (sync != null) {
       sync.leader(isLeader, assignment.sync(), syncNode);
+    }
+    if (isLeader) {
+      scheduleMigration(MIGRATION_INTERVAL_MS);
     }
     ctx.leaderChanged(this, isLeader, term);
   }
