@@ -26,14 +26,14 @@ public final class DesiredState {
       boolean scaleDown, Supplier<String> newId) {
     List<String> rem = new ArrayList<>();
     if (rg.desired() != null) {
-      rem.addAll(rg.desired().removed());
+      rem.addAll(nz(rg.desired().removed()));
     }
     for (String p : removed) {
       if (!rem.contains(p)) {
         rem.add(p);
       }
     }
-    String preferred = rg.peers().size() == 1 ? rg.peers().get(0) : "";
+    String preferred = nz(rg.peers()).size() == 1 ? rg.peers().get(0) : "";
     long term = 0;
     DesiredRaftGroup d = new DesiredRaftGroup(newId.get(), term, targetPeers, rg.cluster(), preferred,
         scaleDown, rg.desired() != null && rg.desired().move(), rem.isEmpty() ? null : rem,
@@ -55,7 +55,7 @@ public final class DesiredState {
       if (!req.id().isEmpty()) {
         return null;
       }
-      List<String> peers = rg.peers();
+      List<String> peers = nz(rg.peers());
       boolean legacyMove = peers.size() > replicas;
       if (legacyMove) {
         peers = peers.subList(peers.size() - replicas, peers.size());
@@ -81,7 +81,7 @@ public final class DesiredState {
         return null;
       }
       for (String p : req.scaleDownPeers()) {
-        if (!d.peers().contains(p)) {
+        if (!nz(d.peers()).contains(p)) {
           return null;
         }
       }
@@ -91,19 +91,19 @@ public final class DesiredState {
     if (req.metaPeers() == null) {
       return null;
     }
-    List<String> desiredSorted = sorted(d.peers());
+    List<String> desiredSorted = sorted(nz(d.peers()));
     List<String> metaSorted = sorted(req.metaPeers());
     if (desiredSorted.equals(metaSorted) && req.peersMatch()) {
       // Converged: the assignment lists exactly the desired peers and the desired state goes.
-      List<String> excluded = d.peers().size() >= replicas ? null : rg.excluded();
+      List<String> excluded = nz(d.peers()).size() >= replicas ? null : rg.excluded();
       return new RaftGroup(rg.name(), d.peers(), rg.storage(), d.cluster(), "", rg.scaleUp(), excluded, null);
     }
-    if (metaSorted.equals(sorted(rg.peers()))) {
+    if (metaSorted.equals(sorted(nz(rg.peers())))) {
       return null;
     }
     boolean scaleUp = rg.scaleUp();
     for (String p : req.metaPeers()) {
-      if (!rg.peers().contains(p)) {
+      if (!nz(rg.peers()).contains(p)) {
         scaleUp = true;
         break;
       }
@@ -116,6 +116,11 @@ public final class DesiredState {
   private static RaftGroup with(RaftGroup rg, DesiredRaftGroup d) {
     return new RaftGroup(rg.name(), rg.peers(), rg.storage(), rg.cluster(), rg.preferred(), rg.scaleUp(),
         rg.excluded(), d);
+  }
+
+  /** A nil list as empty. */
+  static List<String> nz(List<String> l) {
+    return l == null ? List.of() : l;
   }
 
   private static List<String> sorted(List<String> in) {

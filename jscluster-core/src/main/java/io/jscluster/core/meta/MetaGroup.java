@@ -207,7 +207,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       throw new ClusterException(ApiError.REPLICAS_NOT_UPDATABLE);
     }
     RaftGroup rg = sa.group();
-    List<String> base = rg.desired() != null ? rg.desired().peers() : rg.peers();
+    List<String> base = DesiredState.nz(rg.desired() != null ? rg.desired().peers() : rg.peers());
     if (newR > oldR) {
       List<String> candidates = new ArrayList<>(onlinePeers());
       candidates.removeAll(base);
@@ -238,18 +238,19 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     }
     existing = current(stream);
     RaftGroup rg = existing.group();
-    boolean member = rg.peers().contains(peer) || rg.desired() != null && rg.desired().peers().contains(peer);
-    if (!member || rg.peers().size() <= 1) {
+    boolean member = DesiredState.nz(rg.peers()).contains(peer)
+        || rg.desired() != null && DesiredState.nz(rg.desired().peers()).contains(peer);
+    if (!member || DesiredState.nz(rg.peers()).size() <= 1) {
       throw new ClusterException(ApiError.PEER_NOT_MEMBER);
     }
-    List<String> base = rg.desired() != null ? rg.desired().peers() : rg.peers();
+    List<String> base = DesiredState.nz(rg.desired() != null ? rg.desired().peers() : rg.peers());
     List<String> retain = new ArrayList<>(base);
     retain.remove(peer);
     List<String> candidates = new ArrayList<>(onlinePeers());
     candidates.removeAll(base);
     candidates.remove(peer);
     if (rg.desired() != null) {
-      candidates.removeAll(rg.desired().removed());
+      candidates.removeAll(DesiredState.nz(rg.desired().removed()));
     }
     List<String> extra = Placement.select(candidates, 1, load(), random);
     if (extra == null) {
@@ -259,7 +260,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     target.addAll(extra);
     RaftGroup withD = DesiredState.withDesired(rg, target, remove ? List.of(peer) : List.of(), false,
         this::newDesiredId);
-    List<String> actual = new ArrayList<>(rg.peers());
+    List<String> actual = new ArrayList<>(DesiredState.nz(rg.peers()));
     if (remove) {
       actual.remove(peer);
     }

@@ -75,8 +75,8 @@ final class StreamMigration {
     String self = n.id();
     long term = env.term();
     int replicas = (int) Math.max(1, sa.config().replicas());
-    List<String> current = rg.peers();
-    List<String> desired = d.peers();
+    List<String> current = rg.peers() == null ? List.of() : rg.peers();
+    List<String> desired = d.peers() == null ? List.of() : d.peers();
     String stream = sa.config().name();
     if (d.id().isEmpty() || d.term() != term) {
       env.reconcile(new Reconcile("$G", stream, d.id(), term, null, null, false));

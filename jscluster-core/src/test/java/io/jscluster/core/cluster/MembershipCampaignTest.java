@@ -1,0 +1,149 @@
+package io.jscluster.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jscluster.codec.meta.StreamAssignment;
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.Headers;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.StreamConfigs;
+import io.jscluster.core.store.StoredMessage;
+import io.jscluster.testing.SeedRange;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Jepsen 2025 failure (f): stream membership changes (peer evacuate, peer remove, R3↔R5) mixed with
+ * kills, restarts and partitions, under a stream of de-duplicated publishes. After healing and
+ * once every migration finished, every acknowledged message is on every replica exactly once at
+ * its acknowledged sequence and the replicas' encoded states are identical. Seeds come from
+ * {@code -Djscluster.sim.seedStart} / {@code -Djscluster.sim.seeds}; a failure names its seed.
+ */
+class MembershipCampaignTest {
+
+  static final long T = 300_000;
+
+  @Test
+  @DisplayName("Membership changes with kills and partitions lose nothing (Jepsen 2025, failure f)")
+  void membershipChangesWithKillsAndPartitionsLoseNothing() {
+    SeedRange seeds = SeedRange.fromSystemProperties(3);
+    for (int i = 0; i < seeds.count(); i++) {
+      long seed = seeds.seed(i);
+      try {
+        run(seed);
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("membership campaign failed for seed " + seed + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  static void run(long seed) {
+    System.out.println("MembershipCampaign seed " + seed);
+    try (InProcessCluster c = InProcessCluster.builder().nodes(5).seed(seed).requestTimeout(5_000).build()) {
+      Random rnd = new Random(seed * 131 + 3);
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("M").subjects("m.>").replicas(3).build());
+      Map<String, Long> acked = new HashMap<>();
+      Set<String> down = new HashSet<>();
+      int nextId = 0;
+      int changes = 0;
+      for (int step = 0; step < 140; step++) {
+        int action = rnd.nextInt(100);
+        if (action < 55) {
+          ClusterNode l = c.streamLeader("M");
+          if (l == null) {
+            c.runFor(1_000);
+            continue;
+          }
+          String id = "id-" + (nextId++);
+          CompletableFuture<PubAck> f = l.publish("M", "m." + rnd.nextInt(3), Headers.of(Headers.MSG_ID, id),
+              id.getBytes(StandardCharsets.UTF_8));
+          c.runUntil(f::isDone, 6_000);
+          if (f.isDone() && !f.isCompletedExceptionally() && f.join().isOk() && !f.join().duplicate()) {
+            assertThat(acked.put(id, f.join().seq())).isNull();
+          }
+        } else if (action < 70) {
+          ClusterNode meta = c.metaLeader();
+          StreamAssignment sa = meta == null ? null : meta.assignments().get("M");
+          if (sa == null) {
+            c.runFor(1_000);
+            continue;
+          }
+          List<String> peers = sa.group().peers();
+          String victim = null;
+          for (String n : c.names()) {
+            if (c.node(n) != null && peers.contains(c.node(n).id()) && rnd.nextBoolean()) {
+              victim = n;
+            }
+          }
+          CompletableFuture<StreamAssignment> f;
+          int kind = rnd.nextInt(4);
+          if (kind == 0 && victim != null) {
+            f = meta.evacuateStreamPeer("M", victim);
+          } else if (kind == 1 && victim != null) {
+            f = meta.removeStreamPeer("M", victim);
+          } else {
+            int r = sa.config().replicas() == 3 ? 5 : 3;
+            f = meta.updateStream(StreamConfigs.builder("M").subjects("m.>").replicas(r).build());
+          }
+          c.runUntil(f::isDone, 6_000);
+          if (f.isDone() && !f.isCompletedExceptionally()) {
+            changes++;
+          }
+        } else if (action < 78 && down.size() < 2) {
+          String victim = c.names().get(rnd.nextInt(5));
+          if (down.add(victim)) {
+            c.kill(victim);
+          }
+        } else if (action < 88 && !down.isEmpty()) {
+          String back = down.iterator().next();
+          down.remove(back);
+          c.restart(back);
+        } else if (action < 94) {
+          c.isolate(c.names().get(rnd.nextInt(5)));
+          c.runFor(rnd.nextInt(6_000));
+          c.heal();
+        } else {
+          c.runFor(rnd.nextInt(4_000));
+        }
+      }
+      c.heal();
+      for (String n : down) {
+        c.restart(n);
+      }
+      c.awaitMetaLeader(T);
+      c.awaitMigrated("M", T);
+      List<ClusterNode> rs = c.replicas("M");
+      int replicas = (int) c.streamLeader("M").assignments().get("M").config().replicas();
+      assertThat(rs).hasSize(replicas);
+      assertThat(acked).isNotEmpty();
+      byte[] ref = rs.get(0).replica("M").store().encodedState(rs.get(0).replica("M").clfs(), false);
+      for (ClusterNode n : rs) {
+        Map<String, Long> seen = new HashMap<>();
+        var st = n.replica("M").store().state();
+        for (long q = st.firstSeq(); q <= st.lastSeq(); q++) {
+          StoredMessage m = n.getMessage("M", q);
+          if (m != null) {
+            String id = Headers.get(m.header(), Headers.MSG_ID);
+            assertThat(seen.put(id, q)).as("id %s twice on %s", id, n.name()).isNull();
+          }
+        }
+        for (Map.Entry<String, Long> e : acked.entrySet()) {
+          assertThat(seen.get(e.getKey())).as("acked %s on %s", e.getKey(), n.name()).isEqualTo(e.getValue());
+        }
+        assertThat(n.replica("M").store().encodedState(n.replica("M").clfs(), false)).as(n.name()).isEqualTo(ref);
+      }
+      System.out.println("MembershipCampaign seed " + seed + ": " + acked.size() + " acked, " + changes
+          + " membership changes, final R" + replicas + " on " + MembershipScenariosTest.names(c, "M"));
+    }
+  }
+}
