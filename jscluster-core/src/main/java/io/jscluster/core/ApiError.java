@@ -48,6 +48,9 @@ public record ApiError(int code, int errCode, String description) {
   public static final ApiError PEER_NOT_MEMBER = new ApiError(400, 10040, "peer not a member");
   /** JSPeerRemapErr: no replacement could be placed. */
   public static final ApiError PEER_REMAP = new ApiError(503, 10075, "peer remap failed");
+  /** JSStreamReconfigureInProgressErr: a move or scale of the stream has not finished. */
+  public static final ApiError RECONFIGURE_IN_PROGRESS =
+      new ApiError(400, 10226, "stream reconfiguration already in progress");
   /** JSStreamReplicasNotUpdatableErr. */
   public static final ApiError REPLICAS_NOT_UPDATABLE =
       new ApiError(400, 10061, "Replicas configuration can not be updated");

@@ -207,6 +207,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       throw new ClusterException(ApiError.REPLICAS_NOT_UPDATABLE);
     }
     RaftGroup rg = sa.group();
+    requireSettled(rg);
     List<String> base = DesiredState.nz(rg.desired() != null ? rg.desired().peers() : rg.peers());
     if (newR > oldR) {
       List<String> candidates = new ArrayList<>(onlinePeers());
@@ -238,6 +239,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     }
     existing = current(stream);
     RaftGroup rg = existing.group();
+    requireSettled(rg);
     boolean member = DesiredState.nz(rg.peers()).contains(peer)
         || rg.desired() != null && DesiredState.nz(rg.desired().peers()).contains(peer);
     if (!member || DesiredState.nz(rg.peers()).size() <= 1) {
@@ -295,6 +297,18 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       inflight.put(req.stream(), sa);
     } catch (RaftException e) {
       LOG.debug("[{}] reconcile of {} not proposed: {}", selfId, req.stream(), e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses to start a move or scale while the previous one runs. nats-server retargets an
+   * unfinished migration instead; this port does not, because a peer dropped from the assignment
+   * may still be a Raft member until the stream leader removes it, and placing it again before
+   * then would bring it back empty under its old vote.
+   */
+  private static void requireSettled(RaftGroup rg) {
+    if (rg.desired() != null) {
+      throw new ClusterException(ApiError.RECONFIGURE_IN_PROGRESS);
     }
   }
 
