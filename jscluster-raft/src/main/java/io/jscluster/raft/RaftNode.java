@@ -175,6 +175,13 @@ public final class RaftNode {
   private long snapshotEpoch;
   /** What the start-up scan of the snapshot storage found. */
   private SnapshotRecovery snapshotRecovery;
+  /**
+   * The highest index this node held before start-up dropped state (damaged snapshots, log
+   * records that no longer followed the adopted snapshot); 0 when nothing was lost. Until the log
+   * reaches it again the node neither votes nor campaigns: it may have acknowledged entries it no
+   * longer holds, and its vote could otherwise elect a leader that lacks them.
+   */
+  private long lostUpTo;
 
   // timers
   private long electionAt;
@@ -286,6 +293,12 @@ public final class RaftNode {
    * older snapshot that verifies (or to none, and then to a catch-up from the leader), leaves the
    * damaged file where it is and reports it in {@link #snapshotRecovery()}. Log records that no
    * longer follow the adopted snapshot are truncated as NRG's replay does (§8.4).
+   *
+   * <p>Beyond NRG: when start-up had to drop state (a damaged snapshot newer than the one adopted,
+   * or log records that could not be placed), the node may have acknowledged entries it no longer
+   * holds. Until its log reaches the highest index it held before ({@link #lostStateUpTo()}) it
+   * grants no votes or pre-votes and does not campaign, so its vote cannot elect a leader that
+   * lacks those entries. It still follows a leader and is caught up normally.
    */
   public void start(long now) {
     if (started) {
@@ -970,6 +983,14 @@ public final class RaftNode {
     return snapshot == null ? 0 : snapshot.term();
   }
 
+  /**
+   * The highest index this node held before start-up dropped state, while its log has not reached
+   * it again (the node then neither votes nor campaigns); 0 otherwise.
+   */
+  public long lostStateUpTo() {
+    return lostUpTo > 0 && pindex < lostUpTo ? lostUpTo : 0;
+  }
+
   /** What the start-up scan of the snapshot storage found (damaged files included), or null. */
   public SnapshotRecovery snapshotRecovery() {
     return snapshotRecovery;
@@ -1074,6 +1095,7 @@ public final class RaftNode {
     snapshot = null;
     snapshotting = false;
     snapshotEpoch++;
+    lostUpTo = 0;
     commit = 0;
     hcommit = 0;
     applied = 0;
@@ -1122,6 +1144,14 @@ public final class RaftNode {
       throw new LogException(LogException.Kind.IO, -1, "cannot scan snapshots", e);
     }
     snapshotRecovery = rec;
+    for (SnapshotRecovery.Finding f : rec.findings()) {
+      if (f.reason() == SnapshotRecovery.Reason.CORRUPT
+          || f.reason() == SnapshotRecovery.Reason.UNREADABLE
+          || f.reason() == SnapshotRecovery.Reason.NAME_MISMATCH) {
+        io.jscluster.raft.snapshot.SnapshotFileName.parse(f.file().toString())
+            .ifPresent(ti -> lostUpTo = Math.max(lostUpTo, ti.index()));
+      }
+    }
     if (rec.foundDamage()) {
       LOG.warn("[{}:{}] damaged snapshot files kept aside: {}", config.group(), id,
           rec.findings(SnapshotRecovery.Reason.CORRUPT).size()
@@ -1619,6 +1649,10 @@ public final class RaftNode {
       armElection(now, timing.observerTimer());
       return false;
     }
+    if (lostState()) {
+      resetElectionTimer(now);
+      return false;
+    }
     if (paused || processed < commit) {
       armElection(now, timing.blockedRetry());
       return false;
@@ -1658,7 +1692,7 @@ public final class RaftNode {
       leaderRecent = lp != null && lp.heard >= 0 && now - lp.heard < timing.electionMin();
     }
     boolean upToDate = vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex;
-    boolean grant = vr.term() > term && upToDate && !leaderRecent;
+    boolean grant = vr.term() > term && upToDate && !leaderRecent && !lostState();
     boolean empty = pindex == 0 && !initializing;
     effects.send(reply, null,
         RaftCodec.encode(new VoteResponse(grant ? vr.term() : term, id, grant, empty)));
@@ -1769,7 +1803,8 @@ public final class RaftNode {
       empty = false;
     }
     boolean granted = false;
-    if (voteOk && (vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex)) {
+    if (voteOk && !lostState()
+        && (vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex)) {
       term = vr.term();
       vote = vr.candidate();
       if (!persistTermVote()) {
@@ -2673,6 +2708,21 @@ public final class RaftNode {
   // =================================================================== replay and helpers
 
   private void replay(long now) {
+    long held = log.lastIndex();
+    try {
+      replayLog(now);
+    } finally {
+      lostUpTo = Math.max(lostUpTo, held);
+      if (lostUpTo <= pindex) {
+        lostUpTo = 0;
+      } else {
+        LOG.warn("[{}:{}] start-up dropped state up to index {} (now at {}): not voting until the "
+            + "log is back there", config.group(), id, lostUpTo, pindex);
+      }
+    }
+  }
+
+  private void replayLog(long now) {
     if (log.isEmpty()) {
       if (log.lastIndex() != pindex) {
         // A log compacted past our snapshot (or without one) cannot be placed; start from the
@@ -2773,6 +2823,15 @@ public final class RaftNode {
 
   private long randomBetween(long min, long max) {
     return min + random.nextLong(max - min);
+  }
+
+  /** True while start-up's lost state keeps this node from voting and campaigning. */
+  private boolean lostState() {
+    if (lostUpTo > 0 && pindex >= lostUpTo) {
+      LOG.info("[{}:{}] log back at {}, voting again", config.group(), id, pindex);
+      lostUpTo = 0;
+    }
+    return lostUpTo > 0;
   }
 
   /** Entries in the pending-AE cache, for tests of this package. */

@@ -334,6 +334,51 @@ class SnapshotCatalogueTest {
   }
 
   @Test
+  @DisplayName("start-up: a node that lost state to a damaged snapshot does not vote until it is "
+      + "back at the index it held")
+  void lostStateBlocksVotesUntilCaughtUp() throws Exception {
+    NodeHarness h = follower();
+    for (int i = 0; i < 5; i++) {
+      h.deliverAe(ae(S2, 1, i, i == 0 ? 0 : 1, i, E));
+    }
+    h.deliverAe(ae(S2, 1, 5, 1, 5));
+    assertThat(h.node.appliedIndex()).isEqualTo(5);
+    h.node.installSnapshot(h.now, "five".getBytes(StandardCharsets.UTF_8));
+    // An older snapshot that survived a crash before its deletion, and damage to the newest.
+    h.snapshots.write(Snapshot.of(1, 3, new PeerState(3, List.of(S1, S2, S3), 0),
+        "three".getBytes(StandardCharsets.UTF_8)));
+    assertThat(h.snapshots.flipBit(1, 5, 3)).isTrue();
+
+    NodeHarness r = h.restart();
+    assertThat(r.node.snapshotIndex()).isEqualTo(3);
+    assertThat(r.node.lastIndex()).isEqualTo(3);
+    assertThat(r.node.lostStateUpTo()).isEqualTo(5);
+
+    // A candidate as up to date as our remaining log does not get our vote...
+    r.deliverVoteRequest(new io.jscluster.raft.wire.VoteRequest(5, 1, 3, S3));
+    io.jscluster.raft.wire.VoteResponse refused = io.jscluster.raft.wire.RaftCodec
+        .decodeVoteResponse(r.sent.get(r.sent.size() - 1).payload());
+    assertThat(refused.granted()).isFalse();
+    assertThat(r.node.term()).isEqualTo(5);
+    // ...and we do not campaign either.
+    r.node.campaignImmediately(r.now);
+    r.advance(200);
+    assertThat(r.node.state()).isEqualTo(RaftState.FOLLOWER);
+
+    // The leader of term 5 catches us up past index 5; then we vote again.
+    r.deliverAe(ae(S2, 5, 5, 1, 5));
+    assertThat(r.node.isCatchingUp()).isTrue();
+    r.deliverCatchup(new AppendEntry(S2, 1, 3, 1, 3, List.of(E), 5));
+    r.deliverCatchup(new AppendEntry(S2, 1, 4, 1, 4, List.of(E), 5));
+    assertThat(r.node.lastIndex()).isEqualTo(5);
+    assertThat(r.node.lostStateUpTo()).isZero();
+    r.deliverVoteRequest(new io.jscluster.raft.wire.VoteRequest(6, 1, 5, S3));
+    io.jscluster.raft.wire.VoteResponse granted = io.jscluster.raft.wire.RaftCodec
+        .decodeVoteResponse(r.sent.get(r.sent.size() - 1).payload());
+    assertThat(granted.granted()).isTrue();
+  }
+
+  @Test
   @DisplayName("TestNRGInstallSnapshotClearsPendingAppendEntryCache")
   void installSnapshotClearsPendingAppendEntryCache() throws Exception {
     NodeHarness h = follower();
