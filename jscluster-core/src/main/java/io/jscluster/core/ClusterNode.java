@@ -73,6 +73,8 @@ public final class ClusterNode {
   private final Map<String, Subscription> infoSubs = new TreeMap<>();
   private final SyncSubjects inboxes;
   private long startedAtMillis;
+  private final io.jscluster.core.sync.SyncRequestLimiter syncLimiter = new io.jscluster.core.sync.SyncRequestLimiter();
+  private io.jscluster.core.stream.SnapshotPolicy snapshotPolicy = io.jscluster.core.stream.SnapshotPolicy.DEFAULT;
   private Subscription reconcileSub;
   private boolean started;
   private boolean stopped;
@@ -115,7 +117,8 @@ public final class ClusterNode {
     RaftLog log = config.storage().raftLog(MetaGroup.GROUP, StorageType.FILE);
     TermVoteStore tv = config.storage().termVote(MetaGroup.GROUP, StorageType.FILE);
     RaftConfig rc = raftConfig(MetaGroup.GROUP, peerIds, log.lastIndex() > 0);
-    metaHost = new RaftGroupHost(scheduler, transport, rc, log, tv, new Random(random.nextLong()), meta);
+    metaHost = new RaftGroupHost(scheduler, transport, rc, log, tv,
+        config.storage().snapshots(MetaGroup.GROUP, StorageType.FILE), new Random(random.nextLong()), meta);
     meta.attach(metaHost);
     reconcileSub = transport.subscribe(Reconcile.SUBJECT, (s, r, p) -> scheduler.execute(() -> {
       if (stopped || !meta.isLeader()) {
@@ -166,6 +169,11 @@ public final class ClusterNode {
   /** Runs {@code task} on this node's logical thread. */
   public void submit(Runnable task) {
     scheduler.execute(task);
+  }
+
+  /** Sets when stream replicas snapshot into Raft; call before {@link #start()}. */
+  public void snapshotPolicy(io.jscluster.core.stream.SnapshotPolicy p) {
+    this.snapshotPolicy = java.util.Objects.requireNonNull(p);
   }
 
   /** Registers a leader-change listener. */
@@ -532,7 +540,7 @@ public final class ClusterNode {
       TermVoteStore tv = storage.termVote(sa.group().name(), st);
       DeferredListener dl = new DeferredListener();
       host = new RaftGroupHost(scheduler, transport, raftConfig(sa.group().name(), peers, log.lastIndex() > 0),
-          log, tv, new Random(random.nextLong()), dl);
+          log, tv, storage.snapshots(sa.group().name(), st), new Random(random.nextLong()), dl);
       replica = new StreamReplica(replicaContext, sa, store, host);
       dl.target = replica;
     } else {
@@ -683,6 +691,16 @@ public final class ClusterNode {
     @Override
     public java.util.random.RandomGenerator random() {
       return new Random(random.nextLong());
+    }
+
+    @Override
+    public io.jscluster.core.sync.SyncRequestLimiter syncLimiter() {
+      return syncLimiter;
+    }
+
+    @Override
+    public io.jscluster.core.stream.SnapshotPolicy snapshotPolicy() {
+      return snapshotPolicy;
     }
 
     @Override

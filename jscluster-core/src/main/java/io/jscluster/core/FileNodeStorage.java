@@ -129,6 +129,12 @@ public final class FileNodeStorage implements NodeStorage {
     }
   }
 
+  /** NRG's layout: {@code snapshots/} under the group directory, beside {@code wal}. */
+  @Override
+  public io.jscluster.raft.snapshot.SnapshotStorage snapshots(String group, StorageType storage) {
+    return new io.jscluster.raft.snapshot.SnapshotStore(groupDir(group), group);
+  }
+
   @Override
   public void removeGroup(String group) {
     deleteTree(groupDir(group));

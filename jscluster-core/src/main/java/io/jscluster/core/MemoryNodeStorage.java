@@ -26,6 +26,7 @@ public final class MemoryNodeStorage implements NodeStorage {
   private final Map<String, MemoryTermVoteStore> votes = new TreeMap<>();
   private final Map<String, MemoryStreamStore> stores = new TreeMap<>();
   private final Map<String, Long> failed = new TreeMap<>();
+  private final Map<String, io.jscluster.raft.snapshot.MemorySnapshotStorage> snapshots = new TreeMap<>();
 
   /** Storage whose Raft logs use {@code policy}. */
   public MemoryNodeStorage(FsyncPolicy policy) {
@@ -70,10 +71,17 @@ public final class MemoryNodeStorage implements NodeStorage {
     return failed.getOrDefault(stream, 0L);
   }
 
+  /** Kept across simulated crashes: a snapshot write is durable when it returns. */
+  @Override
+  public io.jscluster.raft.snapshot.SnapshotStorage snapshots(String group, StorageType storage) {
+    return snapshots.computeIfAbsent(group, io.jscluster.raft.snapshot.MemorySnapshotStorage::new);
+  }
+
   @Override
   public void removeGroup(String group) {
     logs.remove(group);
     votes.remove(group);
+    snapshots.remove(group);
   }
 
   @Override

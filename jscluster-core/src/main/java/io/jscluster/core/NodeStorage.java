@@ -5,6 +5,8 @@ import io.jscluster.core.store.StreamLimits;
 import io.jscluster.core.store.StreamStore;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.snapshot.MemorySnapshotStorage;
+import io.jscluster.raft.snapshot.SnapshotStorage;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,6 +25,15 @@ public interface NodeStorage {
 
   /** Opens (or creates) the store of {@code stream}. */
   StreamStore streamStore(String stream, StorageType storage, StreamLimits limits, LongSupplier clock);
+
+  /**
+   * The snapshot storage of {@code group} (nats-server's {@code snapshots/} directory of the group).
+   * By default a fresh heap store, which does not survive a restart; both implementations here keep
+   * snapshots as long as the group's log.
+   */
+  default SnapshotStorage snapshots(String group, StorageType storage) {
+    return new MemorySnapshotStorage(group);
+  }
 
   /** Deletes everything kept for {@code group}; its log must no longer be in use. */
   void removeGroup(String group);

@@ -70,12 +70,23 @@ public final class RaftGroupHost {
   /** Creates the node (not yet started). */
   public RaftGroupHost(Scheduler scheduler, Transport transport, RaftConfig config, RaftLog log,
       TermVoteStore termVote, RandomGenerator random, Listener listener) {
+    this(scheduler, transport, config, log, termVote,
+        new io.jscluster.raft.snapshot.MemorySnapshotStorage(config.group()), random, listener);
+  }
+
+  /** Creates the node (not yet started) with its snapshots kept in {@code snapshots}. */
+  public RaftGroupHost(Scheduler scheduler, Transport transport, RaftConfig config, RaftLog log,
+      TermVoteStore termVote, io.jscluster.raft.snapshot.SnapshotStorage snapshots, RandomGenerator random,
+      Listener listener) {
     this.scheduler = scheduler;
     this.transport = transport;
     this.log = log;
     this.listener = listener;
-    this.node = new RaftNode(config, log, termVote, random, new Effects());
+    this.node = new RaftNode(config, log, termVote, snapshots, random, new Effects());
   }
+
+  /** Apply upcalls queued before the last {@code drainApplyQueue} carry an older generation and are skipped. */
+  private long applyGeneration;
 
   /** Starts the node: replays its log and arms its timers. */
   public void start() {
@@ -229,8 +240,17 @@ public final class RaftGroupHost {
     }
 
     @Override
+    public void drainApplyQueue() {
+      applyGeneration++;
+    }
+
+    @Override
     public void apply(CommittedEntry entry) {
+      long gen = applyGeneration;
       enqueue(() -> {
+        if (gen != applyGeneration) {
+          return;
+        }
         listener.committed(entry);
         if (entry.index() > drainedUpTo) {
           drainedUpTo = entry.index();

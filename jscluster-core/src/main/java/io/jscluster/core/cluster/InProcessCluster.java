@@ -68,6 +68,7 @@ public final class InProcessCluster implements AutoCloseable {
     private long maxDelay = 5;
     private FsyncPolicy walPolicy = FsyncPolicy.ALWAYS;
     private long requestTimeout = 10_000;
+    private io.jscluster.core.stream.SnapshotPolicy snapshotPolicy = io.jscluster.core.stream.SnapshotPolicy.DEFAULT;
 
     private Builder() {}
 
@@ -111,6 +112,12 @@ public final class InProcessCluster implements AutoCloseable {
     /** How long a request waits for its result, in virtual ms (default 10 s). */
     public Builder requestTimeout(long millis) {
       requestTimeout = millis;
+      return this;
+    }
+
+    /** When stream replicas snapshot into Raft (default nats-server's thresholds). */
+    public Builder snapshotPolicy(io.jscluster.core.stream.SnapshotPolicy p) {
+      snapshotPolicy = p;
       return this;
     }
 
@@ -232,6 +239,7 @@ public final class InProcessCluster implements AutoCloseable {
         cfg.requestTimeout);
     NodeTransport t = new NodeTransport(network.network().endpoint(s.name), s.scheduler);
     s.node = new ClusterNode(cc, t, s.scheduler, sim.random().nextLong());
+    s.node.snapshotPolicy(cfg.snapshotPolicy);
     s.node.start();
     sim.trace("boot:" + s.name + ":" + s.incarnation);
   }

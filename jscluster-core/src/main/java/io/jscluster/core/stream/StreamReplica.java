@@ -92,11 +92,24 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     /** Makes the stream's failed-proposal count durable (it must survive a restart's log replay). */
     void saveFailed(StreamReplica replica, long clfs);
 
+    /** The server's sync-request permits (nats-server's 32 concurrent catch-ups). */
+    default io.jscluster.core.sync.SyncRequestLimiter syncLimiter() {
+      return SHARED_LIMITER;
+    }
+
+    /** When this replica snapshots into Raft (by default nats-server's thresholds). */
+    default SnapshotPolicy snapshotPolicy() {
+      return SnapshotPolicy.DEFAULT;
+    }
+
     /** Hands a migration request to the meta leader (by default, published for it on the transport). */
     default void reconcile(io.jscluster.core.meta.Reconcile r) {
       transport().send(io.jscluster.core.meta.Reconcile.SUBJECT, null, r.encode());
     }
   }
+
+  /** Permits for contexts that bring none. */
+  static final io.jscluster.core.sync.SyncRequestLimiter SHARED_LIMITER = new io.jscluster.core.sync.SyncRequestLimiter();
 
   /** Proposes one entry; the seam through which tests inject proposal failures. */
   @FunctionalInterface
@@ -185,6 +198,16 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       migrationTimer.cancel();
       migrationTimer = null;
     }
+    if (snapTimer != null) {
+      snapTimer.cancel();
+      snapTimer = null;
+    }
+    if (follower != null) {
+      io.jscluster.core.sync.FollowerCatchup f = follower;
+      follower = null;
+      f.stop(false);
+    }
+    deferred.clear();
   }
 
   /** What the leader's migration toward the desired peer set last did, or null when idle. */
@@ -319,8 +342,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
     @Override
     public void reinstallSnapshot() {
-      LOG.warn("[{}] stream {}: a sync request asked past the store's end; Raft snapshots are not"
-          + " available to reinstall", ctx.selfId(), name);
+      // A follower asked past the store's end: refresh the snapshot it will receive next.
+      installSnapshot(true);
     }
   };
 
@@ -824,6 +847,24 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   @Override
   public void committed(CommittedEntry ce) {
+    if (follower != null) {
+      // nats-server's apply loop blocks in processSnapshot; these wait for the catch-up to end.
+      deferred.add(copyOf(ce));
+      return;
+    }
+    if (ce.isSnapshot()) {
+      applySnapshot(ce.index(), ce.snapshotData());
+      return;
+    }
+    applyEntries(ce);
+    if (!recovering && host != null && !snapCheckQueued) {
+      snapCheckQueued = true;
+      // After the host confirmed this burst as applied, so a snapshot covers exactly the store.
+      ctx.scheduler().execute(snapCheck);
+    }
+  }
+
+  private void applyEntries(CommittedEntry ce) {
     for (Entry e : ce.entries()) {
       if (writeError != null) {
         return;
@@ -1121,9 +1162,268 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     batchCount = 0;
   }
 
+  // ------------------------------------------------------------------ snapshots and catch-up
+
+  private final java.util.List<CommittedEntry> deferred = new ArrayList<>();
+  private io.jscluster.core.sync.FollowerCatchup follower;
+  private boolean snapCheckQueued;
+  private long snapClfs;
+  private int failedSnapshots;
+  private long snapshotsTaken;
+  private long catchupsStarted;
+  private Scheduler.Timer snapTimer;
+  private final Runnable snapCheck = () -> {
+    snapCheckQueued = false;
+    maybeSnapshot();
+  };
+
+  private static CommittedEntry copyOf(CommittedEntry ce) {
+    List<Entry> copy = new ArrayList<>(ce.entries().size());
+    for (Entry e : ce.entries()) {
+      copy.add(new Entry(e.type(), e.data()));
+    }
+    return new CommittedEntry(ce.index(), copy);
+  }
+
+  /** Snapshots this replica installed into Raft. */
+  public long snapshotsTaken() {
+    return snapshotsTaken;
+  }
+
+  /** Snapshot catch-ups this replica started (its store was behind a snapshot it applied). */
+  public long catchupsStarted() {
+    return catchupsStarted;
+  }
+
+  /** The running snapshot catch-up, or null. */
+  public io.jscluster.core.sync.FollowerCatchup snapshotCatchup() {
+    return follower;
+  }
+
+  /** After an apply burst: snapshot when the log passed the policy's thresholds or CLFS grew. */
+  private void maybeSnapshot() {
+    if (closed || host == null || host.stopped() || recovering || follower != null) {
+      return;
+    }
+    SnapshotPolicy p = ctx.snapshotPolicy();
+    io.jscluster.raft.RaftNode n = host.node();
+    if (n.compactableEntries() >= p.entries() || n.compactableBytes() > p.bytes() || clfs > snapClfs) {
+      // After a failure only the timer retries (forced), as nats-server does.
+      if (failedSnapshots == 0) {
+        installSnapshot(false);
+      }
+    }
+  }
+
+  /**
+   * Installs the store's encoded state (with CLFS) as a Raft snapshot at the applied index, after
+   * syncing the store. Repeated failures force it through (nats-server gives up waiting for
+   * running catch-ups after five).
+   */
+  private void installSnapshot(boolean force) {
+    if (closed || host == null || host.stopped() || recovering || follower != null || !deferred.isEmpty()
+        || writeError != null) {
+      return;
+    }
+    boolean forceRaft = force || failedSnapshots > 4;
+    try {
+      store.sync();
+      byte[] state = store.encodedState(clfs, false);
+      host.input(n -> n.installSnapshot(ctx.scheduler().nowMillis(), state, forceRaft));
+      snapClfs = clfs;
+      failedSnapshots = 0;
+      snapshotsTaken++;
+    } catch (RaftException e) {
+      if (e.error() != RaftException.Error.NO_SNAPSHOT_AVAILABLE && e.error() != RaftException.Error.CLOSED) {
+        failedSnapshots++;
+        LOG.warn("[{}] stream {}: snapshot failed ({}): {}", ctx.selfId(), name, failedSnapshots, e.getMessage());
+      }
+    } catch (StoreException e) {
+      failedSnapshots++;
+      LOG.warn("[{}] stream {}: snapshot failed, store: {}", ctx.selfId(), name, e.getMessage());
+    }
+  }
+
+  private void scheduleSnapshotTimer(long delay) {
+    if (closed || host == null || snapTimer != null) {
+      return;
+    }
+    Scheduler s = ctx.scheduler();
+    snapTimer = s.schedule(s.nowMillis() + delay, () -> {
+      snapTimer = null;
+      if (closed || host.stopped()) {
+        return;
+      }
+      if (host.node().compactableEntries() > 0 || clfs > snapClfs) {
+        installSnapshot(failedSnapshots > 0);
+      }
+      scheduleSnapshotTimer(ctx.snapshotPolicy().intervalMillis());
+    });
+  }
+
+  /**
+   * nats-server's {@code processSnapshot}: a Raft snapshot element replaces what this replica
+   * knows up to {@code index}; when the store is behind it, a {@link io.jscluster.core.sync.FollowerCatchup}
+   * pulls the missing messages from the leader while applies wait.
+   */
+  private void applySnapshot(long index, byte[] data) {
+    io.jscluster.codec.state.StreamReplicatedState snap;
+    try {
+      snap = io.jscluster.codec.state.StreamStateCodec.decodeSnapshot(data, 0, data.length);
+    } catch (CodecException e) {
+      LOG.error("[{}] stream {}: bad snapshot at {}: {}", ctx.selfId(), name, index, e.getMessage());
+      return;
+    }
+    if (sync == null) {
+      return;
+    }
+    io.jscluster.core.sync.FollowerCatchup m = sync.follow(snap, index, catchupReplica, catchupNode, catchup,
+        ctx.syncLimiter(), this::catchupDone);
+    if (!m.isDone()) {
+      follower = m;
+      catchupsStarted++;
+    }
+  }
+
+  private void catchupDone(io.jscluster.core.sync.CatchupException err) {
+    follower = null;
+    if (err == null) {
+      replayDeferred();
+      return;
+    }
+    io.jscluster.core.sync.CatchupError ce = err.error();
+    LOG.warn("[{}] stream {}: snapshot catch-up ended: {}", ctx.selfId(), name, ce.text());
+    switch (ce) {
+      case STREAM_STOPPED, SERVER_NOT_RUNNING -> deferred.clear();
+      case TOO_MANY_RETRIES, ABORTED_NO_LEADER, ALREADY_LEADER -> {
+        // Replaying the snapshot starts a fresh catch-up; entries queued behind it come again.
+        deferred.clear();
+        boolean replayed = !closed && !host.stopped() && host.node().drainAndReplaySnapshot(ctx.scheduler().nowMillis());
+        if (!replayed) {
+          LOG.error("[{}] stream {}: no snapshot to replay after a failed catch-up", ctx.selfId(), name);
+        }
+      }
+      default -> {
+        deferred.clear();
+        writeError = new StoreException("catch-up failed: " + ce.text());
+        LOG.error("[{}] stream {}: catch-up failed, applies stop: {}", ctx.selfId(), name, ce.text());
+      }
+    }
+  }
+
+  private void replayDeferred() {
+    if (deferred.isEmpty()) {
+      return;
+    }
+    List<CommittedEntry> todo = new ArrayList<>(deferred);
+    deferred.clear();
+    applyBatch(() -> {
+      for (int i = 0; i < todo.size(); i++) {
+        if (follower != null) {
+          // Another snapshot started a catch-up: the rest waits again, in order.
+          deferred.addAll(todo.subList(i, todo.size()));
+          return;
+        }
+        CommittedEntry ce = todo.get(i);
+        if (ce.isSnapshot()) {
+          applySnapshot(ce.index(), ce.snapshotData());
+        } else {
+          applyEntries(ce);
+        }
+      }
+    });
+  }
+
+  private final io.jscluster.core.sync.FollowerCatchup.Replica catchupReplica =
+      new io.jscluster.core.sync.FollowerCatchup.Replica() {
+        @Override
+        public StreamStore store() {
+          return store;
+        }
+
+        @Override
+        public long lastSeq() {
+          return store.state().lastSeq();
+        }
+
+        @Override
+        public void setLastSeq(long seq) {
+          // The store's last sequence is the replica's.
+        }
+
+        @Override
+        public void setFailed(long failed) {
+          // A restarted replica whose store is ahead of its snapshot already counted later failures.
+          if (failed > clfs) {
+            bumpClfs(failed - clfs);
+          }
+        }
+
+        @Override
+        public boolean active() {
+          return !closed && host != null && !host.stopped();
+        }
+
+        @Override
+        public String syncSubject() {
+          return assignment.sync();
+        }
+
+        @Override
+        public boolean resourcesExceeded() {
+          return false;
+        }
+
+        @Override
+        public void recordMsgId(String msgId, long seq, long tsNanos) {
+          dedupe.put(msgId, seq, tsNanos);
+          lmsgId = msgId;
+        }
+      };
+
+  private final io.jscluster.core.sync.FollowerCatchup.Node catchupNode =
+      new io.jscluster.core.sync.FollowerCatchup.Node() {
+        @Override
+        public String id() {
+          return ctx.selfId();
+        }
+
+        @Override
+        public boolean leaderless() {
+          return host.node().leaderless();
+        }
+
+        @Override
+        public boolean isLeader() {
+          return host.node().isLeader();
+        }
+
+        @Override
+        public boolean pauseApply() {
+          try {
+            host.input(n -> n.pauseApply(ctx.scheduler().nowMillis()));
+            return true;
+          } catch (RaftException e) {
+            return false;
+          }
+        }
+
+        @Override
+        public void resumeApply() {
+          host.input(n -> n.resumeApply(ctx.scheduler().nowMillis()));
+        }
+
+        @Override
+        public void stepDown() {
+          syncNode.stepDown();
+        }
+      };
+
   @Override
   public void marker() {
     recovering = false;
+    scheduleSnapshotTimer(ctx.snapshotPolicy().intervalMillis()
+        + (ctx.snapshotPolicy().spreadMillis() == 0 ? 0 : ctx.random().nextLong(ctx.snapshotPolicy().spreadMillis())));
     if (!store.damage().isEmpty()) {
       scheduleRepair();
     }

@@ -178,6 +178,82 @@ final class StreamSync {
     r.endpoint.close();
   }
 
+  private final class Follow {
+    io.jscluster.core.sync.FollowerCatchup machine;
+    SyncEndpoint endpoint;
+    Scheduler.Timer timer;
+  }
+
+  private Follow follow;
+
+  /**
+   * Starts the follower side of a snapshot catch-up ({@code processSnapshot}) with a
+   * {@link io.jscluster.core.sync.FollowerCatchup} fed on this node's thread; a running one is
+   * stopped first. Returns the machine, which may already be done.
+   */
+  io.jscluster.core.sync.FollowerCatchup follow(io.jscluster.codec.state.StreamReplicatedState snap, long index,
+      io.jscluster.core.sync.FollowerCatchup.Replica replica, io.jscluster.core.sync.FollowerCatchup.Node node,
+      io.jscluster.core.sync.CatchupState state, io.jscluster.core.sync.SyncRequestLimiter limiter,
+      java.util.function.Consumer<io.jscluster.core.sync.CatchupException> done) {
+    if (follow != null) {
+      Follow old = follow;
+      follow = null;
+      old.machine.stop(false);
+      closeFollow(old);
+    }
+    Follow f = new Follow();
+    f.endpoint = new SyncEndpoint(transport, scheduler, (s, r, p) -> {
+      f.machine.onMessage(s, r, p, nanos());
+      afterFollow(f);
+    });
+    f.machine = new io.jscluster.core.sync.FollowerCatchup(cfg, subjects, limiter, f.endpoint, replica, node, state,
+        () -> !stopped, () -> scheduler.execute(() -> {
+          if (!f.machine.isDone()) {
+            f.machine.onPermit(nanos());
+            afterFollow(f);
+          }
+        }), err -> {
+          closeFollow(f);
+          if (follow == f) {
+            follow = null;
+          }
+          done.accept(err);
+        });
+    follow = f;
+    f.machine.start(snap, index, nanos());
+    afterFollow(f);
+    return f.machine;
+  }
+
+  private void afterFollow(Follow f) {
+    if (f.timer != null) {
+      f.timer.cancel();
+      f.timer = null;
+    }
+    if (f.machine.isDone()) {
+      closeFollow(f);
+      return;
+    }
+    long d = f.machine.deadline();
+    if (d != Long.MAX_VALUE) {
+      f.timer = scheduler.schedule(Math.max(scheduler.nowMillis(), (d + 999_999) / 1_000_000), () -> {
+        f.timer = null;
+        if (!f.machine.isDone()) {
+          f.machine.tick(nanos());
+          afterFollow(f);
+        }
+      });
+    }
+  }
+
+  private void closeFollow(Follow f) {
+    if (f.timer != null) {
+      f.timer.cancel();
+      f.timer = null;
+    }
+    f.endpoint.close();
+  }
+
   /** Repairs every damaged range of the store from the leader serving {@code sync}. */
   void repairDamage(String sync) {
     if (sync.isEmpty()) {
@@ -227,6 +303,12 @@ final class StreamSync {
   /** Stops everything (the replica goes away). */
   void stop() {
     stopServing();
+    if (follow != null) {
+      Follow f = follow;
+      follow = null;
+      f.machine.stop(false);
+      closeFollow(f);
+    }
     for (Fetch f : fetches) {
       f.machine.stop();
       if (f.timer != null) {
