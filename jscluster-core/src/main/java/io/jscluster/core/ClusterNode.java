@@ -73,6 +73,10 @@ public final class ClusterNode {
   private final Map<String, Subscription> infoSubs = new TreeMap<>();
   private final SyncSubjects inboxes;
   private long startedAtMillis;
+  private boolean metaSnapQueued;
+  private boolean metaSnapForce;
+  private Scheduler.Timer metaSnapTimer;
+  private long metaSnaps;
   private final io.jscluster.core.sync.SyncRequestLimiter syncLimiter = new io.jscluster.core.sync.SyncRequestLimiter();
   private io.jscluster.core.stream.SnapshotPolicy snapshotPolicy = io.jscluster.core.stream.SnapshotPolicy.DEFAULT;
   private Subscription reconcileSub;
@@ -120,6 +124,14 @@ public final class ClusterNode {
     metaHost = new RaftGroupHost(scheduler, transport, rc, log, tv,
         config.storage().snapshots(MetaGroup.GROUP, StorageType.FILE), new Random(random.nextLong()), meta);
     meta.attach(metaHost);
+    meta.afterApply(force -> {
+      metaSnapForce |= force;
+      if (!metaSnapQueued) {
+        metaSnapQueued = true;
+        // After the host confirmed the index as applied, so the snapshot covers exactly the table.
+        scheduler.execute(this::checkMetaSnapshot);
+      }
+    });
     reconcileSub = transport.subscribe(Reconcile.SUBJECT, (s, r, p) -> scheduler.execute(() -> {
       if (stopped || !meta.isLeader()) {
         return;
@@ -162,6 +174,9 @@ public final class ClusterNode {
     if (reconcileSub != null) {
       reconcileSub.unsubscribe();
     }
+    if (metaSnapTimer != null) {
+      metaSnapTimer.cancel();
+    }
     metaHost.stop();
     config.storage().release(metaHost.log());
   }
@@ -169,6 +184,49 @@ public final class ClusterNode {
   /** Runs {@code task} on this node's logical thread. */
   public void submit(Runnable task) {
     scheduler.execute(task);
+  }
+
+  /** Meta snapshots this node installed. */
+  public long metaSnapshots() {
+    return metaSnaps;
+  }
+
+  /** nats-server snapshots the meta log when it holds more than this many bytes (and every minute). */
+  static final long META_COMPACT_BYTES = 8L * 1024 * 1024;
+  /** The meta group's periodic snapshot interval. */
+  static final long META_SNAPSHOT_INTERVAL_MS = 60_000;
+
+  private void checkMetaSnapshot() {
+    metaSnapQueued = false;
+    boolean force = metaSnapForce;
+    metaSnapForce = false;
+    if (stopped || metaHost == null || metaHost.stopped()) {
+      return;
+    }
+    if (force || metaHost.node().compactableBytes() > META_COMPACT_BYTES) {
+      installMetaSnapshot();
+    }
+    if (metaSnapTimer == null) {
+      metaSnapTimer = scheduler.schedule(scheduler.nowMillis() + META_SNAPSHOT_INTERVAL_MS, () -> {
+        metaSnapTimer = null;
+        if (!stopped && metaHost.node().compactableEntries() > 0) {
+          metaSnapForce = true;
+        }
+        checkMetaSnapshot();
+      });
+    }
+  }
+
+  private void installMetaSnapshot() {
+    try {
+      byte[] snap = meta.snapshot();
+      metaHost.input(n -> n.installSnapshot(scheduler.nowMillis(), snap));
+      metaSnaps++;
+    } catch (RaftException e) {
+      if (e.error() != RaftException.Error.NO_SNAPSHOT_AVAILABLE && e.error() != RaftException.Error.CLOSED) {
+        LOG.warn("[{}] meta snapshot failed: {}", config.name(), e.getMessage());
+      }
+    }
   }
 
   /** Sets when stream replicas snapshot into Raft; call before {@link #start()}. */
@@ -644,6 +702,14 @@ public final class ClusterNode {
 
     @Override
     public void metaLeaderChanged(boolean isLeader, long term) {
+      if (isLeader) {
+        // nats-server installs a snapshot as it becomes meta leader.
+        metaSnapForce = true;
+        if (!metaSnapQueued) {
+          metaSnapQueued = true;
+          scheduler.execute(ClusterNode.this::checkMetaSnapshot);
+        }
+      }
       for (LeaderListener l : listeners) {
         l.metaLeaderChanged(isLeader, term);
       }

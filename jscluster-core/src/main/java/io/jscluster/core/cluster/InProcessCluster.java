@@ -319,6 +319,19 @@ public final class InProcessCluster implements AutoCloseable {
     return flipBits(f.streamDir(stream), files);
   }
 
+  /**
+   * Flips one random bit in each of up to {@code files} random snapshot files of node {@code name}'s
+   * Raft group {@code group} (a stream's group name, or {@code _meta_}); file storage only, the
+   * node should be down. Returns the files damaged (none when the group has no snapshot).
+   */
+  public List<Path> damageSnapshotFiles(String name, String group, int files) {
+    if (!(slot(name).storage instanceof FileNodeStorage f)) {
+      throw new IllegalStateException("damage needs file storage");
+    }
+    Path dir = f.groupDir(group).resolve("snapshots");
+    return Files.isDirectory(dir) ? flipBits(dir, files) : List.of();
+  }
+
   private List<Path> flipBits(Path dir, int files) {
     List<Path> candidates;
     try (Stream<Path> s = Files.walk(dir)) {

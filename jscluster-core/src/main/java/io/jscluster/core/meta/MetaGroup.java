@@ -410,7 +410,15 @@ public final class MetaGroup implements RaftGroupHost.Listener {
 
   @Override
   public void committed(CommittedEntry ce) {
+    if (ce.isSnapshot()) {
+      applySnapshot(ce.snapshotData());
+      return;
+    }
+    boolean peerEntries = false;
     for (Entry e : ce.entries()) {
+      if (e.type() == EntryType.ADD_PEER || e.type() == EntryType.REMOVE_PEER) {
+        peerEntries = true;
+      }
       if (e.type() != EntryType.NORMAL || e.length() == 0) {
         continue;
       }
@@ -421,6 +429,71 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       } else {
         LOG.debug("[{}] meta op {} not handled by this node", selfId, op);
       }
+    }
+    if (replayed && afterApply != null) {
+      afterApply.accept(peerEntries);
+    }
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  private java.util.function.Consumer<Boolean> afterApply;
+
+  /**
+   * Sets what runs after each applied meta index (the node checks whether to snapshot; the
+   * argument says the index held membership changes, which nats-server snapshots at once).
+   */
+  public void afterApply(java.util.function.Consumer<Boolean> hook) {
+    this.afterApply = hook;
+  }
+
+  /** The meta snapshot of the applied state ({@link MetaSnapshotCodec}). */
+  public byte[] snapshot() {
+    return MetaSnapshotCodec.encode(streams.values());
+  }
+
+  /**
+   * nats-server's {@code applyMetaSnapshot}: the snapshot replaces the assignment table; streams it
+   * lacks are removed, streams recreated under another group are removed and added again, new
+   * ones are added and changed ones updated. A snapshot that does not decode changes nothing: a
+   * damaged snapshot must never delete a stream.
+   */
+  void applySnapshot(byte[] data) {
+    List<DecodedAssignment<StreamAssignment>> list;
+    try {
+      list = MetaSnapshotCodec.decode(data);
+    } catch (CodecException e) {
+      LOG.error("[{}] bad meta snapshot ignored: {}", selfId, e.getMessage());
+      return;
+    }
+    Map<String, DecodedAssignment<StreamAssignment>> next = new TreeMap<>();
+    for (DecodedAssignment<StreamAssignment> d : list) {
+      if (d.assignment().config() != null) {
+        next.put(d.assignment().config().name(), d);
+      }
+    }
+    for (StreamAssignment old : List.copyOf(streams.values())) {
+      String name = old.config().name();
+      DecodedAssignment<StreamAssignment> n = next.get(name);
+      boolean recreated = n != null && !Objects.equals(n.assignment().created(), old.created())
+          && (n.assignment().group() == null || old.group() == null
+              || !n.assignment().group().name().equals(old.group().name()));
+      if (n == null || recreated) {
+        streams.remove(name);
+        unsupported.remove(name);
+        handler.streamRemoved(old);
+      }
+    }
+    for (DecodedAssignment<StreamAssignment> d : next.values()) {
+      StreamAssignment sa = d.assignment();
+      String name = sa.config().name();
+      StreamAssignment old = streams.get(name);
+      if (old != null && old.equals(sa)) {
+        continue;
+      }
+      streams.put(name, sa);
+      track(name, d.unsupportedReason());
+      handler.streamAssigned(sa, old != null, d.unsupportedReason());
     }
   }
 
@@ -496,6 +569,10 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     if (!replayed) {
       replayed = true;
       handler.replayDone();
+      if (afterApply != null) {
+        // Start with a freshly compacted log, as nats-server snapshots when recovery ends.
+        afterApply.accept(true);
+      }
     }
   }
 

@@ -93,4 +93,40 @@ class SnapshotScenariosTest {
       assertThat(c.streamLeader("TEST").replica("TEST").store().state().msgs()).isEqualTo(15);
     }
   }
+
+  @Test
+  @DisplayName("A whole-cluster restart after meta and stream snapshots keeps every stream and message")
+  void fullRestartFromSnapshots(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(73).fileStorage(dir).snapshotPolicy(SMALL)
+        .build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("A").subjects("a").replicas(3)
+          .storage(io.jscluster.codec.meta.StorageType.FILE).build());
+      c.createStream(StreamConfigs.builder("B").subjects("b").replicas(1)
+          .storage(io.jscluster.codec.meta.StorageType.FILE).build());
+      ClusterScenariosTest.publishN(c, "A", "a", 120);
+      ClusterScenariosTest.publishN(c, "B", "b", 7);
+      c.runFor(65_000);
+      long metaSnaps = 0;
+      for (ClusterNode n : c.liveNodes()) {
+        metaSnaps += n.metaSnapshots();
+        assertThat(n.metaHost().node().snapshotIndex()).as("meta snapshot on %s", n.name()).isPositive();
+      }
+      assertThat(metaSnaps).isPositive();
+      for (String n : c.names()) {
+        c.kill(n);
+      }
+      c.start();
+      c.awaitMetaLeader(T);
+      c.awaitCurrent("A", T);
+      c.awaitStreamLeader("B", T);
+      assertSameState(c, "A");
+      assertThat(c.streamLeader("A").replica("A").store().state().msgs()).isEqualTo(120);
+      assertThat(c.streamLeader("B").replica("B").store().state().msgs()).isEqualTo(7);
+      for (ClusterNode n : c.liveNodes()) {
+        assertThat(n.assignments()).containsKeys("A", "B");
+      }
+    }
+  }
 }
