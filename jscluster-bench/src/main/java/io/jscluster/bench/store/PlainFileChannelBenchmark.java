@@ -1,5 +1,6 @@
 package io.jscluster.bench.store;
 
+import io.jscluster.core.store.FileStreamStore;
 import io.jscluster.core.store.MessageSize;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,9 +24,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The baseline for the file store: a plain sequential {@link FileChannel} write loop of the same bytes per
- * operation as one file-store record of the same payload (32-byte record frame + subject + payload), through a
- * 256 KiB buffer like the store's, with no fsync. One operation = one record's bytes appended.
+ * The baseline for the file store: a plain sequential {@link FileChannel} write loop. Like with like: every
+ * operation appends exactly as many bytes as one file-store record of the same payload (32-byte record frame +
+ * the 7-byte subject + payload, see {@code BlockFormat}), through a heap buffer of the store's size
+ * ({@link FileStreamStore#WRITE_BUFFER_BYTES}, 256 KiB) flushed with one positional write when full, into a fresh
+ * file per iteration.
+ *
+ * <ul>
+ *   <li>{@code sync=none}: no fsync at all (the floor the target is defined against).</li>
+ *   <li>{@code sync=interval}: a background thread fsyncs the file every 100 ms, as the store's interval policy
+ *       does, without blocking the writer.</li>
+ * </ul>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -33,29 +44,52 @@ public class PlainFileChannelBenchmark {
     @Param({"128", "1024"})
     public int size;
 
+    /** Whether a background thread fsyncs the file every 100 ms. */
+    @Param({"none"})
+    public String sync;
+
     private Path dir;
     private FileChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+    private final ByteBuffer buf = ByteBuffer.allocate(FileStreamStore.WRITE_BUFFER_BYTES);
     private byte[] record;
     private long pos;
+    private ScheduledExecutorService syncer;
 
     /** Fresh file per iteration. */
     @Setup(Level.Iteration)
     public void setUp() throws IOException {
         int len = 32 + StoreFixtures.SUBJECT.length() + size;
+        // The same record length the file store writes for this payload (its accounting formula is 2 bytes less).
+        if (MessageSize.fileStore(StoreFixtures.SUBJECT.length(), 0, size) != len - 2) {
+            throw new IllegalStateException("record length drifted from the file store's format");
+        }
         record = new byte[len];
         new SplittableRandom(size).nextBytes(record);
         dir = StoreFixtures.tempDir("jscluster-plain-bench");
         ch = FileChannel.open(dir.resolve("plain.dat"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         pos = 0;
         buf.clear();
-        // Same record size the file store writes (sanity link to the accounting formula).
-        assert MessageSize.fileStore(StoreFixtures.SUBJECT.length(), 0, size) == len - 2;
+        if (sync.equals("interval")) {
+            syncer = Executors.newSingleThreadScheduledExecutor();
+            long iv = StoreFixtures.SYNC_INTERVAL_NANOS;
+            syncer.scheduleWithFixedDelay(() -> {
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, iv, iv, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Closes and deletes the file. */
     @TearDown(Level.Iteration)
-    public void tearDown() throws IOException {
+    public void tearDown() throws IOException, InterruptedException {
+        if (syncer != null) {
+            syncer.shutdownNow();
+            syncer.awaitTermination(10, TimeUnit.SECONDS);
+            syncer = null;
+        }
         flush();
         ch.close();
         StoreFixtures.delete(dir);

@@ -35,6 +35,17 @@ abstract class AbstractStreamStore implements StreamStore {
         long last;
         /** True when the newest message was removed and {@code last} is an upper bound to search down from. */
         boolean lastStale;
+        private byte[] utf8;
+
+        /** The subject's UTF-8 bytes, encoded once. */
+        byte[] utf8() {
+            byte[] u = utf8;
+            if (u == null) {
+                u = subject.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                utf8 = u;
+            }
+            return u;
+        }
 
         SubjectInfo(String subject, int id, long firstHint) {
             this.subject = subject;
@@ -174,10 +185,11 @@ abstract class AbstractStreamStore implements StreamStore {
         requireSubject(subject);
         long seq = lastSeq + 1;
         long ts = clock.getAsLong();
-        int slen = StoredMessage.utf8Length(subject);
+        SubjectInfo si = subjects.get(subject);
+        int slen = si != null ? si.length : StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
-        checkDiscardNew(subject, size);
-        doStore(seq, ts, subject, slen, header, data, size);
+        checkDiscardNew(si, size);
+        doStore(seq, ts, subject, si, slen, header, data, size);
         afterMutation();
         return seq;
     }
@@ -189,9 +201,10 @@ abstract class AbstractStreamStore implements StreamStore {
         if (seq != lastSeq + 1) {
             throw new SequenceMismatchException(lastSeq + 1, seq);
         }
-        int slen = StoredMessage.utf8Length(subject);
+        SubjectInfo si = subjects.get(subject);
+        int slen = si != null ? si.length : StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
-        doStore(seq, tsNanos, subject, slen, header, data, size);
+        doStore(seq, tsNanos, subject, si, slen, header, data, size);
         afterMutation();
     }
 
@@ -201,12 +214,11 @@ abstract class AbstractStreamStore implements StreamStore {
         }
     }
 
-    private void checkDiscardNew(String subject, long size) {
+    private void checkDiscardNew(SubjectInfo si, long size) {
         StreamLimits l = limits;
         if (l.discard() != DiscardPolicy.NEW) {
             return;
         }
-        SubjectInfo si = subjects.get(subject);
         boolean atSubjectLimit = l.maxMsgsPerSubject() > 0 && si != null && si.msgs >= l.maxMsgsPerSubject();
         if (atSubjectLimit && l.discardNewPerSubject()) {
             throw new LimitExceededException(LimitExceededException.Limit.MAX_MSGS_PER_SUBJECT);
@@ -232,8 +244,8 @@ abstract class AbstractStreamStore implements StreamStore {
         return recordSize(m.subjectLength(), m.header().length, m.data().length);
     }
 
-    private void doStore(long seq, long ts, String subject, int slen, byte[] header, byte[] data, long size) {
-        SubjectInfo si = subjects.get(subject);
+    private void doStore(long seq, long ts, String subject, SubjectInfo si, int slen, byte[] header, byte[] data,
+                         long size) {
         boolean fresh = si == null;
         if (fresh) {
             si = registerSubject(subject, seq);

@@ -35,6 +35,9 @@ final class Block {
     FileChannel delChannel;
     boolean dirty;
     boolean delDirty;
+    /** Writes to the block file / delete log so far; a background fsync clears a flag only if none came since. */
+    long writes;
+    long delWrites;
 
     Block(long base, Path dir) {
         this.base = base;

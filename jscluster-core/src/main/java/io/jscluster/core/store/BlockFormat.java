@@ -1,5 +1,7 @@
 package io.jscluster.core.store;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,12 @@ final class BlockFormat {
     static final byte DEL_MAGIC = (byte) 0xD5;
     static final int DEL_ENTRY = 1 + 8 + 8 + 4;
 
+    private static final VarHandle LE_SHORT =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private BlockFormat() {
     }
 
@@ -38,30 +46,53 @@ final class BlockFormat {
         return MSG_FIXED + subjectLen + headerLen + dataLen;
     }
 
-    /** Writes a MSG record at the buffer's position (heap buffer, little-endian). */
+    /** Writes a MSG record at the buffer's position (heap buffer) and advances it. */
     static void putMsg(ByteBuffer b, CRC32C crc, long seq, long ts, String subject, int subjectLen, byte[] header,
                        byte[] data) {
-        int start = b.position();
+        byte[] subj = subjectLen == subject.length() && subjectLen < 64 ? null
+                : subject.getBytes(StandardCharsets.UTF_8);
+        int len = putMsg(b.array(), b.arrayOffset() + b.position(), crc, seq, ts, subject, subj, subjectLen, header,
+                data);
+        b.position(b.position() + len);
+    }
+
+    /**
+     * Writes a MSG record into {@code a} at {@code p} with plain array stores and returns its length. The subject
+     * is copied from {@code subjectUtf8} when given, else from the (ASCII) string.
+     */
+    static int putMsg(byte[] a, int p, CRC32C crc, long seq, long ts, String subject, byte[] subjectUtf8,
+                      int subjectLen, byte[] header, byte[] data) {
         int hl = header == null ? 0 : header.length;
         int dl = data == null ? 0 : data.length;
         int len = msgRecordLength(subjectLen, hl, dl);
-        b.put(REC_MAGIC).put(TYPE_MSG).putInt(len).putLong(seq).putLong(ts).putShort((short) subjectLen).putInt(hl);
-        if (subjectLen == subject.length()) {
-            for (int i = 0; i < subjectLen; i++) {
-                b.put((byte) subject.charAt(i));
-            }
+        a[p] = REC_MAGIC;
+        a[p + 1] = TYPE_MSG;
+        LE_INT.set(a, p + 2, len);
+        LE_LONG.set(a, p + 6, seq);
+        LE_LONG.set(a, p + 14, ts);
+        LE_SHORT.set(a, p + HEADER, (short) subjectLen);
+        LE_INT.set(a, p + HEADER + 2, hl);
+        int q = p + HEADER + 6;
+        if (subjectUtf8 != null) {
+            System.arraycopy(subjectUtf8, 0, a, q, subjectLen);
         } else {
-            b.put(subject.getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < subjectLen; i++) {
+                a[q + i] = (byte) subject.charAt(i);
+            }
         }
+        q += subjectLen;
         if (hl > 0) {
-            b.put(header);
+            System.arraycopy(header, 0, a, q, hl);
+            q += hl;
         }
         if (dl > 0) {
-            b.put(data);
+            System.arraycopy(data, 0, a, q, dl);
+            q += dl;
         }
         crc.reset();
-        crc.update(b.array(), b.arrayOffset() + start, len - 4);
-        b.putInt((int) crc.getValue());
+        crc.update(a, p, len - 4);
+        LE_INT.set(a, q, (int) crc.getValue());
+        return len;
     }
 
     /** Writes a SKIP record. */

@@ -20,9 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -57,7 +55,17 @@ public final class FileStreamStore extends AbstractStreamStore {
     private static final String SOURCES = "sources";
     private static final int SOURCES_MAGIC = 0x31534d4a; // "JMS1"
     private static final int MANIFEST_MAGIC = 0x314d534a; // "JSM1"
-    private static final int WRITE_BUFFER = 256 * 1024;
+    /** Write buffer size; the plain FileChannel baseline benchmark uses the same. */
+    static final int WRITE_BUFFER = 256 * 1024;
+    /**
+     * Bytes of the heap buffer records are assembled in before one positional write to the active block (so
+     * benchmarks can compare with a plain write loop of the same buffer size).
+     */
+    public static final int WRITE_BUFFER_BYTES = WRITE_BUFFER;
+    private static final int READ_WINDOW = 256 * 1024;
+    private static final int RBUF_INITIAL = 4096;
+    /** How often stores that need no interval fsync release idle buffers. */
+    private static final long TRIM_PERIOD_NANOS = 1_000_000_000L;
     /** Interior deletes a block may collect from skips before a new block is started (as nats-server does). */
     private static final int MAX_SKIP_DELETES = 64 * 1024;
 
@@ -66,19 +74,29 @@ public final class FileStreamStore extends AbstractStreamStore {
     private final List<Block> blocks = new ArrayList<>();
     private final LinkedHashMap<Block, RecordIndex> indexCache;
     private RecordIndex activeIndex = new RecordIndex();
-    private final ByteBuffer wbuf = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    /** Records not yet written to the active block; allocated on first write, released when idle. */
+    private ByteBuffer wbuf;
     private final CRC32C crc = new CRC32C();
-    private byte[] rbuf = new byte[64 * 1024];
-    /** Read-ahead window: sequential loads (catch-up) are served from one positional read per 256 KiB. */
-    private final byte[] win = new byte[256 * 1024];
+    private byte[] rbuf = new byte[RBUF_INITIAL];
+    /**
+     * Read-ahead window: sequential loads (catch-up) are served from one positional read per 256 KiB. Allocated
+     * on first use, released when idle.
+     */
+    private byte[] win;
     private Block winBlock;
     private long winStart;
     private int winLen;
     private final List<Block> dirtyBlocks = new ArrayList<>();
     private boolean dirDirty;
+    private long dirWrites;
+    /** The manifest was replaced without an fsync (interval policy); the next sync makes it durable. */
+    private boolean manifestDirty;
+    private long manifestWrites;
+    private boolean wroteSinceTrim;
+    private boolean readSinceTrim;
     private int batchDepth;
     private StoreIOException failure;
-    private ScheduledExecutorService syncTimer;
+    private ScheduledFuture<?> backgroundTask;
 
     private FileStreamStore(FileStoreConfig cfg) {
         super(cfg.limits(), cfg.clock());
@@ -119,14 +137,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             s.closeChannelsQuietly();
             throw e;
         }
-        if (cfg.syncPolicy() == SyncPolicy.INTERVAL) {
-            s.syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "jscluster-store-sync-" + cfg.dir().getFileName());
-                t.setDaemon(true);
-                return t;
-            });
-            long iv = cfg.syncIntervalNanos();
-            s.syncTimer.scheduleWithFixedDelay(s::timerSync, iv, iv, TimeUnit.NANOSECONDS);
+        long period = cfg.syncPolicy() == SyncPolicy.INTERVAL ? cfg.syncIntervalNanos() : TRIM_PERIOD_NANOS;
+        synchronized (s) {
+            s.backgroundTask = StoreSyncScheduler.every(period, s::background);
         }
         return s;
     }
@@ -528,8 +541,16 @@ public final class FileStreamStore extends AbstractStreamStore {
         return out;
     }
 
-    /** Atomically replaces the manifest (tmp, fsync, rename, directory fsync). */
+    /** Atomically and durably replaces the manifest (tmp, fsync, rename, directory fsync). */
     private void writeManifest() throws IOException {
+        writeManifest(true);
+    }
+
+    /**
+     * Atomically replaces the manifest. Not {@code durable}: no fsync now; the manifest and the directory are
+     * fsynced by the next sync, after the blocks it describes (interval policy).
+     */
+    private void writeManifest(boolean durable) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(12 + 24 * blocks.size()).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MANIFEST_MAGIC).putInt(blocks.size());
         for (Block blk : blocks) {
@@ -546,7 +567,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            ch.force(true);
+            if (durable) {
+                ch.force(true);
+            }
         }
         try {
             Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
@@ -554,7 +577,19 @@ public final class FileStreamStore extends AbstractStreamStore {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
         }
-        fsyncDir();
+        if (durable) {
+            manifestDirty = false;
+            fsyncDir();
+        } else {
+            manifestDirty = true;
+            manifestWrites++;
+            markDirDirty();
+        }
+    }
+
+    private void markDirDirty() {
+        dirDirty = true;
+        dirWrites++;
     }
 
     private void fsyncDir() throws IOException {
@@ -574,7 +609,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         b.fileLength = b.channel.size();
         b.sealedLength = -1;
         if (!existed) {
-            dirDirty = true;
+            markDirDirty();
         }
         if (b.fileLength == 0 && b.msgs == 0 && !b.hasDamage() && b.last < b.base) {
             b.first = b.base;
@@ -605,7 +640,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** The active block, after starting a new one if a record of {@code len} bytes would overflow it. */
     private Block activeFor(int len) throws IOException {
         Block b = active();
-        long used = b.fileLength + wbuf.position();
+        long used = b.fileLength + buffered();
         if (used > 0 && used + len > cfg.blockSize()) {
             b = roll();
         }
@@ -620,17 +655,25 @@ public final class FileStreamStore extends AbstractStreamStore {
             return old;
         }
         flushWrites();
-        old.channel.force(false);
-        old.dirty = false;
+        // Under the interval policy nothing is fsynced here: the background sync forces the sealed block, then
+        // the manifest naming its length, then the directory. A crash before that loses at most the interval
+        // (a sealed block found shorter than its manifest length is reported as damage, never hidden).
+        boolean durable = cfg.syncPolicy() == SyncPolicy.ALWAYS;
+        if (durable) {
+            old.channel.force(false);
+            old.dirty = false;
+        }
         old.sealedLength = old.fileLength;
         old.manifestLast = old.last;
         Block nb = new Block(lastSeq + 1, dir);
         blocks.add(nb);
         indexCache.put(old, activeIndex);
         activeIndex = new RecordIndex();
-        writeManifest();
+        writeManifest(durable);
         openActive(nb);
-        fsyncDir();
+        if (durable) {
+            fsyncDir();
+        }
         if (old.msgs == 0 && !old.hasDamage()) {
             reclaim(old);
         } else {
@@ -639,14 +682,26 @@ public final class FileStreamStore extends AbstractStreamStore {
         return nb;
     }
 
-    private void ensureRoom(int len) throws IOException {
-        if (wbuf.remaining() < len) {
+    /** The write buffer with room for {@code len} bytes (flushing or allocating it as needed). */
+    private ByteBuffer ensureRoom(int len) throws IOException {
+        ByteBuffer w = wbuf;
+        if (w == null) {
+            w = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+            wbuf = w;
+        } else if (w.remaining() < len) {
             flushWrites();
         }
+        wroteSinceTrim = true;
+        return w;
+    }
+
+    private int buffered() {
+        return wbuf == null ? 0 : wbuf.position();
     }
 
     private void flushWrites() throws IOException {
-        if (wbuf.position() == 0) {
+        ByteBuffer wbuf = this.wbuf;
+        if (wbuf == null || wbuf.position() == 0) {
             return;
         }
         Block b = active();
@@ -659,6 +714,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     private void markDirty(Block b) {
+        b.writes++;
         if (!b.dirty) {
             b.dirty = true;
             dirtyBlocks.add(b);
@@ -666,6 +722,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     private void markDelDirty(Block b) {
+        b.delWrites++;
         if (!b.delDirty) {
             b.delDirty = true;
             if (!b.dirty) {
@@ -674,20 +731,25 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
     }
 
+    /** Makes everything written so far durable, under the store's lock. */
     private void syncNow() {
         try {
             flushWrites();
             for (Block b : dirtyBlocks) {
-                if (b.dirty && b.channel != null && b.channel.isOpen()) {
-                    b.channel.force(false);
+                if (b.dirty) {
+                    force(b.channel, b.file);
                 }
-                if (b.delDirty && b.delChannel != null && b.delChannel.isOpen()) {
-                    b.delChannel.force(false);
+                if (b.delDirty) {
+                    force(b.delChannel, b.delFile);
                 }
                 b.dirty = false;
                 b.delDirty = false;
             }
             dirtyBlocks.clear();
+            if (manifestDirty) {
+                force(null, dir.resolve(MANIFEST));
+                manifestDirty = false;
+            }
             if (dirDirty) {
                 fsyncDir();
             }
@@ -696,15 +758,133 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
     }
 
-    private synchronized void timerSync() {
-        if (closed || failure != null) {
+    /** fsyncs a file through {@code ch} when open, else through a handle of its own (closed blocks). */
+    private static void force(FileChannel ch, Path file) throws IOException {
+        if (ch != null && ch.isOpen()) {
+            ch.force(false);
             return;
         }
-        try {
-            syncNow();
-        } catch (StoreIOException e) {
-            LOG.error("{}: background sync failed; store refuses further writes", dir, e);
+        try (FileChannel own = FileChannel.open(file, StandardOpenOption.READ)) {
+            own.force(false);
+        } catch (NoSuchFileException e) {
+            // Removed since it was written (reclaimed or truncated away): nothing left to make durable.
         }
+    }
+
+    /** A file the background sync must force, and the write count it covers. */
+    private record PendingForce(Block block, boolean delLog, long writes, Path file) {
+    }
+
+    /**
+     * The shared scheduler's task for this store: releases idle buffers and, under the interval policy, makes
+     * writes durable. The lock is held only to flush the write buffer and note what is dirty; the fsyncs run
+     * without it (through handles of their own), so appends continue meanwhile. A flag is cleared afterwards
+     * only if nothing was written to that file since it was noted.
+     */
+    private void background() {
+        try {
+            List<PendingForce> pending = new ArrayList<>();
+            boolean manifest;
+            long manifestMark;
+            boolean directory;
+            long dirMark;
+            synchronized (this) {
+                if (closed || failure != null) {
+                    return;
+                }
+                boolean interval = cfg.syncPolicy() == SyncPolicy.INTERVAL;
+                if (interval) {
+                    try {
+                        flushWrites();
+                    } catch (IOException e) {
+                        throw fail("background flush", e);
+                    }
+                }
+                trimIdle();
+                if (!interval) {
+                    return;
+                }
+                for (Block b : dirtyBlocks) {
+                    if (b.dirty) {
+                        pending.add(new PendingForce(b, false, b.writes, b.file));
+                    }
+                    if (b.delDirty) {
+                        pending.add(new PendingForce(b, true, b.delWrites, b.delFile));
+                    }
+                }
+                manifest = manifestDirty;
+                manifestMark = manifestWrites;
+                directory = dirDirty;
+                dirMark = dirWrites;
+            }
+            if (pending.isEmpty() && !manifest && !directory) {
+                return;
+            }
+            for (PendingForce p : pending) {
+                force(null, p.file());
+            }
+            if (manifest) {
+                force(null, dir.resolve(MANIFEST));
+            }
+            if (directory || manifest) {
+                try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    ch.force(true);
+                } catch (IOException e) {
+                    LOG.debug("directory fsync unsupported for {}: {}", dir, e.toString());
+                }
+            }
+            synchronized (this) {
+                for (PendingForce p : pending) {
+                    Block b = p.block();
+                    if (p.delLog() && b.delWrites == p.writes()) {
+                        b.delDirty = false;
+                    } else if (!p.delLog() && b.writes == p.writes()) {
+                        b.dirty = false;
+                    }
+                }
+                dirtyBlocks.removeIf(b -> !b.dirty && !b.delDirty);
+                if (manifest && manifestWrites == manifestMark) {
+                    manifestDirty = false;
+                }
+                if ((directory || manifest) && dirWrites == dirMark) {
+                    dirDirty = false;
+                }
+            }
+        } catch (IOException e) {
+            synchronized (this) {
+                fail("background sync", e);
+            }
+            LOG.error("{}: background sync failed; store refuses further writes", dir, e);
+        } catch (RuntimeException e) {
+            // The task must survive to keep syncing other stores' schedules; the store itself refuses writes.
+            LOG.error("{}: background sync failed", dir, e);
+        }
+    }
+
+    /** Releases the write buffer and read buffers of a store that has been idle since the last call. */
+    private void trimIdle() {
+        if (!wroteSinceTrim && wbuf != null && wbuf.position() == 0) {
+            wbuf = null;
+        }
+        if (!readSinceTrim) {
+            invalidateWindow();
+            win = null;
+            if (rbuf.length > RBUF_INITIAL) {
+                rbuf = new byte[RBUF_INITIAL];
+            }
+        }
+        wroteSinceTrim = false;
+        readSinceTrim = false;
+    }
+
+    /** Bytes of buffers this store holds now (write buffer, read window, record buffer), for tests. */
+    synchronized int bufferBytes() {
+        return (wbuf == null ? 0 : wbuf.capacity()) + (win == null ? 0 : win.length) + rbuf.length;
+    }
+
+    /** Runs the background task once now, as the shared scheduler would (for tests). */
+    void runBackgroundOnce() {
+        background();
     }
 
     @Override
@@ -725,7 +905,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         try {
             Block b = activeFor(len);
             int off;
-            if (len > wbuf.capacity()) {
+            if (len > WRITE_BUFFER) {
                 flushWrites();
                 off = (int) b.fileLength;
                 ByteBuffer big = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
@@ -736,9 +916,12 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
                 markDirty(b);
             } else {
-                ensureRoom(len);
-                off = (int) (b.fileLength + wbuf.position());
-                BlockFormat.putMsg(wbuf, crc, seq, ts, subject, slen, header, data);
+                ByteBuffer w = ensureRoom(len);
+                int pos = w.position();
+                off = (int) (b.fileLength + pos);
+                byte[] subj = slen == subject.length() && slen < 16 ? null : si.utf8();
+                BlockFormat.putMsg(w.array(), pos, crc, seq, ts, subject, subj, slen, header, data);
+                w.position(pos + len);
             }
             activeIndex.add(seq, off);
             if (b.msgs == 0 && !b.hasDamage()) {
@@ -762,8 +945,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             if (b.msgs > 0 && b.dmap.size() + (last - first + 1) > MAX_SKIP_DELETES) {
                 b = roll();
             }
-            ensureRoom(BlockFormat.SKIP_LEN);
-            BlockFormat.putSkip(wbuf, crc, first, last, ts);
+            BlockFormat.putSkip(ensureRoom(BlockFormat.SKIP_LEN), crc, first, last, ts);
             if (b.msgs == 0 && !b.hasDamage()) {
                 b.first = last + 1;
                 b.dmap.clear();
@@ -804,7 +986,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             b.delChannel = FileChannel.open(b.delFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
             if (!existed) {
-                dirDirty = true;
+                markDirDirty();
             }
         }
         ByteBuffer e = BlockFormat.delEntry(crc, first, last);
@@ -964,7 +1146,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
                 StoredMessage m = BlockFormat.decodeMsg(rbuf, 0);
                 if (rbuf.length > (1 << 20)) {
-                    rbuf = new byte[64 * 1024];
+                    rbuf = new byte[RBUF_INITIAL];
                 }
                 return m;
             } finally {
@@ -982,6 +1164,10 @@ public final class FileStreamStore extends AbstractStreamStore {
      * does not fit the window (the caller reads it directly). Damage is reported like the direct path.
      */
     private StoredMessage readFromWindow(Block b, FileChannel ch, int off, long seq) throws IOException {
+        readSinceTrim = true;
+        if (win == null) {
+            win = new byte[READ_WINDOW];
+        }
         if (winBlock != b || off < winStart || off + 6L > winStart + winLen
                 || off + (long) BlockFormat.getInt(win, (int) (off - winStart) + 2) > winStart + winLen) {
             ByteBuffer bb = ByteBuffer.wrap(win);
@@ -1154,7 +1340,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         closeChannel(b);
         Files.deleteIfExists(b.file);
         Files.deleteIfExists(b.delFile);
-        dirDirty = true;
+        markDirDirty();
     }
 
     private static void closeChannel(Block b) {
@@ -1198,7 +1384,9 @@ public final class FileStreamStore extends AbstractStreamStore {
         checkWritable();
         invalidateWindow();
         try {
-            wbuf.clear();
+            if (wbuf != null) {
+                wbuf.clear();
+            }
             List<Block> old = new ArrayList<>(blocks);
             blocks.clear();
             indexCache.clear();
@@ -1377,8 +1565,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 // the last sequence survives a restart and the interior deletes stay exact.
                 long from = cut.last + 1;
                 long ts = lastTs;
-                ensureRoom(BlockFormat.SKIP_LEN);
-                BlockFormat.putSkip(wbuf, crc, from, seq, ts);
+                BlockFormat.putSkip(ensureRoom(BlockFormat.SKIP_LEN), crc, from, seq, ts);
                 if (cut.msgs == 0 && !cut.hasDamage()) {
                     cut.first = seq + 1;
                     cut.dmap.clear();
@@ -1787,8 +1974,9 @@ public final class FileStreamStore extends AbstractStreamStore {
         if (closed) {
             return;
         }
-        if (syncTimer != null) {
-            syncTimer.shutdownNow();
+        if (backgroundTask != null) {
+            backgroundTask.cancel(false);
+            backgroundTask = null;
         }
         try {
             if (failure == null) {

@@ -2,18 +2,36 @@ package io.jscluster.core.store;
 
 import java.util.Arrays;
 
-/** Sequence to file offset of a block's MSG/ERASED records, ascending by sequence. */
+/**
+ * Sequence to file offset of a block's MSG/ERASED records, ascending by sequence. While the sequences are
+ * consecutive (the common case: no skip inside the block) only the offsets are kept, 4 bytes per record; the
+ * first gap switches to explicit sequences.
+ */
 final class RecordIndex {
-    private long[] seqs = new long[64];
+    private long first;
+    /** Null while the sequences are {@code first, first + 1, ...}. */
+    private long[] seqs;
     private int[] offs = new int[64];
     private int n;
 
     void add(long seq, int off) {
-        if (n == seqs.length) {
-            seqs = Arrays.copyOf(seqs, n * 2);
-            offs = Arrays.copyOf(offs, n * 2);
+        if (n == 0) {
+            first = seq;
+        } else if (seqs == null && seq != first + n) {
+            seqs = new long[offs.length];
+            for (int i = 0; i < n; i++) {
+                seqs[i] = first + i;
+            }
         }
-        seqs[n] = seq;
+        if (n == offs.length) {
+            offs = Arrays.copyOf(offs, n * 2);
+            if (seqs != null) {
+                seqs = Arrays.copyOf(seqs, n * 2);
+            }
+        }
+        if (seqs != null) {
+            seqs[n] = seq;
+        }
         offs[n] = off;
         n++;
     }
@@ -23,7 +41,10 @@ final class RecordIndex {
         if (n == 0) {
             return -1;
         }
-        long d = seq - seqs[0];
+        long d = seq - first;
+        if (seqs == null) {
+            return d >= 0 && d < n ? offs[(int) d] : -1;
+        }
         if (d >= 0 && d < n && seqs[(int) d] == seq) {
             return offs[(int) d];
         }
@@ -36,7 +57,7 @@ final class RecordIndex {
     }
 
     long seqAt(int i) {
-        return seqs[i];
+        return seqs == null ? first + i : seqs[i];
     }
 
     int offsetAt(int i) {

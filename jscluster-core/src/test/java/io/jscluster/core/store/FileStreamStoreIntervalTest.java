@@ -1,0 +1,144 @@
+package io.jscluster.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The interval sync policy: block rolls without fsync on the write path, the shared background sync, and the
+ * idle footprint of many stores.
+ */
+class FileStreamStoreIntervalTest {
+    private static final long HOUR = 3_600_000_000_000L;
+
+    @TempDir
+    Path tmp;
+    private final AtomicLong clock = new AtomicLong(1_000_000L);
+
+    private FileStreamStore open(Path dir, long intervalNanos) {
+        return FileStreamStore.open(FileStoreConfig.of(dir).withBlockSize(2048).withClock(clock::get)
+                .withSync(SyncPolicy.INTERVAL, intervalNanos));
+    }
+
+    /** Copies the store's files as they are now: what a crash right after this point leaves on disk. */
+    private static Path snapshotFiles(Path from, Path to) {
+        try (Stream<Path> files = Files.list(from)) {
+            Files.createDirectories(to);
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(p.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return to;
+    }
+
+    private TreeMap<Long, StoredMessage> write(FileStreamStore s, SplittableRandom rnd, int n) {
+        TreeMap<Long, StoredMessage> out = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            byte[] data = new byte[rnd.nextInt(200)];
+            rnd.nextBytes(data);
+            String subject = "s." + rnd.nextInt(3);
+            long seq = s.store(subject, null, data);
+            out.put(seq, new StoredMessage(seq, clock.get(), subject, null, data));
+            clock.addAndGet(7);
+            if (rnd.nextInt(25) == 0 && out.size() > 2) {
+                long victim = out.firstKey() + rnd.nextInt((int) (seq - out.firstKey()));
+                if (out.containsKey(victim)) {
+                    s.remove(victim);
+                    out.remove(victim);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("interval policy: after a background sync pass the files on disk hold every message, with rolls")
+    void backgroundSyncLeavesConsistentFiles() {
+        long seed = 77;
+        System.out.println("FileStreamStoreIntervalTest seed=" + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        FileStreamStore s = open(tmp.resolve("live"), HOUR);
+        try {
+            TreeMap<Long, StoredMessage> expected = write(s, rnd, 600);
+            assertThat(s.blockCount()).isGreaterThan(10);
+            s.runBackgroundOnce();
+            Path crashed = snapshotFiles(tmp.resolve("live"), tmp.resolve("crashed"));
+            expected.putAll(write(s, rnd, 50));
+            try (FileStreamStore r = open(crashed, HOUR)) {
+                assertThat(r.damage()).isEmpty();
+                StreamState st = r.state();
+                for (StoredMessage m : expected.headMap(st.lastSeq(), true).values()) {
+                    assertThat(r.load(m.seq())).as("seq %d", m.seq()).isEqualTo(m);
+                }
+                assertThat(st.lastSeq()).isGreaterThanOrEqualTo(600 - 1);
+            }
+        } finally {
+            s.close();
+        }
+        try (FileStreamStore r = open(tmp.resolve("live"), HOUR)) {
+            assertThat(r.damage()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("interval policy: explicit sync after rolls leaves every message on disk")
+    void explicitSyncAfterRolls() {
+        SplittableRandom rnd = new SplittableRandom(78);
+        FileStreamStore s = open(tmp.resolve("live"), HOUR);
+        try {
+            TreeMap<Long, StoredMessage> expected = write(s, rnd, 400);
+            s.sync();
+            Path crashed = snapshotFiles(tmp.resolve("live"), tmp.resolve("crashed"));
+            try (FileStreamStore r = open(crashed, HOUR)) {
+                assertThat(r.damage()).isEmpty();
+                assertThat(r.state().msgs()).isEqualTo(expected.size());
+                for (StoredMessage m : expected.values()) {
+                    assertThat(r.load(m.seq())).isEqualTo(m);
+                }
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    @DisplayName("many stores share one sync thread and release their buffers when idle")
+    void sharedThreadAndIdleFootprint() {
+        List<FileStreamStore> stores = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                FileStreamStore s = open(tmp.resolve("s" + i), HOUR);
+                stores.add(s);
+                s.store("a", null, new byte[100]);
+                s.load(1);
+            }
+            long syncThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("jscluster-store-sync")).count();
+            assertThat(syncThreads).isLessThanOrEqualTo(1);
+            for (FileStreamStore s : stores) {
+                assertThat(s.bufferBytes()).isGreaterThan(256 * 1024);
+                s.runBackgroundOnce();
+                s.runBackgroundOnce();
+                assertThat(s.bufferBytes()).isLessThanOrEqualTo(4096);
+                assertThat(s.load(1).data()).hasSize(100);
+                s.store("a", null, new byte[10]);
+            }
+        } finally {
+            stores.forEach(FileStreamStore::close);
+        }
+    }
+}
