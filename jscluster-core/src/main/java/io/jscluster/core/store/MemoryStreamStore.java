@@ -41,12 +41,20 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         int base;
         /** Array positions in use: every slot above {@code top} is empty. */
         int top;
+        /** Lowest array position holding a message (when {@code count > 0}). */
+        int low;
         int count;
-        long[] ts = new long[META_INITIAL];
+        long[] ts;
         /** Per position: subject id + 1 (0 = empty), slab offset (-1 = out of line), header length, data length. */
-        int[] meta = new int[META_INITIAL * 4];
+        int[] meta;
         byte[][] big;
-        byte[] slab = new byte[SLAB_INITIAL];
+        byte[] slab;
+
+        Page(int positions, int slabBytes) {
+            ts = new long[positions];
+            meta = new int[positions * 4];
+            slab = new byte[slabBytes];
+        }
         int used;
         int live;
 
@@ -54,6 +62,7 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             this.index = index;
             this.base = base;
             top = 0;
+            low = 0;
             count = 0;
             used = 0;
             live = 0;
@@ -70,6 +79,9 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     private int cachedPos = -1;
     private final Page[] spares = new Page[SPARE_PAGES];
     private int spareCount;
+    /** Capacities the previous page grew to: a new page starts there, so a busy stream does not regrow each. */
+    private int positionsHint = META_INITIAL;
+    private int slabHint = SLAB_INITIAL;
     private final DeleteSet dmap = new DeleteSet();
 
     /** A store with no limits and the system clock. */
@@ -141,12 +153,17 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         if (pageCount > 0 && pages[pageCount - 1].index == idx) {
             return pages[pageCount - 1];
         }
+        if (pageCount > 0) {
+            Page prev = pages[pageCount - 1];
+            positionsHint = Math.max(META_INITIAL, prev.top);
+            slabHint = Math.max(SLAB_INITIAL, Math.min(prev.used, 8 << 20));
+        }
         Page p;
         if (spareCount > 0) {
             p = spares[--spareCount];
             spares[spareCount] = null;
         } else {
-            p = new Page();
+            p = new Page(positionsHint, slabHint);
         }
         p.reset(idx, (int) (seq & PAGE_MASK));
         if (pageCount == pages.length) {
@@ -266,7 +283,9 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         p.meta[m + 1] = off;
         p.meta[m + 2] = hl;
         p.meta[m + 3] = dl;
-        p.count++;
+        if (p.count++ == 0 || i < p.low) {
+            p.low = i;
+        }
         if (i >= p.top) {
             p.top = i + 1;
         }
@@ -405,7 +424,15 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             while (p.top > 0 && p.meta[(p.top - 1) * 4] == 0) {
                 p.top--;
             }
-            if (p.used >= COMPACT_MIN && p.live < p.used / 2) {
+            boolean oldest = i == p.low;
+            if (oldest) {
+                while (p.low < p.top && p.meta[p.low * 4] == 0) {
+                    p.low++;
+                }
+            }
+            // Compact for holes left by interior removals only: a page drained from its oldest message (discard
+            // old, compact, expiry) is about to be recycled whole, and moving its tail each time would be waste.
+            if (!oldest && p.used >= COMPACT_MIN && p.live < p.used / 2) {
                 compact(p);
             }
         }
@@ -434,7 +461,7 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             if (start > lastSeq) {
                 return 0;
             }
-            int i = (int) Math.max(0, seq - start);
+            int i = (int) Math.max(p.low, seq - start);
             int[] meta = p.meta;
             for (; i < p.top; i++) {
                 if (meta[i * 4] != 0) {
