@@ -68,6 +68,8 @@ public final class FileStreamStore extends AbstractStreamStore {
     private static final long TRIM_PERIOD_NANOS = 1_000_000_000L;
     /** Interior deletes a block may collect from skips before a new block is started (as nats-server does). */
     private static final int MAX_SKIP_DELETES = 64 * 1024;
+    /** A sealed block at least this large (or half a block) is compacted once under half of it is live. */
+    private static final int COMPACT_MIN_BYTES = 64 * 1024;
 
     private final FileStoreConfig cfg;
     private final Path dir;
@@ -679,7 +681,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         Block nb = new Block(lastSeq + 1, dir);
         blocks.add(nb);
         indexCache.put(old, activeIndex);
-        activeIndex = new RecordIndex();
+        // The next block most likely holds as many records as this one: size its index for that at once.
+        activeIndex = new RecordIndex(activeIndex.size() + 16);
         writeManifest(durable);
         openActive(nb);
         if (durable) {
@@ -1331,14 +1334,63 @@ public final class FileStreamStore extends AbstractStreamStore {
         b.first = s;
     }
 
+    /** Reclaims a sealed block left without messages, or compacts one that has become mostly deleted. */
     private void maybeReclaim(Block b) {
-        if (b.msgs == 0 && !b.hasDamage() && b != active()) {
-            try {
-                reclaim(b);
-            } catch (IOException e) {
-                throw fail("reclaiming block " + b.file, e);
-            }
+        if (b.hasDamage() || b == active() || !blocks.contains(b)) {
+            return;
         }
+        try {
+            if (b.msgs == 0) {
+                reclaim(b);
+            } else if (b.sealedLength >= 0 && b.fileLength >= Math.min(COMPACT_MIN_BYTES, cfg.blockSize() / 2)
+                    && b.bytes * 2 < b.fileLength) {
+                compactBlock(b);
+            }
+        } catch (IOException e) {
+            throw fail("reclaiming block " + b.file, e);
+        }
+    }
+
+    /**
+     * Rewrites a sealed block with only its live messages (plus a skip record keeping its last sequence), in
+     * place of the old file, and empties its delete log. Crash-safe in this order: the manifest takes the new,
+     * shorter length first (a longer old file still passes that check), then the new file replaces the old one,
+     * then the delete log goes (its entries name sequences that no longer have records). Leaves the block alone
+     * if any live record fails its checksum: that is damage for a read to report, not a reason to drop it.
+     */
+    private void compactBlock(Block b) throws IOException {
+        byte[] data = readWholeFile(b.file);
+        if (data == null) {
+            return;
+        }
+        ByteBuffer out = ByteBuffer.allocate(data.length).order(ByteOrder.LITTLE_ENDIAN);
+        long[] kept = {0, b.base - 1};
+        walkRecords(data, b.base, (pos, seq, covered, type) -> {
+            if (type == BlockFormat.TYPE_MSG && b.isLive(seq)) {
+                out.put(data, pos, BlockFormat.getInt(data, pos + 2));
+                kept[0]++;
+                kept[1] = seq;
+            }
+        });
+        if (kept[0] != b.msgs) {
+            return;
+        }
+        if (b.last > kept[1]) {
+            BlockFormat.putSkip(out, crc, kept[1] + 1, b.last, b.lastTs);
+        }
+        out.flip();
+        long newLen = out.remaining();
+        invalidateWindow();
+        indexCache.remove(b);
+        closeChannel(b);
+        dirtyBlocks.remove(b);
+        b.dirty = false;
+        b.delDirty = false;
+        b.sealedLength = newLen;
+        writeManifest();
+        replaceFile(b.file, out);
+        b.fileLength = newLen;
+        replaceFile(b.delFile, ByteBuffer.allocate(0));
     }
 
     /** Removes an emptied block: the manifest first, so a crash leaves only orphans. */

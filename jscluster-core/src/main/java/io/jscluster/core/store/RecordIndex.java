@@ -11,8 +11,17 @@ final class RecordIndex {
     private long first;
     /** Null while the sequences are {@code first, first + 1, ...}. */
     private long[] seqs;
-    private int[] offs = new int[64];
+    private int[] offs;
     private int n;
+
+    RecordIndex() {
+        this(64);
+    }
+
+    /** An index with room for {@code capacity} records before it grows. */
+    RecordIndex(int capacity) {
+        offs = new int[Math.max(16, capacity)];
+    }
 
     void add(long seq, int off) {
         if (n == 0) {

@@ -1,7 +1,17 @@
 package io.jscluster.core.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The conformance suite against {@link FileStreamStore} with small blocks, so block boundaries are crossed. */
@@ -19,5 +29,62 @@ class FileStreamStoreTest extends StreamStoreConformanceTest {
     @Override
     protected long size(String subject, byte[] hdr, byte[] data) {
         return MessageSize.fileStore(subject.length(), hdr.length, data.length);
+    }
+
+    private static long blockBytes(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".blk")).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    @DisplayName("sealed blocks mostly deleted are compacted in place; reopening serves the same stream")
+    void compactsPartlyDeletedBlocks() {
+        long seed = 4242;
+        System.out.println("FileStreamStoreTest.compactsPartlyDeletedBlocks seed=" + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Path dir = tmp.resolve("compact");
+        FileStoreConfig cfg = FileStoreConfig.of(dir).withBlockSize(8192).withClock(clock::get);
+        TreeMap<Long, StoredMessage> expected = new TreeMap<>();
+        long[] deleted;
+        StreamState state;
+        try (FileStreamStore s = FileStreamStore.open(cfg)) {
+            for (int i = 0; i < 600; i++) {
+                byte[] data = new byte[60 + rnd.nextInt(80)];
+                rnd.nextBytes(data);
+                long seq = s.store("c." + rnd.nextInt(3), null, data);
+                expected.put(seq, s.load(seq));
+                tick();
+            }
+            long before = blockBytes(dir);
+            // Remove about three in four messages: ~45 per 8 KiB block, so no block empties (reclaim) and only
+            // compaction can shrink the files.
+            for (long seq = 1; seq <= 600; seq++) {
+                if (rnd.nextInt(4) != 0 && seq != 600) {
+                    boolean erase = rnd.nextInt(5) == 0;
+                    assertThat(erase ? s.erase(seq) : s.remove(seq)).isTrue();
+                    expected.remove(seq);
+                }
+            }
+            assertThat(blockBytes(dir)).isLessThan(before * 2 / 3);
+            for (StoredMessage m : expected.values()) {
+                assertThat(s.load(m.seq())).isEqualTo(m);
+            }
+            state = s.state();
+            deleted = s.deletedSequences();
+        }
+        try (FileStreamStore r = FileStreamStore.open(cfg)) {
+            assertThat(r.damage()).isEmpty();
+            assertThat(r.state()).isEqualTo(new StreamState(state.msgs(), state.bytes(), state.firstSeq(),
+                    state.firstTimeNanos(), state.lastSeq(), r.state().lastTimeNanos(), state.numSubjects(),
+                    state.numDeleted()));
+            assertThat(r.deletedSequences()).containsExactly(deleted);
+            for (StoredMessage m : expected.values()) {
+                assertThat(r.load(m.seq())).isEqualTo(m);
+            }
+            assertThat(r.store("c.0", null, new byte[1])).isEqualTo(state.lastSeq() + 1);
+        }
     }
 }
