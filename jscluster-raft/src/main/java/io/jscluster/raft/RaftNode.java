@@ -2834,6 +2834,14 @@ public final class RaftNode {
     return lostUpTo > 0;
   }
 
+  /**
+   * Puts {@code ae} in the pending-AE cache at {@code index} as if it had been stored there, for
+   * tests of this package that check stale cache entries are never served.
+   */
+  void pendingCachePut(long index, AppendEntry ae) {
+    pendingCache.put(index, ae);
+  }
+
   /** Entries in the pending-AE cache, for tests of this package. */
   int pendingCacheSize() {
     return pendingCache.size();

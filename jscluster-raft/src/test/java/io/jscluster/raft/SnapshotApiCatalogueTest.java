@@ -458,4 +458,27 @@ class SnapshotApiCatalogueTest {
     fails(RaftException.Error.SNAPSHOT_ABORTED, () -> c.install(h.now, b("late")));
     assertThat(h.queue).isEmpty();
   }
+
+  // Go: TestNRGCheckpointInstallSnapshotAbortDuringWrite (part: a failed write adopts nothing)
+  @Test
+  @DisplayName("checkpoint install whose write fails leaves the previous snapshot adopted")
+  void checkpointInstallWriteFailure() {
+    NodeHarness h = stored(2, 2);
+    h.node.applied(h.now, 1);
+    h.node.installSnapshot(h.now, b("first"));
+    h.node.applied(h.now, 2);
+    SnapshotCheckpoint c = h.node.createSnapshotCheckpoint(h.now, false);
+    h.snapshots.failNextWrite(new java.io.IOException("disk full"));
+    fails(RaftException.Error.SNAPSHOT_FAILED, () -> c.install(h.now, b("second")));
+    // Not sticky: the node runs on, the old snapshot stays adopted, the checkpoint is closed.
+    assertThat(h.node.writeError()).isNull();
+    assertThat(h.node.state()).isNotEqualTo(RaftState.CLOSED);
+    assertThat(h.snapshots.names()).containsExactly("snap.1.1");
+    assertThat(h.node.loadLastSnapshot().data()).isEqualTo(b("first"));
+    assertThat(h.node.snapshotIndex()).isEqualTo(1);
+    fails(RaftException.Error.SNAPSHOT_ABORTED, () -> c.install(h.now, b("again")));
+    // A retry with a new checkpoint succeeds.
+    h.node.createSnapshotCheckpoint(h.now, false).install(h.now, b("second"));
+    assertThat(h.snapshots.names()).containsExactly("snap.1.2");
+  }
 }

@@ -209,6 +209,38 @@ class SnapshotScenariosTest {
     c.checker().checkConverged(c.alive());
   }
 
+  // Go: TestNRGDontRejectAppendEntryFromReplay
+  @ParameterizedTest(name = "Go: TestNRGDontRejectAppendEntryFromReplay (leader restart: {0})")
+  @ValueSource(booleans = {false, true})
+  void dontRejectAppendEntryFromReplay(boolean restartLeader) {
+    cluster = new SimCluster(restartLeader ? 81 : 80, 3).start();
+    SimCluster c = cluster;
+    SimNode l = c.awaitLeader(30_000);
+    assertThat(l).isNotNull();
+    List<SimNode> fs = followers(c, l);
+    for (SimNode f : fs) {
+      f.crash(0);
+    }
+    long before = l.raft().lastIndex();
+    assertThat(c.propose(bytes("delta"))).isTrue();
+    c.sim().runFor(100);
+    assertThat(l.raft().lastIndex()).isGreaterThan(before);
+    long stored = l.raft().lastIndex();
+
+    if (restartLeader) {
+      l.crash(0);
+      c.sim().runFor(100);
+      l.start();
+    }
+    SimNode rs = fs.get(0);
+    rs.start();
+    // The entry stored only on the leader reaches the returning follower and is applied by both.
+    assertThat(c.sim().runUntil(() -> l.raft().appliedIndex() >= stored
+        && rs.raft().appliedIndex() >= stored, 60_000)).as(Chaos.describe(c)).isTrue();
+    assertThat(normalEntries(rs)).isEqualTo(1);
+    assertThat(normalEntries(l)).isEqualTo(1);
+  }
+
   private static long normalEntries(SimNode n) {
     long count = 0;
     for (List<io.jscluster.raft.wire.Entry> es : n.applied().values()) {
