@@ -121,11 +121,6 @@ final class DemoCluster implements AutoCloseable {
     return onLoop(r, f);
   }
 
-  /** The scheduler (clock) of running node {@code name}. */
-  io.jscluster.core.Scheduler scheduler(String name) {
-    return running.get(name).scheduler();
-  }
-
   /** Hands {@code task} to running node {@code name}'s scheduler thread without waiting. */
   void submit(String name, java.util.function.Consumer<ClusterNode> task) {
     Running r = running.get(name);
