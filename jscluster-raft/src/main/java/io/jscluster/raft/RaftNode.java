@@ -143,6 +143,16 @@ public final class RaftNode {
   private boolean observer;
   private boolean started;
   private LogException writeError;
+  /**
+   * Non-zero while this node may have lost log entries it acknowledged (its log was found damaged
+   * or cut short): the term it had then. Durable in the term/vote store. While set, the node's
+   * votes are "empty" (they count only when every peer answers) and so is its own vote as a
+   * candidate, so no quorum can rest on its short log; cleared once its last entry is of a later
+   * term, which proves its log equals that term's leader's up to there.
+   */
+  private long dataLossTerm;
+  /** Set while replaying when records had to be cut off. */
+  private boolean replayCut;
   private long term;
   private String vote = "";
   private String leader = "";
@@ -310,8 +320,16 @@ public final class RaftNode {
       TermVote tv = termVoteStore.load();
       term = tv.term();
       vote = tv.vote();
+      dataLossTerm = termVoteStore.dataLossTerm();
       setupLastSnapshot(now);
       replay(now);
+      java.util.Optional<String> damage = log.recoveryDamage();
+      if (damage.isPresent() || replayCut || lostUpTo > pindex) {
+        LOG.warn("[{}:{}] log recovered short ({}); last entry {}/{}", config.group(), id,
+            damage.orElse("state dropped at start-up"), pindex, pterm);
+        // The stored term bounds what was acknowledged; replay may have raised the term since.
+        markDataLoss(tv.term());
+      }
     } catch (LogException e) {
       fail(e);
       return;
@@ -437,7 +455,7 @@ public final class RaftNode {
     if (state == RaftState.LEADER) {
       queueProposal(term, Entry.normal(data));
     } else {
-      effects.send(proposalSubject, null, data);
+      send(proposalSubject, null, data);
     }
   }
 
@@ -658,7 +676,7 @@ public final class RaftNode {
   public void proposeRemovePeer(long now, String peer) {
     checkWritable();
     if (state != RaftState.LEADER) {
-      effects.send(removePeerSubject, null, peer.getBytes(StandardCharsets.ISO_8859_1));
+      send(removePeerSubject, null, peer.getBytes(StandardCharsets.ISO_8859_1));
       return;
     }
     if (membershipChange != null) {
@@ -1203,7 +1221,7 @@ public final class RaftNode {
     AppendEntry ae = new AppendEntry(id, term, commit, snap.lastTerm(), lastIndex,
         List.of(new Entry(EntryType.SNAPSHOT, snap.data()),
             new Entry(EntryType.PEER_STATE, snap.peerState())), 0);
-    effects.send(inbox, aeInbox, RaftCodec.encode(ae));
+    send(inbox, aeInbox, RaftCodec.encode(ae));
     return lastIndex;
   }
 
@@ -1259,6 +1277,15 @@ public final class RaftNode {
   }
 
   // =================================================================== accessors
+
+  /**
+   * Non-zero while this node may have lost log entries it had acknowledged (its log was found
+   * damaged or cut short): the term it was in then. Its votes are reported empty until it holds an
+   * entry of a later term. Durable across restarts.
+   */
+  public long dataLossTerm() {
+    return dataLossTerm;
+  }
 
   /** The node id. */
   public String id() {
@@ -1563,7 +1590,7 @@ public final class RaftNode {
       if (state == RaftState.LEADER && completeLeader) {
         queueProposal(term, Entry.normal(payload));
         if (reply != null) {
-          effects.send(reply, null, new byte[0]);
+          send(reply, null, new byte[0]);
         }
       }
     } else if (subject.equals(removePeerSubject)) {
@@ -1580,7 +1607,7 @@ public final class RaftNode {
               e.getMessage());
         }
         if (reply != null) {
-          effects.send(reply, null, new byte[0]);
+          send(reply, null, new byte[0]);
         }
       }
     }
@@ -1674,9 +1701,9 @@ public final class RaftNode {
     preVoteTerm = term + 1;
     preVotes.clear();
     preEmptyVotes.clear();
-    preVotes.add(id);
+    (dataLossTerm != 0 ? preEmptyVotes : preVotes).add(id);
     resetElectionTimer(now);
-    effects.send(preVoteSubject, preVoteInbox,
+    send(preVoteSubject, preVoteInbox,
         RaftCodec.encode(new VoteRequest(preVoteTerm, pterm, pindex, id)));
   }
 
@@ -1693,12 +1720,27 @@ public final class RaftNode {
     }
     boolean upToDate = vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex;
     boolean grant = vr.term() > term && upToDate && !leaderRecent && !lostState();
-    boolean empty = pindex == 0 && !initializing;
-    effects.send(reply, null,
+    boolean empty = pindex == 0 && !initializing || dataLossTerm != 0;
+    send(reply, null,
         RaftCodec.encode(new VoteResponse(grant ? vr.term() : term, id, grant, empty)));
   }
 
   private void processPreVoteResponse(long now, VoteResponse vr) {
+    if (!vr.granted() && vr.term() > term && state != RaftState.CLOSED) {
+      // A refusal from a later term: adopt it, so the next pre-vote asks for a term the others
+      // can grant. Without this a node with the best log but a stale term is refused by every
+      // peer of a later term, whose own pre-votes fail on its better log: no election ever
+      // starts.
+      preVoteTerm = 0;
+      term = vr.term();
+      vote = "";
+      if (state != RaftState.FOLLOWER) {
+        stepDownTo(now, "");
+      } else {
+        persistTermVote();
+      }
+      return;
+    }
     if (state != RaftState.FOLLOWER || preVoteTerm == 0 || vr.term() != preVoteTerm
         || !vr.granted() || preVoteTerm != term + 1) {
       return;
@@ -1744,8 +1786,8 @@ public final class RaftNode {
     if (!persistTermVote()) {
       return;
     }
-    effects.send(voteSubject, voteInbox, RaftCodec.encode(new VoteRequest(term, pterm, pindex, id)));
-    countVote(now, new VoteResponse(term, id, true, false));
+    send(voteSubject, voteInbox, RaftCodec.encode(new VoteRequest(term, pterm, pindex, id)));
+    countVote(now, new VoteResponse(term, id, true, dataLossTerm != 0));
   }
 
   private void processVoteResponse(long now, VoteResponse vr) {
@@ -1781,7 +1823,7 @@ public final class RaftNode {
   }
 
   private void processVoteRequest(long now, VoteRequest vr, String reply) {
-    boolean empty = pindex == 0;
+    boolean empty = pindex == 0 || dataLossTerm != 0;
     if (vr.term() < term) {
       sendVoteResponse(reply, new VoteResponse(term, id, false, empty));
       return;
@@ -1799,7 +1841,7 @@ public final class RaftNode {
       leader = "";
     }
     boolean voteOk = vote.isEmpty() || vote.equals(vr.candidate());
-    if (voteOk && empty && initializing) {
+    if (voteOk && empty && initializing && dataLossTerm == 0) {
       empty = false;
     }
     boolean granted = false;
@@ -1821,7 +1863,7 @@ public final class RaftNode {
 
   private void sendVoteResponse(String reply, VoteResponse vr) {
     if (reply != null) {
-      effects.send(reply, null, RaftCodec.encode(vr));
+      send(reply, null, RaftCodec.encode(vr));
     }
   }
 
@@ -1902,7 +1944,7 @@ public final class RaftNode {
         sendHeartbeat(now);
       }
       if (readRound != null) {
-        effects.send(aeSubject, readRound.inbox, RaftCodec.encode(readRound.probe));
+        send(aeSubject, readRound.inbox, RaftCodec.encode(readRound.probe));
       }
     }
     if (now >= quorumCheckAt) {
@@ -1945,9 +1987,10 @@ public final class RaftNode {
       pterm = term;
       pindex = index;
       cachePending(index, ae);
+      clearDataLossIfCaughtUp();
     }
     lastAppendSentAt = now;
-    effects.send(aeSubject, aeInbox, bytes);
+    send(aeSubject, aeInbox, bytes);
     if (!entries.isEmpty() && quorum <= 1) {
       tryCommit(now, pindex);
     }
@@ -2048,7 +2091,7 @@ public final class RaftNode {
     AppendEntry probe = new AppendEntry(id, term, commit, pterm, pindex, List.of(), 0);
     readRound = new ReadRound(inbox, reqs, commit, probe);
     effects.subscribe(inbox);
-    effects.send(aeSubject, inbox, RaftCodec.encode(probe));
+    send(aeSubject, inbox, RaftCodec.encode(probe));
   }
 
   private void countReadAck(long now, AppendEntryResponse ar, String reply) {
@@ -2151,7 +2194,7 @@ public final class RaftNode {
       }
       s.sizes.put(s.next, bytes.length);
       s.outstanding += bytes.length;
-      effects.send(s.inbox, aeInbox, bytes);
+      send(s.inbox, aeInbox, bytes);
     }
   }
 
@@ -2300,6 +2343,9 @@ public final class RaftNode {
       }
       pterm = ae.term();
       pindex = index;
+      if (src != Source.REPLAY) {
+        clearDataLossIfCaughtUp();
+      }
       for (Entry e : ae.entries()) {
         if (e.type() == EntryType.LEADER_TRANSFER && isNew) {
           String target = new String(e.data(), StandardCharsets.ISO_8859_1);
@@ -2477,9 +2523,20 @@ public final class RaftNode {
     staleCatchupInboxes.add(inbox);
   }
 
+  /**
+   * Publishes through the effects unless the node is closed. A storage failure closes the node in
+   * the middle of an input; whatever that input would still have answered (an append response, a
+   * vote) must not go out, since the state it vouches for was not made durable.
+   */
+  private void send(String subject, String reply, byte[] payload) {
+    if (state != RaftState.CLOSED) {
+      effects.send(subject, reply, payload);
+    }
+  }
+
   private void sendAr(String reply, AppendEntryResponse ar, String arReply) {
     if (reply != null) {
-      effects.send(reply, arReply, RaftCodec.encode(ar));
+      send(reply, arReply, RaftCodec.encode(ar));
     }
   }
 
@@ -2506,19 +2563,11 @@ public final class RaftNode {
       }
       LOG.error("[{}:{}] cannot load committed index {}: {}", config.group(), id, i,
           e.getMessage());
-      if (state == RaftState.LEADER) {
-        stepDownTo(now, bestPeer());
-      }
-      truncateLog(now, 0, 0);
-      cancelCatchup();
+      discardUnreadable(now, i);
       return false;
     } catch (WireFormatException e) {
       LOG.error("[{}:{}] corrupt record at committed index {}", config.group(), id, i);
-      if (state == RaftState.LEADER) {
-        stepDownTo(now, bestPeer());
-      }
-      truncateLog(now, 0, 0);
-      cancelCatchup();
+      discardUnreadable(now, i);
       return false;
     }
     commit = i;
@@ -2731,6 +2780,7 @@ public final class RaftNode {
             config.group(), id, log.lastIndex(), pindex);
         log.truncateAfter(pindex);
         log.sync();
+        replayCut = true;
       }
       return;
     }
@@ -2744,6 +2794,7 @@ public final class RaftNode {
         LOG.warn("[{}:{}] unreadable log record {}, truncating", config.group(), id, seq);
         log.truncateAfter(seq == first ? pindex : seq - 1);
         log.sync();
+        replayCut = true;
         return;
       }
       if (ae.pindex() != seq - 1 || seq == first && ae.pindex() != pindex) {
@@ -2751,6 +2802,7 @@ public final class RaftNode {
             seq, ae.pindex());
         log.truncateAfter(seq == first ? pindex : seq - 1);
         log.sync();
+        replayCut = true;
         return;
       }
       if (seq == first) {
@@ -2792,6 +2844,67 @@ public final class RaftNode {
     }
   }
 
+  /**
+   * The record at {@code i}, the next to commit, cannot be read back. NRG resets the whole log
+   * here; that throws away every good record for one bad one (and, on a node that acknowledged
+   * them, entries a quorum relied on). Instead: step down if leading, keep everything before the
+   * bad record, drop it and what follows (as recovery does at a corrupt record), and mark the data
+   * loss so that this node's short log cannot decide an election until it has caught up.
+   */
+  private void discardUnreadable(long now, long i) {
+    if (state == RaftState.LEADER) {
+      stepDownTo(now, bestPeer());
+    }
+    long prevTerm = 0;
+    if (i - 1 >= log.firstIndex() && i - 1 >= 1) {
+      prevTerm = log.termAt(i - 1);
+    }
+    truncateLog(now, prevTerm, i - 1);
+    cancelCatchup();
+    markDataLoss(term);
+  }
+
+  /**
+   * Records that this node may have lost entries it acknowledged. Entries are acknowledged (or
+   * stored by a leader) only in terms at most {@code ackTerm}, the highest term made durable, and
+   * terms never decrease along the log; so if the last remaining entry is of a later term,
+   * nothing acknowledged can be missing and no mark is needed.
+   */
+  private void markDataLoss(long ackTerm) {
+    if (state == RaftState.CLOSED || ackTerm == 0 || pterm > ackTerm) {
+      return;
+    }
+    long mark = Math.max(dataLossTerm, ackTerm);
+    if (mark == dataLossTerm) {
+      return;
+    }
+    try {
+      termVoteStore.saveDataLossTerm(mark);
+      dataLossTerm = mark;
+    } catch (LogException e) {
+      fail(e);
+    }
+  }
+
+  /**
+   * Clears the data-loss mark once the last entry is of a term after the mark: the log then equals
+   * that term's leader's log up to here, and that leader holds every entry committed in earlier
+   * terms, which includes anything this node had acknowledged and lost.
+   */
+  private void clearDataLossIfCaughtUp() {
+    if (dataLossTerm == 0 || pterm <= dataLossTerm) {
+      return;
+    }
+    try {
+      termVoteStore.saveDataLossTerm(0);
+      LOG.info("[{}:{}] caught up past term {} after data loss; votes count again",
+          config.group(), id, dataLossTerm);
+      dataLossTerm = 0;
+    } catch (LogException e) {
+      fail(e);
+    }
+  }
+
   private void fail(LogException e) {
     if (writeError == null) {
       writeError = e;
@@ -2812,6 +2925,11 @@ public final class RaftNode {
       armElection(now, timing.observerTimer());
     } else if (paused) {
       armElection(now, timing.observerTimer());
+    } else if (dataLossTerm != 0) {
+      // A node that may have lost acknowledged entries can win only if every peer answers (its
+      // own vote is empty). Campaigning on the usual timer would keep re-arming the timers of
+      // the peers that can win with a quorum, so it waits longer and lets them go first.
+      armElection(now, randomBetween(timing.electionMax(), 2 * timing.electionMax()));
     } else {
       armElection(now, randomBetween(timing.electionMin(), timing.electionMax()));
     }

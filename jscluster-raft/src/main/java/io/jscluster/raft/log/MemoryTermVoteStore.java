@@ -6,6 +6,7 @@ import java.util.Objects;
 public final class MemoryTermVoteStore implements TermVoteStore {
 
   private TermVote value = TermVote.NONE;
+  private long dataLossTerm;
   private long saves;
 
   @Override
@@ -20,6 +21,19 @@ public final class MemoryTermVoteStore implements TermVoteStore {
       value = v;
       saves++;
     }
+  }
+
+  @Override
+  public long dataLossTerm() {
+    return dataLossTerm;
+  }
+
+  @Override
+  public void saveDataLossTerm(long term) {
+    if (term < 0) {
+      throw new IllegalArgumentException("negative term");
+    }
+    dataLossTerm = term;
   }
 
   /** How many saves actually changed the stored value. */

@@ -118,6 +118,16 @@ public interface RaftLog extends AutoCloseable {
   }
 
   /**
+   * What opening this log found damaged and cut off, if anything: a torn or corrupt record and
+   * everything after it, which are no longer served. Empty when it opened clean (and always for
+   * logs without recovery). A node that finds damage may have lost records it acknowledged, and
+   * must not vouch for its log in elections until it has caught up again.
+   */
+  default java.util.Optional<String> recoveryDamage() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Removes every record above {@code index}; afterwards {@code lastIndex() == index}. Truncating
    * at or above the last index changes nothing. Truncating below {@code firstIndex() - 1} empties
    * the log with {@code firstIndex() == index + 1} ({@code truncateAfter(0)} resets the log to the

@@ -22,4 +22,30 @@ public interface TermVoteStore {
    * @throws LogException IO on failure (the caller treats this as a sticky write error)
    */
   void save(TermVote value);
+
+  /**
+   * The data-loss mark: the term up to which this node may have lost log entries it had
+   * acknowledged, because its log was found damaged or cut short when it was opened; 0 when it
+   * never was, or has since caught up with a leader of a later term. It survives restarts until
+   * cleared, so a node that loses data, restarts again before catching up and then finds a
+   * clean-looking (but short) log still knows its log cannot be trusted for elections.
+   *
+   * @throws LogException IO or CORRUPT when the stored mark cannot be read
+   */
+  default long dataLossTerm() {
+    return 0;
+  }
+
+  /**
+   * Stores the data-loss mark ({@code 0} clears it); durable when this returns. The default accepts
+   * only 0: a store that cannot remember a mark fails with IO, and the node then stops rather than
+   * vote with a log it knows to be short.
+   *
+   * @throws LogException IO on failure (the caller treats this as a sticky write error)
+   */
+  default void saveDataLossTerm(long term) {
+    if (term != 0) {
+      throw new LogException(LogException.Kind.IO, -1, "this store cannot record a data-loss mark");
+    }
+  }
 }

@@ -2,7 +2,7 @@ package io.jscluster.raft.sim;
 
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.LogException;
-import io.jscluster.raft.log.MemoryRaftLog;
+import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.wire.AppendEntry;
 import io.jscluster.raft.wire.Entry;
 import io.jscluster.raft.wire.EntryType;
@@ -29,6 +29,11 @@ public final class InvariantChecker {
   private final Map<String, Long> lastLeaderTermSeen = new HashMap<>();
   private final List<String> violations = new ArrayList<>();
   private final Map<Long, Long> readIndexes = new HashMap<>();
+
+  /** Records a violation found elsewhere (for example by a node's storage checks). */
+  public void violation(String what) {
+    violations.add(what);
+  }
 
   /** Every violation found so far. */
   public List<String> violations() {
@@ -94,7 +99,7 @@ public final class InvariantChecker {
   }
 
   /** The entries index {@code i} of {@code log} surfaces to the upper layer, or null if absent. */
-  public static List<Entry> surfacedAt(MemoryRaftLog log, long i) {
+  public static List<Entry> surfacedAt(RaftLog log, long i) {
     try {
       AppendEntry ae = RaftCodec.decodeAppendEntry(log.read(i).data());
       List<Entry> out = new ArrayList<>();
@@ -119,8 +124,8 @@ public final class InvariantChecker {
     List<SimNode> list = new ArrayList<>(nodes);
     for (int a = 0; a < list.size(); a++) {
       for (int b = a + 1; b < list.size(); b++) {
-        MemoryRaftLog la = list.get(a).log();
-        MemoryRaftLog lb = list.get(b).log();
+        RaftLog la = list.get(a).log();
+        RaftLog lb = list.get(b).log();
         long hi = Math.min(la.lastIndex(), lb.lastIndex());
         long lo = Math.max(la.firstIndex(), lb.firstIndex());
         boolean matchedAbove = false;
@@ -140,7 +145,7 @@ public final class InvariantChecker {
     }
   }
 
-  private static boolean entriesEqual(MemoryRaftLog a, MemoryRaftLog b, long i) {
+  private static boolean entriesEqual(RaftLog a, RaftLog b, long i) {
     return RaftCodec.decodeAppendEntry(a.read(i).data()).entries()
         .equals(RaftCodec.decodeAppendEntry(b.read(i).data()).entries());
   }

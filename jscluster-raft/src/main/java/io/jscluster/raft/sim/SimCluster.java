@@ -3,6 +3,7 @@ package io.jscluster.raft.sim;
 import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.RaftNode;
 import io.jscluster.raft.RaftState;
+import io.jscluster.raft.wal.WalOptions;
 import io.jscluster.raft.wire.NodeIds;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,15 +23,33 @@ public final class SimCluster {
   private final InvariantChecker checker = new InvariantChecker();
   private final Map<String, SimNode> nodes = new LinkedHashMap<>();
   private final String group;
+  private final WalOptions walOptions;
 
   /**
-   * Builds (but does not start) {@code size} servers n1..nSize.
+   * Builds (but does not start) {@code size} servers n1..nSize with in-memory storage.
    *
    * @param seed the simulation seed
    * @param size number of servers
    * @param customize adjusts each server's configuration (identity for NRG defaults)
    */
   public SimCluster(long seed, int size, UnaryOperator<RaftConfig> customize) {
+    this(seed, size, customize, null);
+  }
+
+  /**
+   * Builds (but does not start) {@code size} servers n1..nSize; with {@code walOptions} each keeps
+   * its state on its own {@link SimDisk} through the production file storage ({@link
+   * io.jscluster.raft.wal.FileRaftLog} with these options, {@link
+   * io.jscluster.raft.state.TermVoteFile}), otherwise in memory.
+   *
+   * @param seed the simulation seed
+   * @param size number of servers
+   * @param customize adjusts each server's configuration (identity for NRG defaults)
+   * @param walOptions options of each server's file log, or null for in-memory storage
+   */
+  public SimCluster(long seed, int size, UnaryOperator<RaftConfig> customize,
+      WalOptions walOptions) {
+    this.walOptions = walOptions;
     this.sim = new Simulation(seed);
     this.network = new SimNetwork(sim);
     this.group = "G" + size;
@@ -41,7 +60,7 @@ public final class SimCluster {
     for (int i = 1; i <= size; i++) {
       String name = "n" + i;
       RaftConfig cfg = customize.apply(RaftConfig.of(group, NodeIds.fromServerName(name), ids));
-      nodes.put(name, new SimNode(this, name, cfg));
+      nodes.put(name, new SimNode(this, name, cfg, walOptions));
     }
   }
 
@@ -60,7 +79,7 @@ public final class SimCluster {
     }
     String id = NodeIds.fromServerName(name);
     ids.add(id);
-    SimNode n = new SimNode(this, name, customize.apply(RaftConfig.of(group, id, ids)));
+    SimNode n = new SimNode(this, name, customize.apply(RaftConfig.of(group, id, ids)), walOptions);
     nodes.put(name, n);
     return n;
   }

@@ -5,11 +5,20 @@ import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.RaftEffects;
 import io.jscluster.raft.RaftNode;
 import io.jscluster.raft.RaftState;
+import io.jscluster.raft.log.LogException;
 import io.jscluster.raft.log.MemoryRaftLog;
 import io.jscluster.raft.log.MemoryTermVoteStore;
+import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.snapshot.SnapshotStorage;
+import io.jscluster.raft.snapshot.SnapshotStore;
+import io.jscluster.raft.state.TermVoteFile;
 import io.jscluster.raft.snapshot.MemorySnapshotStorage;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
+import io.jscluster.raft.wal.FileRaftLog;
+import io.jscluster.raft.wal.WalOptions;
+import io.jscluster.raft.wal.WalRecovery;
 import io.jscluster.raft.wire.Entry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,8 +36,16 @@ import java.util.TreeMap;
  * it applies and confirms it. The upper layer's snapshot ({@link #snapshot()}) is the whole map of
  * applied entries, so a node restored from a snapshot holds exactly what it would have applied.
  *
+ * <p>Storage can instead live on a {@link SimDisk}: then the node runs the production storage
+ * code, a {@link FileRaftLog}, a {@link TermVoteFile} and a {@link SnapshotStore} in the disk's root
+ * directory, and a crash loses what the disk had not made durable.
+ *
  * <p>A crash throws away the node and everything volatile (state machine, subscriptions, timers,
- * unsynced log writes); a restart builds a new node from what the storage durably holds.
+ * unsynced writes); a restart builds a new node from what the storage durably holds. Two storage
+ * invariants are checked here and reported to the cluster's {@link InvariantChecker}: a node whose
+ * storage failed sends nothing afterwards (it neither votes nor campaigns), and a restarted node
+ * keeps every record its log recovered, and at least what a test declared it must keep ({@link
+ * #requireKeptThrough(long)}).
  */
 public final class SimNode {
 
@@ -37,9 +54,19 @@ public final class SimNode {
   private final String name;
   private final RaftConfig baseConfig;
   private final Transport transport;
-  private MemoryRaftLog log;
-  private final MemoryTermVoteStore termVote = new MemoryTermVoteStore();
+  private final SimDisk disk;
+  private final WalOptions walOptions;
+  private MemoryRaftLog memoryLog;
+  private RaftLog log;
+  private TermVoteStore termVote;
   private final MemorySnapshotStorage snapshots;
+  private SnapshotStorage snapshotStorage;
+  private WalRecovery lastRecovery;
+  /** The least index the log must reach after the next start; -1 for no requirement. */
+  private long keepThrough = -1;
+  private int damagedStarts;
+  private int powerLosses;
+  private int dataLossStarts;
   /** Bumped when the core drains its apply queue: scheduled applies of older epochs are dropped. */
   private int applyEpoch;
   private RaftNode node;
@@ -56,19 +83,34 @@ public final class SimNode {
   private final List<Long> readsFailed = new ArrayList<>();
   private int markers;
 
-  SimNode(SimCluster cluster, String name, RaftConfig config) {
+  SimNode(SimCluster cluster, String name, RaftConfig config, WalOptions walOptions) {
     this.cluster = cluster;
     this.sim = cluster.sim();
     this.name = name;
     this.baseConfig = config;
     this.transport = cluster.network().network().endpoint(name);
-    this.log = new MemoryRaftLog();
-    this.snapshots = new MemorySnapshotStorage(config.group());
+    this.walOptions = walOptions;
+    if (walOptions == null) {
+      this.disk = null;
+      this.memoryLog = new MemoryRaftLog();
+      this.log = memoryLog;
+      this.termVote = new MemoryTermVoteStore();
+      this.snapshots = new MemorySnapshotStorage(config.group());
+      this.snapshotStorage = snapshots;
+    } else {
+      this.disk = new SimDisk(name);
+      this.snapshots = null;
+    }
   }
 
-  /** The snapshot storage (durable across crashes). */
+  /** The in-memory snapshot storage (durable across crashes); null for a node on a disk. */
   public MemorySnapshotStorage snapshots() {
     return snapshots;
+  }
+
+  /** The snapshot storage the node uses (null on a disk node that never started). */
+  public SnapshotStorage snapshotStorage() {
+    return snapshotStorage;
   }
 
   /**
@@ -99,14 +141,49 @@ public final class SimNode {
     return node;
   }
 
-  /** The log as the running node sees it. */
-  public MemoryRaftLog log() {
+  /** The log as the running node sees it (null on a disk node that never started). */
+  public RaftLog log() {
     return log;
   }
 
-  /** The term/vote store. */
-  public MemoryTermVoteStore termVoteStore() {
+  /** The term/vote store (null on a disk node that never started). */
+  public TermVoteStore termVoteStore() {
     return termVote;
+  }
+
+  /** The node's disk, or null when its storage is in memory. */
+  public SimDisk disk() {
+    return disk;
+  }
+
+  /** What the file log found when the node last started on its disk; null for memory storage. */
+  public WalRecovery lastRecovery() {
+    return lastRecovery;
+  }
+
+  /** Starts whose log recovery found damage. */
+  public int damagedStarts() {
+    return damagedStarts;
+  }
+
+  /** Starts after which the node carried a data-loss mark ({@link RaftNode#dataLossTerm()}). */
+  public int dataLossStarts() {
+    return dataLossStarts;
+  }
+
+  /** Power losses that crashed this node so far. */
+  public int powerLosses() {
+    return powerLosses;
+  }
+
+  /**
+   * Declares that after its next start the node's log must still reach index {@code index}: used
+   * by a test that damaged the disk behind that index, to check that the node keeps everything
+   * before the damage (a corrupt file is never a reason to discard state).
+   */
+  public void requireKeptThrough(long index) {
+    // Several damages before one restart: the earliest decides what can survive.
+    keepThrough = keepThrough < 0 ? index : Math.min(keepThrough, index);
   }
 
   /** Whether the node is running. */
@@ -162,31 +239,98 @@ public final class SimNode {
     return true;
   }
 
-  /** Starts (or restarts) the node from its durable storage. */
+  /**
+   * Starts (or restarts) the node from its durable storage. A power loss during the start (see
+   * {@link SimDisk#armPowerLoss}) leaves it crashed.
+   */
   public void start() {
     if (alive) {
       throw new IllegalStateException(name + " already running");
     }
     alive = true;
+    guarded(this::boot);
+  }
+
+  private void boot() {
     incarnation++;
     appliedEntries.clear();
     heldBack.clear();
     leaderSignals.clear();
     markers = 0;
     RaftConfig cfg = incarnation > 1 ? baseConfig.withRecovering(true) : baseConfig;
-    node = new RaftNode(cfg, log, termVote, snapshots, new Random(sim.random().nextLong()),
+    long recovered = -1;
+    if (disk != null) {
+      FileRaftLog wal = FileRaftLog.open(disk.root(), walOptions);
+      lastRecovery = wal.recovery();
+      recovered = lastRecovery.lastIndex();
+      log = wal;
+      termVote = new TermVoteFile(disk.root());
+      snapshotStorage = new SnapshotStore(disk.root(), baseConfig.group());
+      sim.trace(lastRecovery.damage().isPresent() ? "recovered-damaged:" + name : "recovered:" + name);
+    }
+    node = new RaftNode(cfg, log, termVote, snapshotStorage, new Random(sim.random().nextLong()),
         new Effects(incarnation));
     node.start(sim.now());
+    long kept = node.writeError() == null ? node.lastIndex() : Long.MAX_VALUE;
+    if (kept < recovered) {
+      cluster.checker().violation(name + " discarded recovered log records: recovered up to "
+          + recovered + ", kept up to " + kept);
+    }
+    if (kept < keepThrough) {
+      cluster.checker().violation(name + " discarded state after disk damage: must keep up to "
+          + keepThrough + ", kept up to " + kept);
+    }
+    keepThrough = -1;
+    if (lastRecovery != null && lastRecovery.damage().isPresent()) {
+      damagedStarts++;
+    }
+    if (node.dataLossTerm() != 0) {
+      dataLossStarts++;
+    }
     afterInput();
   }
 
   /**
-   * Crashes the node: volatile state is lost, and of the log writes not yet synced the first
-   * {@code survivingUnsynced} survive (a torn tail).
+   * Crashes the node: volatile state is lost. With memory storage, of the log writes not yet synced
+   * the first {@code survivingUnsynced} survive (a torn tail). On a disk, 0 loses everything not
+   * durable, 1 keeps a random prefix of the unsynced writes of each file ({@link
+   * SimDisk.CrashMode#KEEP_SOME}) and 2 or more may also tear the next write ({@link
+   * SimDisk.CrashMode#TORN}).
    */
   public void crash(int survivingUnsynced) {
-    if (!alive) {
+    if (disk != null) {
+      crash(survivingUnsynced <= 0 ? SimDisk.CrashMode.LOSE_UNSYNCED
+          : survivingUnsynced == 1 ? SimDisk.CrashMode.KEEP_SOME : SimDisk.CrashMode.TORN);
       return;
+    }
+    if (!crashVolatile()) {
+      return;
+    }
+    memoryLog = memoryLog.afterCrash(survivingUnsynced);
+    log = memoryLog;
+  }
+
+  /**
+   * Crashes a disk node: volatile state is lost and the disk keeps what {@code mode} lets survive.
+   *
+   * @throws IllegalStateException if the node's storage is in memory
+   */
+  public void crash(SimDisk.CrashMode mode) {
+    if (disk == null) {
+      throw new IllegalStateException(name + " has no disk");
+    }
+    if (!crashVolatile()) {
+      return;
+    }
+    disk.crash(sim.random(), mode);
+    log = null;
+    termVote = null;
+    snapshotStorage = null;
+  }
+
+  private boolean crashVolatile() {
+    if (!alive) {
+      return false;
     }
     alive = false;
     for (Subscription s : subs.values()) {
@@ -195,19 +339,35 @@ public final class SimNode {
     subs.clear();
     timerAt = Long.MAX_VALUE;
     timerGen++;
-    log = log.afterCrash(survivingUnsynced);
     node = null;
     sim.trace("crash:" + name);
+    return true;
   }
 
-  /** Runs {@code action} against the live node as one input, then re-arms its timer. */
+  /**
+   * Runs {@code action} against the live node as one input, then re-arms its timer. If the disk
+   * loses power meanwhile, the node is crashed instead.
+   */
   public void input(java.util.function.Consumer<RaftNode> action) {
     if (!alive) {
       throw new IllegalStateException(name + " is down");
     }
-    action.accept(node);
-    node.flush(sim.now());
-    afterInput();
+    guarded(() -> {
+      action.accept(node);
+      node.flush(sim.now());
+      afterInput();
+    });
+  }
+
+  /** Runs one input; a power loss of the disk in the middle of it crashes the node. */
+  private void guarded(Runnable input) {
+    try {
+      input.run();
+    } catch (SimDisk.PowerLoss loss) {
+      powerLosses++;
+      sim.trace("power-loss:" + name);
+      crash(loss.mode());
+    }
   }
 
   void afterInput() {
@@ -227,8 +387,10 @@ public final class SimNode {
           if (alive && gen == timerGen) {
             timerAt = Long.MAX_VALUE;
             sim.trace("tick:" + name);
-            node.tick(sim.now());
-            afterInput();
+            guarded(() -> {
+              node.tick(sim.now());
+              afterInput();
+            });
           }
         });
       }
@@ -243,14 +405,14 @@ public final class SimNode {
       for (Map.Entry<Long, List<Entry>> e : appliedEntries.entrySet()) {
         cluster.checker().onApply(this, e.getKey(), e.getValue());
       }
+    } else {
+      appliedEntries.put(ce.index(), ce.entries());
+      cluster.checker().onApply(this, ce.index(), ce.entries());
+    }
+    guarded(() -> {
       node.applied(sim.now(), ce.index());
       afterInput();
-      return;
-    }
-    appliedEntries.put(ce.index(), ce.entries());
-    cluster.checker().onApply(this, ce.index(), ce.entries());
-    node.applied(sim.now(), ce.index());
-    afterInput();
+    });
   }
 
   private final class Effects implements RaftEffects {
@@ -267,6 +429,11 @@ public final class SimNode {
     @Override
     public void send(String subject, String reply, byte[] payload) {
       if (current()) {
+        LogException failed = node == null ? null : node.writeError();
+        if (failed != null) {
+          cluster.checker().violation(name + " sent on " + subject + " after its storage failed: "
+              + failed.getMessage());
+        }
         transport.send(subject, reply, payload);
       }
     }
@@ -278,9 +445,11 @@ public final class SimNode {
       }
       subs.put(subject, transport.subscribe(subject, (s, r, p) -> {
         if (current()) {
-          node.receive(sim.now(), s, r, p);
-          node.flush(sim.now());
-          afterInput();
+          guarded(() -> {
+            node.receive(sim.now(), s, r, p);
+            node.flush(sim.now());
+            afterInput();
+          });
         }
       }));
     }

@@ -24,15 +24,24 @@ public final class TermVoteFile implements TermVoteStore {
   /** The file name inside a group's store directory. */
   public static final String FILE_NAME = "tav.idx";
 
+  /**
+   * The file holding the data-loss mark ({@link #dataLossTerm()}), next to {@code tav.idx}: 8
+   * bytes, the term little-endian. Not an NRG file (NRG has no such mark); absent means 0, so
+   * directories NRG wrote read as unmarked.
+   */
+  public static final String DATA_LOSS_FILE_NAME = "lost.idx";
+
   // Anything bigger than this is not a tav.idx; refuse before allocating.
   private static final int MAX_FILE_BYTES = 64 * 1024;
 
   private final Path file;
+  private final Path lossFile;
   private byte[] lastWritten;
 
   /** A handle on {@code tav.idx} inside {@code storeDir}; touches no file. */
   public TermVoteFile(Path storeDir) {
     this.file = storeDir.resolve(FILE_NAME);
+    this.lossFile = storeDir.resolve(DATA_LOSS_FILE_NAME);
   }
 
   /** The path of the file. */
@@ -83,6 +92,54 @@ public final class TermVoteFile implements TermVoteStore {
       return read();
     } catch (IOException e) {
       throw new LogException(LogException.Kind.IO, -1, "cannot read " + file, e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LogException IO if {@code lost.idx} exists but cannot be read or is not 8 bytes
+   */
+  @Override
+  public long dataLossTerm() {
+    byte[] b;
+    try {
+      b = DurableFiles.readIfExists(lossFile, MAX_FILE_BYTES);
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot read " + lossFile, e);
+    }
+    if (b == null) {
+      return 0;
+    }
+    if (b.length != 8) {
+      throw new LogException(LogException.Kind.CORRUPT, -1, lossFile + " holds " + b.length
+          + " bytes, not 8");
+    }
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (b[i] & 0xff);
+    }
+    return v;
+  }
+
+  /**
+   * {@inheritDoc} Written atomically like {@code tav.idx}.
+   *
+   * @throws LogException IO if writing failed
+   */
+  @Override
+  public void saveDataLossTerm(long term) {
+    if (term < 0) {
+      throw new IllegalArgumentException("negative term");
+    }
+    byte[] b = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (term >>> (8 * i));
+    }
+    try {
+      DurableFiles.writeAtomically(lossFile, b);
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot write " + lossFile, e);
     }
   }
 

@@ -138,6 +138,14 @@ public final class FileRaftLog implements RaftLog {
     return recovery;
   }
 
+  /** The first damage {@link #recovery()} found, described in one line; empty when clean. */
+  @Override
+  public Optional<String> recoveryDamage() {
+    return recovery.damage().map(d -> d.reason() + " at offset " + d.offset() + " of "
+        + d.segment().getFileName() + " (index " + d.index() + (d.tornTail() ? ", torn tail" : "")
+        + ")");
+  }
+
   /** The directory holding the segments. */
   public Path directory() {
     return dir;

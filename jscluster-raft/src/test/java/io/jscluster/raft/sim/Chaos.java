@@ -2,8 +2,15 @@ package io.jscluster.raft.sim;
 
 import io.jscluster.raft.RaftException;
 import io.jscluster.raft.RaftState;
+import io.jscluster.raft.log.FsyncPolicy;
+import io.jscluster.raft.wal.FileRaftLog;
+import io.jscluster.raft.wal.WalOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -13,25 +20,67 @@ import java.util.Set;
  * One randomised run: a chaos phase of partitions, one-way cuts, crashes and restarts, loss,
  * delay, duplication, reordering and proposals; then a healing phase; then the invariant checks.
  * Everything derives from the seed.
+ *
+ * <p>{@link #runOnDisk} runs every node on a {@link SimDisk} with the production file storage
+ * and adds disk faults: crashes that lose unsynced writes or tear the last one, bit flips in
+ * stored log records on a fixed minority of the nodes (while they are down), and disks that start
+ * failing every write.
  */
 final class Chaos {
 
   record Result(long seed, int size, List<String> violations, long traceHash, long virtualMillis,
-      long events, long committed, long readsServed) {}
+      long events, long committed, long readsServed, DiskStats disk) {}
+
+  /** What the disk faults of a run did. */
+  record DiskStats(int bitFlips, int writeFailures, int powerLosses, int damagedRecoveries,
+      int dataLossMarks, long tornWrites) {
+    static final DiskStats NONE = new DiskStats(0, 0, 0, 0, 0, 0);
+  }
 
   private Chaos() {}
+
+  /** One seed with in-memory storage. */
+  static Result run(long seed, int size, long chaosMillis) {
+    return run(seed, size, chaosMillis, false);
+  }
+
+  /**
+   * One seed with every node on its own simulated disk. The fsync policy alternates between ALWAYS
+   * and ON_SYNC with the seed (both acknowledge nothing unsynced), and so does the segment size.
+   */
+  static Result runOnDisk(long seed, int size, long chaosMillis) {
+    return run(seed, size, chaosMillis, true);
+  }
 
   /**
    * Runs one seed. Every fourth seed switches pre-vote off, so the NRG election rules are exercised
    * without the extension's protection too.
    */
-  static Result run(long seed, int size, long chaosMillis) {
+  private static Result run(long seed, int size, long chaosMillis, boolean onDisk) {
     boolean preVote = Math.floorMod(seed, 4) != 3;
-    SimCluster c = new SimCluster(seed, size, cfg -> cfg.withPreVote(preVote)).start();
+    Simulation[] simRef = new Simulation[1];
+    WalOptions wal = null;
+    if (onDisk) {
+      wal = WalOptions.defaults()
+          .withFsyncPolicy(Math.floorMod(seed / 2, 2) == 0 ? FsyncPolicy.ALWAYS : FsyncPolicy.ON_SYNC)
+          .withSegmentBytes(Math.floorMod(seed / 4, 2) == 0 ? 4096 : 32 * 1024)
+          .withWriteBufferBytes(4096)
+          .withMaxRecordBytes(1 << 20)
+          .withNanoClock(() -> simRef[0].now() * 1_000_000L);
+    }
+    SimCluster c = new SimCluster(seed, size, cfg -> cfg.withPreVote(preVote), wal);
+    simRef[0] = c.sim();
+    c.start();
     Simulation sim = c.sim();
     Random rnd = new Random(seed * 0x9E3779B97F4A7C15L + 17);
     SimNetwork net = c.network();
     List<SimNode> nodes = new ArrayList<>(c.nodes());
+    // Bit flips hit at most f nodes, always the same ones: a majority keeps intact media.
+    List<SimNode> flippable = new ArrayList<>(nodes);
+    Collections.shuffle(flippable, rnd);
+    flippable = flippable.subList(0, (size - 1) / 2);
+    int flips = 0;
+    int writeFailures = 0;
     int proposals = 0;
     long reads = 0;
     long end = sim.now() + chaosMillis;
@@ -58,6 +107,19 @@ final class Chaos {
             n.input(r -> r.readIndex(sim.now(), id));
           } catch (RaftException expected) {
             // not leader
+          }
+        }
+      }
+      if (onDisk) {
+        // Servers come back after a few seconds: disk faults crash them more often than the
+        // memory campaign does, and a group that is mostly down tests little. A server that
+        // stopped on a storage failure is restarted by its operator.
+        for (SimNode n : nodes) {
+          if (n.alive() && n.raft().state() == RaftState.CLOSED && rnd.nextInt(20) == 0) {
+            n.crash(0);
+            n.start();
+          } else if (!n.alive() && rnd.nextInt(40) == 0) {
+            n.start();
           }
         }
       }
@@ -101,13 +163,40 @@ final class Chaos {
             // raced with a state change
           }
         }
+      } else if (onDisk && action < 135) {
+        SimNode n = flippable.isEmpty() ? null : flippable.get(rnd.nextInt(flippable.size()));
+        if (n != null && !n.alive() && flipLogRecord(n, wal, rnd)) {
+          flips++;
+        }
+      } else if (onDisk && action < 140) {
+        List<SimNode> up = c.alive();
+        SimNode n = up.isEmpty() ? null : up.get(rnd.nextInt(up.size()));
+        if (n != null && !n.disk().failing()) {
+          n.disk().setFailing(true);
+          writeFailures++;
+        }
+      } else if (onDisk && action < 150) {
+        // Power loss in the middle of one of the node's next writes, forces, renames...
+        List<SimNode> up = c.alive();
+        SimNode n = up.isEmpty() ? null : up.get(rnd.nextInt(up.size()));
+        if (up.size() > 1 && !n.disk().powerLossArmed()) {
+          SimDisk.CrashMode[] modes = SimDisk.CrashMode.values();
+          n.disk().armPowerLoss(1 + rnd.nextInt(12), modes[rnd.nextInt(modes.length)], rnd);
+        }
       }
       sim.runFor(20 + rnd.nextInt(200));
     }
-    // Heal everything and let the group converge.
+    // Heal everything and let the group converge; a node stopped by a failed disk is restarted.
     net.heal();
     net.setDelay(1, 5);
     for (SimNode n : nodes) {
+      if (n.disk() != null) {
+        n.disk().disarmPowerLoss();
+      }
+      if (n.alive() && (n.raft().state() == RaftState.CLOSED
+          || n.disk() != null && n.disk().failing())) {
+        n.crash(0);
+      }
       if (!n.alive()) {
         n.start();
       }
@@ -116,7 +205,7 @@ final class Chaos {
     List<String> violations = new ArrayList<>(c.checker().violations());
     long committed = 0;
     if (leader == null) {
-      violations.add("no leader after healing");
+      violations.add("no leader after healing: " + describe(c));
     } else {
       boolean proposed = false;
       for (int attempt = 0; attempt < 5 && !proposed; attempt++) {
@@ -146,8 +235,79 @@ final class Chaos {
     for (SimNode n : nodes) {
       served += n.readsReady().size();
     }
+    DiskStats disk = DiskStats.NONE;
+    if (onDisk) {
+      int damaged = 0;
+      int marks = 0;
+      int losses = 0;
+      long torn = 0;
+      for (SimNode n : nodes) {
+        losses += n.powerLosses();
+        damaged += n.damagedStarts();
+        marks += n.dataLossStarts();
+        torn += n.disk().tornWrites();
+      }
+      disk = new DiskStats(flips, writeFailures, losses, damaged, marks, torn);
+    }
     return new Result(seed, size, violations, sim.traceHash(), sim.now(), sim.executedEvents(),
-        committed, served);
+        committed, served, disk);
+  }
+
+  /**
+   * Flips one bit inside a stored log record of a stopped node, and tells the node which records
+   * before it must survive its restart. The log is opened (and closed) first, so that what the
+   * crash left torn is repaired and the records can be walked; that is what the restart would do
+   * anyway.
+   */
+  private static boolean flipLogRecord(SimNode n, WalOptions wal, Random rnd) {
+    SimDisk disk = n.disk();
+    long first;
+    long last;
+    try (FileRaftLog log = FileRaftLog.open(disk.root(), wal)) {
+      first = log.firstIndex();
+      last = log.lastIndex();
+    }
+    if (last < first) {
+      return false;
+    }
+    try {
+      List<Path> segments = new ArrayList<>();
+      for (String name : disk.list(disk.root())) {
+        if (name.endsWith(".seg")) {
+          segments.add(disk.root().resolve(name));
+        }
+      }
+      Path seg = segments.get(rnd.nextInt(segments.size()));
+      byte[] b = disk.read(seg);
+      // Walk the records (32-byte segment header; 24-byte record header: u32 length, u32 crc,
+      // u64 index, u64 term) to the one holding a random byte.
+      if (b.length <= 32) {
+        return false;
+      }
+      long target = 32 + rnd.nextInt(b.length - 32);
+      long off = 32;
+      while (off < b.length) {
+        long len = (b[(int) off] & 0xffL) | (b[(int) off + 1] & 0xffL) << 8
+            | (b[(int) off + 2] & 0xffL) << 16 | (b[(int) off + 3] & 0xffL) << 24;
+        long index = 0;
+        for (int i = 7; i >= 0; i--) {
+          index = (index << 8) | (b[(int) off + 8 + i] & 0xff);
+        }
+        long end = off + 24 + len;
+        if (target < end) {
+          if (index < first) {
+            return false;
+          }
+          disk.flipBit(seg, target * 8 + rnd.nextInt(8));
+          n.requireKeptThrough(Math.min(last, index - 1));
+          return true;
+        }
+        off = end;
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String describe(SimCluster c) {
@@ -161,7 +321,10 @@ final class Chaos {
       sb.append(n.name()).append(' ').append(r.state()).append(" t").append(r.term())
           .append(" p").append(r.lastIndex()).append('/').append(r.lastTerm())
           .append(" c").append(r.commitIndex()).append(" a").append(r.appliedIndex())
-          .append(r.isCatchingUp() ? " catchup" : "").append("; ");
+          .append(r.isCatchingUp() ? " catchup" : "")
+          .append(r.dataLossTerm() != 0 ? " lost<=" + r.dataLossTerm() : "")
+          .append(r.writeError() != null ? " failed: " + r.writeError().getMessage() : "")
+          .append("; ");
     }
     return sb.toString();
   }

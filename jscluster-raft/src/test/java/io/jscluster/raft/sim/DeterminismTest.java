@@ -22,6 +22,20 @@ class DeterminismTest {
   }
 
   @Test
+  void sameSeedGivesTheSameTraceOnDisks() {
+    for (long seed : new long[] {5, 12}) {
+      Chaos.Result a = Chaos.runOnDisk(seed, seed % 2 == 0 ? 3 : 5, 30_000);
+      Chaos.Result b = Chaos.runOnDisk(seed, seed % 2 == 0 ? 3 : 5, 30_000);
+      System.out.println("DeterminismTest disk seed " + seed + " trace "
+          + Long.toHexString(a.traceHash()) + " events " + a.events() + " " + a.disk());
+      assertThat(b.traceHash()).as("seed %d", seed).isEqualTo(a.traceHash());
+      assertThat(b.events()).isEqualTo(a.events());
+      assertThat(b.disk()).isEqualTo(a.disk());
+      assertThat(a.events()).isGreaterThan(100);
+    }
+  }
+
+  @Test
   void differentSeedsGiveDifferentTraces() {
     assertThat(Chaos.run(5, 3, 20_000).traceHash()).isNotEqualTo(Chaos.run(6, 3, 20_000).traceHash());
   }
