@@ -562,6 +562,26 @@ public final class ClusterNode {
     }
   }
 
+  /**
+   * nats-server's {@code supportsBinarySnapshot}: false without a replica or Raft node; otherwise
+   * false only when a peer of the group is known to the node table without the binary-snapshot
+   * capability (unknown peers are assumed capable). Every jscluster node has it, so the legacy
+   * JSON snapshot is never produced.
+   */
+  public boolean supportsBinarySnapshot(String stream) {
+    StreamReplica r = replicas.get(stream);
+    if (r == null || r.host() == null) {
+      return false;
+    }
+    for (String p : r.host().node().peerIds()) {
+      NodeDirectory.NodeInfo ni = p.equals(id) ? null : nodeTable.lookup(p);
+      if (ni != null && !ni.binarySnapshots()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Stream leader: hands leadership of {@code stream} to another replica. */
   public void stepDownStream(String stream) {
     StreamReplica r = replicas.get(stream);

@@ -315,7 +315,10 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         return;
       }
       String lid = host.node().leaderId();
-      if (sync.activeRepairs() == 0 && lid != null && !lid.isEmpty() && !lid.equals(ctx.selfId())) {
+      if (host.node().isLeader()) {
+        // A leader cannot repair from itself: hand leadership to a replica that has the data.
+        syncNode.stepDown();
+      } else if (sync.activeRepairs() == 0 && lid != null && !lid.isEmpty() && !lid.equals(ctx.selfId())) {
         sync.repairDamage(assignment.sync());
       }
       scheduleRepair();
@@ -1450,6 +1453,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     if (isLeader) {
       scheduleMigration(MIGRATION_INTERVAL_MS);
+      if (!store.damage().isEmpty()) {
+        scheduleRepair();
+      }
     }
     ctx.leaderChanged(this, isLeader, term);
   }
