@@ -156,7 +156,10 @@ class NoLossCampaignTest {
           assertThat(seen.put(id, q)).as("id %s twice on %s", id, n.name()).isNull();
         }
         for (Map.Entry<String, Long> e : acked.entrySet()) {
-          assertThat(seen.get(e.getKey())).as("acked %s on %s", e.getKey(), n.name()).isEqualTo(e.getValue());
+          assertThat(seen.get(e.getKey())).as("acked %s at %d on %s (state %s, leader %s, deleted %s, repaired %d)",
+              e.getKey(), e.getValue(), n.name(), st, c.streamLeader("C").name(),
+              java.util.Arrays.toString(n.replica("C").store().deletedSequences()), n.replica("C").repairedRanges())
+              .isEqualTo(e.getValue());
         }
         assertThat(n.replica("C").store().encodedState(n.replica("C").clfs(), false))
             .isEqualTo(rs.get(0).replica("C").store().encodedState(rs.get(0).replica("C").clfs(), false));

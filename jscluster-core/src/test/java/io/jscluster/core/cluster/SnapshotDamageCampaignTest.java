@@ -78,6 +78,13 @@ class SnapshotDamageCampaignTest {
           }
         }
         c.runFor(rnd.nextInt(70_000));
+        // Damage stays on a minority: the previous victim has recovered (meta and streams) first.
+        c.awaitMetaLeader(T);
+        c.await(() -> c.liveNodes().stream().allMatch(n -> n.assignments().keySet().containsAll(streams)), T,
+            "every node to know every stream");
+        for (String s : streams) {
+          c.awaitCurrent(s, T);
+        }
         String victim = c.names().get(rnd.nextInt(3));
         ClusterNode v = c.node(victim);
         List<String> groups = new java.util.ArrayList<>();
