@@ -20,10 +20,17 @@ import java.util.Objects;
  * @param maxBatchEntries flush a proposal batch at this many entries (at most 65535)
  * @param catchupWindowBytes encoded bytes a catch-up streamer may have outstanding
  * @param timing the timers
+ * @param catchupProgress a catching-up follower reports each stored catch-up batch to the leader
+ *     (a rejection without reply, which counts for nothing but the stream's window), so the
+ *     leader streams continuously instead of NRG's 2 MiB rounds separated by a 2 s stall
+ *     (extension, jscluster only; an NRG leader ignores the reports, an NRG follower never sends
+ *     them, so mixed groups fall back to NRG's rounds). A leader always honours reports; only
+ *     the follower side is switched. Off in {@link #of} for now: see its documentation
  */
 public record RaftConfig(String group, String selfId, List<String> peers, int clusterSize,
     boolean observer, boolean managed, boolean recovering, boolean preVote, boolean readIndex,
-    int maxBatchBytes, int maxBatchEntries, int catchupWindowBytes, RaftTiming timing) {
+    int maxBatchBytes, int maxBatchEntries, int catchupWindowBytes, RaftTiming timing,
+    boolean catchupProgress) {
 
   /** Validates the configuration and copies the peer list. */
   public RaftConfig {
@@ -42,45 +49,65 @@ public record RaftConfig(String group, String selfId, List<String> peers, int cl
     }
   }
 
-  /** A configuration with NRG defaults plus pre-vote and read-index switched on. */
+  /** As the canonical constructor with {@code catchupProgress} off. */
+  public RaftConfig(String group, String selfId, List<String> peers, int clusterSize,
+      boolean observer, boolean managed, boolean recovering, boolean preVote, boolean readIndex,
+      int maxBatchBytes, int maxBatchEntries, int catchupWindowBytes, RaftTiming timing) {
+    this(group, selfId, peers, clusterSize, observer, managed, recovering, preVote, readIndex,
+        maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, false);
+  }
+
+  /**
+   * A configuration with NRG defaults plus pre-vote and read-index switched on. Catch-up progress
+   * reports stay off by default until the randomised safety campaign is clean with them: it has a
+   * failure that predates them (seed 620 of 501..1700) and their extra messages move the default
+   * seed range onto the same failure (seed 361); switch them on with {@link
+   * #withCatchupProgress(boolean)}.
+   */
   public static RaftConfig of(String group, String selfId, List<String> peers) {
     return new RaftConfig(group, selfId, peers, peers.size(), false, false, false, true, true,
-        256 * 1024, 4096, 2 * 1024 * 1024, RaftTiming.NRG_DEFAULTS);
+        256 * 1024, 4096, 2 * 1024 * 1024, RaftTiming.NRG_DEFAULTS, false);
+  }
+
+  /** This configuration with {@code catchupProgress} set. */
+  public RaftConfig withCatchupProgress(boolean on) {
+    return new RaftConfig(group, selfId, peers, clusterSize, observer, managed, recovering, preVote,
+        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, on);
   }
 
   /** This configuration with {@code preVote} set. */
   public RaftConfig withPreVote(boolean on) {
     return new RaftConfig(group, selfId, peers, clusterSize, observer, managed, recovering, on,
-        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing);
+        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, catchupProgress);
   }
 
   /** This configuration with {@code readIndex} set. */
   public RaftConfig withReadIndex(boolean on) {
     return new RaftConfig(group, selfId, peers, clusterSize, observer, managed, recovering, preVote,
-        on, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing);
+        on, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, catchupProgress);
   }
 
   /** This configuration with {@code observer} set. */
   public RaftConfig withObserver(boolean on) {
     return new RaftConfig(group, selfId, peers, clusterSize, on, managed, recovering, preVote,
-        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing);
+        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, catchupProgress);
   }
 
   /** This configuration with {@code recovering} set. */
   public RaftConfig withRecovering(boolean on) {
     return new RaftConfig(group, selfId, peers, clusterSize, observer, managed, on, preVote,
-        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing);
+        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, catchupProgress);
   }
 
   /** This configuration with another cluster size. */
   public RaftConfig withClusterSize(int size) {
     return new RaftConfig(group, selfId, peers, size, observer, managed, recovering, preVote,
-        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing);
+        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, timing, catchupProgress);
   }
 
   /** This configuration with other timers. */
   public RaftConfig withTiming(RaftTiming t) {
     return new RaftConfig(group, selfId, peers, clusterSize, observer, managed, recovering, preVote,
-        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, t);
+        readIndex, maxBatchBytes, maxBatchEntries, catchupWindowBytes, t, catchupProgress);
   }
 }

@@ -89,7 +89,8 @@ public final class RaftNode {
     long next;
     long outstanding;
     long lastProgressAt;
-    final Map<Long, Integer> sizes = new HashMap<>();
+    /** Encoded size of every index sent and not yet reported, in sending (= index) order. */
+    final Map<Long, Integer> sizes = new LinkedHashMap<>();
 
     CatchupStream(String peer, String inbox, long last, long next, long now) {
       this.peer = peer;
@@ -2015,6 +2016,18 @@ public final class RaftNode {
   }
 
   private void processAppendEntryResponse(long now, AppendEntryResponse ar, String reply) {
+    if (!ar.success() && reply == null && state == RaftState.LEADER && ar.term() <= term) {
+      CatchupStream s = streams.get(ar.peer());
+      if (s != null) {
+        // Beyond NRG: a catching-up follower reports each stored catch-up batch as a rejection
+        // without reply (which an NRG leader ignores), so the stream keeps going inside its
+        // window instead of stalling until the follower re-requests. It moves the stream and
+        // nothing else: no quorum, no peer contact, no membership (as NRG, where a catching-up
+        // follower is silent).
+        streamProgress(now, s, ar.index());
+        return;
+      }
+    }
     touchPeer(ar.peer(), now, true);
     if (ar.success()) {
       if (state != RaftState.LEADER) {
@@ -2161,9 +2174,15 @@ public final class RaftNode {
 
   private void streamProgress(long now, CatchupStream s, long index) {
     s.lastProgressAt = now;
-    Integer size = s.sizes.remove(index);
-    if (size != null) {
-      s.outstanding -= size;
+    // The follower holds everything up to index: release all of it from the window, not only the
+    // reported index (progress reports need not name every index).
+    for (var it = s.sizes.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Integer> e = it.next();
+      if (e.getKey() > index) {
+        break;
+      }
+      s.outstanding -= e.getValue();
+      it.remove();
     }
     if (index > s.last) {
       finishStream(now, s);
@@ -2326,6 +2345,7 @@ public final class RaftNode {
         return;
       }
     }
+    boolean stored = false;
     if (!ae.entries().isEmpty()) {
       long index = ae.pindex() + 1;
       if (src != Source.REPLAY) {
@@ -2340,6 +2360,7 @@ public final class RaftNode {
         log.sync();
         cachePending(index, ae);
         initializing = false;
+        stored = true;
       }
       pterm = ae.term();
       pindex = index;
@@ -2381,6 +2402,12 @@ public final class RaftNode {
     }
     if (isNew) {
       sendAr(reply, new AppendEntryResponse(pterm, pindex, id, true), null);
+    } else if (stored && src == Source.CATCHUP && state == RaftState.FOLLOWER
+        && config.catchupProgress()) {
+      // Progress report for the leader's stream window, sent once the batch is synced; a
+      // rejection without reply at our (= the leader's) term, so it can never be taken for an
+      // acknowledgement and an NRG leader ignores it.
+      sendAr(reply, new AppendEntryResponse(term, pindex, id, false), null);
     }
   }
 

@@ -446,7 +446,8 @@ class NodeScenariosTest {
   @Test
   @DisplayName("Go: TestNRGCatchupDontCountTowardQuorum")
   void catchupDoesNotCountTowardQuorum() {
-    NodeHarness h = new NodeHarness();
+    // As NRG: no catch-up progress reports (CatchupProgressTest covers the extension).
+    NodeHarness h = new NodeHarness(c -> c.withCatchupProgress(false));
     h.deliverAe(ae(S2, 1, 0, 0, 0, entry("a")));
     // A live AE beyond our log: request catch-up from our position.
     h.deliverAe(ae(S2, 1, 1, 1, 3, entry("d")));
