@@ -44,6 +44,7 @@ public class SyncMachinesBenchmark {
   static final int N = 100_000;
   private static final String SYNC = "$JSC.SYNC.benchsyn";
 
+  /** Payload bytes per message. */
   @Param({"128", "1024"})
   public int msgSize;
 
@@ -53,6 +54,7 @@ public class SyncMachinesBenchmark {
 
   private record Msg(String subject, String reply, byte[] payload) {}
 
+  /** Fills the leader's store once and takes its snapshot state. */
   @Setup(Level.Trial)
   public void fill() {
     leader = new MemoryStreamStore(StreamLimits.NONE, () -> 1);
@@ -63,16 +65,19 @@ public class SyncMachinesBenchmark {
     snap = StreamStateCodec.decodeSnapshot(leader.encodedState(0, false));
   }
 
+  /** An empty follower store for each invocation. */
   @Setup(Level.Invocation)
   public void freshFollower() {
     follower = new MemoryStreamStore(StreamLimits.NONE, () -> 1);
   }
 
+  /** Closes the invocation's follower store. */
   @TearDown(Level.Invocation)
   public void closeFollower() {
     follower.close();
   }
 
+  /** One whole catch-up of the follower from the leader; one operation per message. */
   @Benchmark
   @OperationsPerInvocation(N)
   public long catchUp() {

@@ -48,9 +48,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class WalAppendBenchmark {
 
+  /** Records appended per operation (one sync per batch). */
   @Param({"1", "64", "512"})
   public int batch;
 
+  /** Payload bytes per record. */
   @Param({"1024"})
   public int recordBytes;
 
@@ -63,6 +65,7 @@ public class WalAppendBenchmark {
   private ByteBuffer rawRecord;
   private final List<LogRecord> records = new ArrayList<>();
 
+  /** Opens the logs and the plain file in a fresh temporary directory. */
   @Setup(Level.Iteration)
   public void open() throws IOException {
     dir = Files.createTempDirectory("jscluster-wal-bench");
@@ -79,6 +82,7 @@ public class WalAppendBenchmark {
     rawRecord.position(24).put(payload).flip();
   }
 
+  /** Closes the logs and the file and deletes the directory. */
   @TearDown(Level.Iteration)
   public void close() throws IOException {
     onSync.close();

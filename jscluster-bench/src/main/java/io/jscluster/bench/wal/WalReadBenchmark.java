@@ -44,6 +44,7 @@ public class WalReadBenchmark {
   private FileChannel raw;
   private ByteBuffer rawBuffer;
 
+  /** Writes the records once, to the WAL and to the plain file, and reopens both for reading. */
   @Setup(Level.Trial)
   public void write() throws IOException {
     dir = Files.createTempDirectory("jscluster-wal-read");
@@ -75,6 +76,7 @@ public class WalReadBenchmark {
     rawBuffer = ByteBuffer.allocateDirect(24 + RECORD_BYTES);
   }
 
+  /** Closes both and deletes the directory. */
   @TearDown(Level.Trial)
   public void delete() throws IOException {
     log.close();

@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * One simulated server hosting one {@link RaftNode}: its durable storage (a {@link MemoryRaftLog}
  * with a crash model, a {@link MemoryTermVoteStore} and a {@link MemorySnapshotStorage}, which
  * survive crashes), its transport endpoint, its timer and a trivial upper layer that records what
- * it applies and confirms it. The upper layer's snapshot ({@link #snapshot()}) is the whole map of
+ * it applies and confirms it. The upper layer's snapshot ({@link #snapshot(boolean)}) is the whole map of
  * applied entries, so a node restored from a snapshot holds exactly what it would have applied.
  *
  * <p>Storage can instead live on a {@link SimDisk}: then the node runs the production storage

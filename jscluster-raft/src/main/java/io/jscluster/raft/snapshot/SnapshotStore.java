@@ -77,7 +77,6 @@ public final class SnapshotStore implements SnapshotStorage {
    * Writes {@code snap} as {@code snap.<lastTerm>.<lastIndex>} through a temporary file; durable
    * (file and directory entry) when this returns. Replaces a file of the same name.
    *
-   * @return the file written
    * @throws IOException if writing failed; an existing file of that name is then unchanged
    */
   @Override
