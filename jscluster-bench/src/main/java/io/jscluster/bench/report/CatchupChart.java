@@ -55,12 +55,24 @@ public final class CatchupChart {
    * @param lag messages the follower was behind
    * @param msgsPerSec messages caught up per second
    * @param mbPerSec payload megabytes (10^6 bytes) caught up per second
+   * @param variant the benchmark's other parameters as {@code name=value}, sorted, or ""
    */
-  public record Point(String store, int size, long lag, double msgsPerSec, double mbPerSec) {
+  public record Point(String store, int size, long lag, double msgsPerSec, double mbPerSec, String variant) {
 
-    /** The series this point belongs to, e.g. {@code 1 KiB memory}. */
+    /** A point of a run whose only parameters are size, storage and lag. */
+    public Point(String store, int size, long lag, double msgsPerSec, double mbPerSec) {
+      this(store, size, lag, msgsPerSec, mbPerSec, "");
+    }
+
+    /** The series this point belongs to, e.g. {@code 1 KiB memory} or {@code 1 KiB memory progress=true}. */
     public String series() {
-      return (size % 1024 == 0 ? size / 1024 + " KiB" : size + " B") + " " + store;
+      return (size % 1024 == 0 ? size / 1024 + " KiB" : size + " B") + " " + store
+          + (variant.isEmpty() ? "" : " " + variant);
+    }
+
+    /** Orders series by size, then storage, then variant. */
+    String key() {
+      return String.format("%08d %s %s", size, store, variant);
     }
   }
 
@@ -90,9 +102,18 @@ public final class CatchupChart {
         if (params == null || secondary == null) {
           throw new IOException("a " + BENCHMARK + " row without params or secondaryMetrics");
         }
+        java.util.TreeMap<String, String> others = new java.util.TreeMap<>();
+        for (Map.Entry<?, ?> e : params.entrySet()) {
+          String k = String.valueOf(e.getKey());
+          if (!k.equals("store") && !k.equals("size") && !k.equals("n")) {
+            others.put(k, String.valueOf(e.getValue()));
+          }
+        }
+        StringBuilder variant = new StringBuilder();
+        others.forEach((k, v) -> variant.append(variant.length() == 0 ? "" : " ").append(k).append('=').append(v));
         out.add(new Point(String.valueOf(params.get("store")), Integer.parseInt(String.valueOf(params.get("size"))),
             Long.parseLong(String.valueOf(params.get("n"))), score(secondary, "msgsPerSec"),
-            score(secondary, "mbPerSec")));
+            score(secondary, "mbPerSec"), variant.toString()));
       }
     }
     return out;
@@ -161,24 +182,28 @@ public final class CatchupChart {
       g.setColor(Color.DARK_GRAY);
       g.drawString(note, 20, 50);
 
-      List<String> series = new ArrayList<>(new TreeSet<>(points.stream()
-          .map(p -> String.format("%08d %s", p.size(), p.store())).toList()));
+      List<String> series = new ArrayList<>(new TreeSet<>(points.stream().map(Point::key).toList()));
       Map<String, Color> colors = new HashMap<>();
       int lx = 20;
+      int ly = 62;
       for (int i = 0; i < series.size(); i++) {
         String key = series.get(i);
-        Point any = points.stream().filter(p -> String.format("%08d %s", p.size(), p.store()).equals(key))
-            .findFirst().orElseThrow();
+        Point any = points.stream().filter(p -> p.key().equals(key)).findFirst().orElseThrow();
+        int w = 40 + g.getFontMetrics().stringWidth(any.series());
+        if (lx > 20 && lx + w > WIDTH - 20) {
+          lx = 20; // wrap the legend
+          ly += 20;
+        }
         Color c = PALETTE[i % PALETTE.length];
         colors.put(key, c);
         g.setColor(c);
-        g.fillRect(lx, 62, 14, 14);
+        g.fillRect(lx, ly, 14, 14);
         g.setColor(Color.BLACK);
-        g.drawString(any.series(), lx + 20, 74);
-        lx += 40 + g.getFontMetrics().stringWidth(any.series());
+        g.drawString(any.series(), lx + 20, ly + 12);
+        lx += w;
       }
       List<Long> lags = new ArrayList<>(new TreeSet<>(points.stream().map(Point::lag).toList()));
-      int top = 100;
+      int top = ly + 46;
       int bottom = HEIGHT - 50;
       int half = WIDTH / 2;
       panel(g, points, series, colors, lags, 70, top, half - 30, bottom, "payload MB/s", true);
@@ -223,8 +248,7 @@ public final class CatchupChart {
       int gx = x0 + gi * groupWidth + (groupWidth - barWidth * series.size()) / 2;
       for (int si = 0; si < series.size(); si++) {
         String key = series.get(si);
-        Point p = points.stream().filter(q -> q.lag() == lag
-            && String.format("%08d %s", q.size(), q.store()).equals(key)).findFirst().orElse(null);
+        Point p = points.stream().filter(q -> q.lag() == lag && q.key().equals(key)).findFirst().orElse(null);
         if (p == null) {
           continue;
         }

@@ -37,6 +37,16 @@ class CatchupChartTest {
   }
 
   @Test
+  void otherParametersMakeTheirOwnSeries() throws IOException {
+    String json = "[" + row(CatchupChart.BENCHMARK, 128, "memory", 5000, 1, 1).replace("\"n\":", "\"progress\":\"true\",\"n\":")
+        + "]";
+    List<CatchupChart.Point> points = parse(json);
+    assertThat(points).hasSize(1);
+    assertThat(points.get(0).variant()).isEqualTo("progress=true");
+    assertThat(points.get(0).series()).isEqualTo("128 B memory progress=true");
+  }
+
+  @Test
   void rejectsWhatIsNotJmhResults() {
     assertThatThrownBy(() -> parse("{\"benchmark\":1}")).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> parse("[{\"benchmark\":\"" + CatchupChart.BENCHMARK + "\"}]"))
