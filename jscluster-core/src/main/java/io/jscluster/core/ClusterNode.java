@@ -582,6 +582,45 @@ public final class ClusterNode {
     return true;
   }
 
+  /**
+   * nats-server's {@code isStreamHealthy} for this node's replica of {@code stream}: null when
+   * healthy, else the reason, checked in nats-server's order (a catch-up in progress is reported
+   * before an unhealthy Raft node).
+   */
+  public String streamHealth(String stream) {
+    if (meta.unsupportedReason(stream) != null) {
+      return null;
+    }
+    StreamAssignment sa = meta.stream(stream);
+    if (sa == null || sa.group() == null) {
+      return "stream assignment or group missing";
+    }
+    StreamReplica r = replicas.get(stream);
+    if (r == null) {
+      return "stream not found";
+    }
+    if (sa.config().replicas() <= 1) {
+      return null;
+    }
+    if (r.host() == null) {
+      return "group node missing";
+    }
+    RaftNode n = r.host().node();
+    if (n.writeError() != null) {
+      return "node write error: " + n.writeError().getMessage();
+    }
+    if (r.writeError() != null) {
+      return "stream write error: " + r.writeError().getMessage();
+    }
+    if (r.catchupState().isCatchingUp()) {
+      return "stream catching up";
+    }
+    if (!n.healthy(scheduler.nowMillis())) {
+      return "group node unhealthy";
+    }
+    return null;
+  }
+
   /** Stream leader: hands leadership of {@code stream} to another replica. */
   public void stepDownStream(String stream) {
     StreamReplica r = replicas.get(stream);

@@ -459,7 +459,40 @@ public final class InProcessCluster implements AutoCloseable {
    * sequence and has applied everything the leader has committed.
    */
   public void awaitCurrent(String stream, long maxMillis) {
-    await(() -> allCurrent(stream), maxMillis, "current replicas of " + stream);
+    if (!sim.runUntil(() -> allCurrent(stream), maxMillis)) {
+      throw new IllegalStateException("timed out after " + maxMillis + " virtual ms waiting for current replicas of "
+          + stream + " (seed " + seed() + "): " + describe(stream));
+    }
+  }
+
+  /** One line per node on {@code stream}'s replica: Raft role and indexes, store, catch-up and damage state. */
+  public String describe(String stream) {
+    StringBuilder b = new StringBuilder();
+    for (String n : names) {
+      ClusterNode node = node(n);
+      b.append('\n').append(n).append(": ");
+      if (node == null) {
+        b.append("down");
+        continue;
+      }
+      StreamReplica r = node.replica(stream);
+      if (r == null) {
+        b.append("no replica (assigned: ").append(node.assignments().containsKey(stream)).append(')');
+        continue;
+      }
+      b.append("store ").append(r.store().state()).append(" current=").append(node.isStreamCurrent(stream))
+          .append(" catchingUp=").append(r.catchupState().isCatchingUp())
+          .append(" damage=").append(r.store().damage().size()).append(" writeError=").append(r.writeError());
+      if (r.host() != null) {
+        io.jscluster.raft.RaftNode rn = r.host().node();
+        b.append(" raft ").append(rn.state()).append(" term=").append(rn.term()).append(" leader=")
+            .append(rn.leaderId()).append(" last=").append(rn.lastIndex()).append(" commit=")
+            .append(rn.commitIndex()).append(" applied=").append(rn.appliedIndex()).append(" processed=").append(rn.processedIndex()).append(" snap=")
+            .append(rn.snapshotIndex()).append(" paused=").append(rn.isPaused()).append(" peers=")
+            .append(rn.peerIds());
+      }
+    }
+    return b.toString();
   }
 
   private boolean allCurrent(String stream) {

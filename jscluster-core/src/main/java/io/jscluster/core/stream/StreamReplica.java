@@ -636,7 +636,14 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (expectedInProcess.contains(seqSubj) || inflight.containsKey(seqSubj)) {
       return PubAck.failed(name, ApiError.WRONG_LAST_SEQUENCE_CONSTANT);
     }
-    long found = lastSeqOfSubject(seqSubj);
+    long found;
+    try {
+      StoredMessage last = store.loadLast(seqSubj);
+      found = last == null ? 0 : last.seq();
+    } catch (StoreException e) {
+      // A damaged range hides the subject's last message: the expectation cannot be confirmed.
+      return PubAck.failed(name, ApiError.wrongLastSequence(0));
+    }
     if (found != want) {
       return PubAck.failed(name, ApiError.wrongLastSequence(found));
     }
@@ -654,22 +661,6 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     String over = Headers.get(hdr, Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT);
     return over == null || over.isEmpty() ? subject : over;
-  }
-
-  /** Sequence of the last stored message on the literal {@code subject}, 0 when there is none. */
-  private long lastSeqOfSubject(String subject) {
-    long count = store.subjectTotals(subject).getOrDefault(subject, 0L);
-    long seq = 0;
-    long from = store.state().firstSeq();
-    for (long i = 0; i < count; i++) {
-      StoredMessage m = store.loadNext(subject, from);
-      if (m == null) {
-        break;
-      }
-      seq = m.seq();
-      from = seq + 1;
-    }
-    return seq;
   }
 
   /** R1: nats-server's non-clustered processing, storing directly. */

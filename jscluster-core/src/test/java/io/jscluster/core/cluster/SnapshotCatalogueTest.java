@@ -214,4 +214,51 @@ class SnapshotCatalogueTest {
       assertThat(c.publish("TEST", "foo", ClusterScenariosTest.b("after")).seq()).isEqualTo(seqs.size() + 1);
     }
   }
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterStreamHealthCheckStreamCatchup")
+  void healthCheckStreamCatchup() {
+    try (InProcessCluster c = SnapshotScenariosTest.started(3, 87)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 5);
+      c.awaitCurrent("TEST", T);
+      assertThat(c.streamLeader("TEST").streamHealth("TEST")).isNull();
+      ClusterNode f = ClusterScenariosTest.aFollower(c, "TEST");
+      assertThat(f.streamHealth("TEST")).isNull();
+      // A follower cut off from its leader reports an unhealthy node...
+      c.isolate(f.name());
+      c.runFor(15_000);
+      assertThat(f.streamHealth("TEST")).isEqualTo("group node unhealthy");
+      // ...but a catch-up in progress takes precedence.
+      f.replica("TEST").catchupState().setCatchingUp();
+      assertThat(f.streamHealth("TEST")).isEqualTo("stream catching up");
+      f.replica("TEST").catchupState().clearCatchingUp();
+      c.heal();
+      c.awaitCurrent("TEST", T);
+      assertThat(f.streamHealth("TEST")).isNull();
+    }
+  }
+
+  @Test
+  @DisplayName("A snapshot catch-up that loses its leader mid-run finishes from the next leader with nothing lost")
+  void catchupSurvivesLeaderChange() {
+    try (InProcessCluster c = SnapshotScenariosTest.started(3, 88)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 10);
+      String victim = ClusterScenariosTest.aFollower(c, "TEST").name();
+      c.kill(victim);
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 400);
+      // A slow link keeps the catch-up running long enough to lose its leader in the middle.
+      c.slow(victim, 40);
+      c.restart(victim);
+      c.await(() -> c.node(victim).replica("TEST") != null
+          && c.node(victim).replica("TEST").snapshotCatchup() != null, T, "a snapshot catch-up");
+      c.kill(c.awaitStreamLeader("TEST", T).name());
+      c.heal();
+      c.start();
+      c.awaitCurrent("TEST", T);
+      assertThat(c.state(victim, "TEST").msgs()).isEqualTo(410);
+      SnapshotScenariosTest.assertSameState(c, "TEST");
+    }
+  }
 }
