@@ -306,10 +306,12 @@ public final class RaftNode {
    * longer follow the adopted snapshot are truncated as NRG's replay does (§8.4).
    *
    * <p>Beyond NRG: when start-up had to drop state (a damaged snapshot newer than the one adopted,
-   * or log records that could not be placed), the node may have acknowledged entries it no longer
-   * holds. Until its log reaches the highest index it held before ({@link #lostStateUpTo()}) it
-   * grants no votes or pre-votes and does not campaign, so its vote cannot elect a leader that
-   * lacks those entries. It still follows a leader and is caught up normally.
+   * log records that could not be placed, or damage the log's own recovery reported), the node
+   * may have acknowledged entries it no longer holds. Until its log reaches the highest index it
+   * held before ({@link #lostStateUpTo()}), and until it holds an entry of a term after the one it
+   * had ({@link #dataLossTerm()}, durable), its votes and its own vote as a candidate are empty:
+   * they count only when every peer answers, so its vote cannot elect a leader that lacks those
+   * entries. It still follows a leader and is caught up normally.
    */
   public void start(long now) {
     if (started) {
@@ -1677,10 +1679,6 @@ public final class RaftNode {
       armElection(now, timing.observerTimer());
       return false;
     }
-    if (lostState()) {
-      resetElectionTimer(now);
-      return false;
-    }
     if (paused || processed < commit) {
       armElection(now, timing.blockedRetry());
       return false;
@@ -1702,7 +1700,7 @@ public final class RaftNode {
     preVoteTerm = term + 1;
     preVotes.clear();
     preEmptyVotes.clear();
-    (dataLossTerm != 0 ? preEmptyVotes : preVotes).add(id);
+    (suspect() ? preEmptyVotes : preVotes).add(id);
     resetElectionTimer(now);
     send(preVoteSubject, preVoteInbox,
         RaftCodec.encode(new VoteRequest(preVoteTerm, pterm, pindex, id)));
@@ -1720,8 +1718,8 @@ public final class RaftNode {
       leaderRecent = lp != null && lp.heard >= 0 && now - lp.heard < timing.electionMin();
     }
     boolean upToDate = vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex;
-    boolean grant = vr.term() > term && upToDate && !leaderRecent && !lostState();
-    boolean empty = pindex == 0 && !initializing || dataLossTerm != 0;
+    boolean grant = vr.term() > term && upToDate && !leaderRecent;
+    boolean empty = pindex == 0 && !initializing || suspect();
     send(reply, null,
         RaftCodec.encode(new VoteResponse(grant ? vr.term() : term, id, grant, empty)));
   }
@@ -1788,7 +1786,7 @@ public final class RaftNode {
       return;
     }
     send(voteSubject, voteInbox, RaftCodec.encode(new VoteRequest(term, pterm, pindex, id)));
-    countVote(now, new VoteResponse(term, id, true, dataLossTerm != 0));
+    countVote(now, new VoteResponse(term, id, true, suspect()));
   }
 
   private void processVoteResponse(long now, VoteResponse vr) {
@@ -1824,7 +1822,7 @@ public final class RaftNode {
   }
 
   private void processVoteRequest(long now, VoteRequest vr, String reply) {
-    boolean empty = pindex == 0 || dataLossTerm != 0;
+    boolean empty = pindex == 0 || suspect();
     if (vr.term() < term) {
       sendVoteResponse(reply, new VoteResponse(term, id, false, empty));
       return;
@@ -1842,12 +1840,11 @@ public final class RaftNode {
       leader = "";
     }
     boolean voteOk = vote.isEmpty() || vote.equals(vr.candidate());
-    if (voteOk && empty && initializing && dataLossTerm == 0) {
+    if (voteOk && empty && initializing && !suspect()) {
       empty = false;
     }
     boolean granted = false;
-    if (voteOk && !lostState()
-        && (vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex)) {
+    if (voteOk && (vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex)) {
       term = vr.term();
       vote = vr.candidate();
       if (!persistTermVote()) {
@@ -2952,7 +2949,7 @@ public final class RaftNode {
       armElection(now, timing.observerTimer());
     } else if (paused) {
       armElection(now, timing.observerTimer());
-    } else if (dataLossTerm != 0) {
+    } else if (suspect()) {
       // A node that may have lost acknowledged entries can win only if every peer answers (its
       // own vote is empty). Campaigning on the usual timer would keep re-arming the timers of
       // the peers that can win with a quorum, so it waits longer and lets them go first.
@@ -2970,7 +2967,17 @@ public final class RaftNode {
     return min + random.nextLong(max - min);
   }
 
-  /** True while start-up's lost state keeps this node from voting and campaigning. */
+  /**
+   * True while this node may lack entries it acknowledged: durably marked ({@link
+   * #dataLossTerm()}), or start-up dropped state and the log is not back at the index it held. Its
+   * votes (its own included) are then empty: they elect only when every peer answers, and every
+   * intact holder of a committed entry then checks the candidate's log.
+   */
+  private boolean suspect() {
+    return dataLossTerm != 0 || lostState();
+  }
+
+  /** True while start-up's lost state keeps this node's votes empty. */
   private boolean lostState() {
     if (lostUpTo > 0 && pindex >= lostUpTo) {
       LOG.info("[{}:{}] log back at {}, voting again", config.group(), id, pindex);

@@ -334,8 +334,8 @@ class SnapshotCatalogueTest {
   }
 
   @Test
-  @DisplayName("start-up: a node that lost state to a damaged snapshot does not vote until it is "
-      + "back at the index it held")
+  @DisplayName("start-up: a node that lost state to a damaged snapshot votes only empty until it is"
+      + " back at the index it held and past its term")
   void lostStateBlocksVotesUntilCaughtUp() throws Exception {
     NodeHarness h = follower();
     for (int i = 0; i < 5; i++) {
@@ -354,16 +354,16 @@ class SnapshotCatalogueTest {
     assertThat(r.node.lastIndex()).isEqualTo(3);
     assertThat(r.node.lostStateUpTo()).isEqualTo(5);
 
-    // A candidate as up to date as our remaining log does not get our vote...
+    assertThat(r.node.dataLossTerm()).as("durably marked").isEqualTo(1);
+
+    // A candidate as up to date as our remaining log gets only an empty vote (it counts only if
+    // every peer answers)...
     r.deliverVoteRequest(new io.jscluster.raft.wire.VoteRequest(5, 1, 3, S3));
-    io.jscluster.raft.wire.VoteResponse refused = io.jscluster.raft.wire.RaftCodec
+    io.jscluster.raft.wire.VoteResponse empty = io.jscluster.raft.wire.RaftCodec
         .decodeVoteResponse(r.sent.get(r.sent.size() - 1).payload());
-    assertThat(refused.granted()).isFalse();
+    assertThat(empty.granted()).isTrue();
+    assertThat(empty.empty()).isTrue();
     assertThat(r.node.term()).isEqualTo(5);
-    // ...and we do not campaign either.
-    r.node.campaignImmediately(r.now);
-    r.advance(200);
-    assertThat(r.node.state()).isEqualTo(RaftState.FOLLOWER);
 
     // The leader of term 5 catches us up past index 5; then we vote again.
     r.deliverAe(ae(S2, 5, 5, 1, 5));
@@ -372,10 +372,15 @@ class SnapshotCatalogueTest {
     r.deliverCatchup(new AppendEntry(S2, 1, 4, 1, 4, List.of(E), 5));
     assertThat(r.node.lastIndex()).isEqualTo(5);
     assertThat(r.node.lostStateUpTo()).isZero();
-    r.deliverVoteRequest(new io.jscluster.raft.wire.VoteRequest(6, 1, 5, S3));
+    // Still marked: the refilled entries are of term 1, the term it had. The leader's own entry
+    // of term 5 proves the log equal to that leader's, and the votes count again.
+    r.deliverAe(ae(S2, 5, 5, 1, 5, E));
+    assertThat(r.node.dataLossTerm()).isZero();
+    r.deliverVoteRequest(new io.jscluster.raft.wire.VoteRequest(6, 5, 6, S3));
     io.jscluster.raft.wire.VoteResponse granted = io.jscluster.raft.wire.RaftCodec
         .decodeVoteResponse(r.sent.get(r.sent.size() - 1).payload());
     assertThat(granted.granted()).isTrue();
+    assertThat(granted.empty()).isFalse();
   }
 
   @Test

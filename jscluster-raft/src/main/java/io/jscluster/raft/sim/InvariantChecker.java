@@ -78,7 +78,8 @@ public final class InvariantChecker {
   void onApply(SimNode n, long index, List<Entry> entries) {
     List<Entry> prev = committed.putIfAbsent(index, entries);
     if (prev != null && !prev.equals(entries)) {
-      violations.add(n.id() + " applied different entries at index " + index);
+      violations.add(n.id() + " applied different entries at index " + index + ": " + entries
+          + " where " + prev + " was applied");
     }
   }
 

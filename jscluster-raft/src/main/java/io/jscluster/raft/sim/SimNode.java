@@ -64,6 +64,8 @@ public final class SimNode {
   private WalRecovery lastRecovery;
   /** The least index the log must reach after the next start; -1 for no requirement. */
   private long keepThrough = -1;
+  /** Snapshot files a test damaged: the next start must keep them and report the damage. */
+  private final List<java.nio.file.Path> damagedSnapshots = new ArrayList<>();
   private int damagedStarts;
   private int powerLosses;
   private int dataLossStarts;
@@ -186,6 +188,15 @@ public final class SimNode {
     keepThrough = keepThrough < 0 ? index : Math.min(keepThrough, index);
   }
 
+  /**
+   * Declares that a snapshot file of this (stopped) node was damaged: after its next start the
+   * file must still exist (a damaged snapshot is kept aside, never deleted) and the start-up scan
+   * must have reported damage ({@link RaftNode#snapshotRecovery()}).
+   */
+  public void requireSnapshotKept(java.nio.file.Path file) {
+    damagedSnapshots.add(file);
+  }
+
   /** Whether the node is running. */
   public boolean alive() {
     return alive;
@@ -272,15 +283,38 @@ public final class SimNode {
         new Effects(incarnation));
     node.start(sim.now());
     long kept = node.writeError() == null ? node.lastIndex() : Long.MAX_VALUE;
-    if (kept < recovered) {
+    boolean snapshotDamage = node.snapshotRecovery() != null
+        && node.snapshotRecovery().foundDamage();
+    // Records after a damaged snapshot may no longer be placeable; the node then stops voting
+    // until caught up (RaftNode#lostStateUpTo), which the campaign's invariants cover.
+    if (kept < recovered && !snapshotDamage) {
       cluster.checker().violation(name + " discarded recovered log records: recovered up to "
           + recovered + ", kept up to " + kept);
     }
-    if (kept < keepThrough) {
+    if (kept < keepThrough && !snapshotDamage) {
       cluster.checker().violation(name + " discarded state after disk damage: must keep up to "
           + keepThrough + ", kept up to " + kept);
     }
     keepThrough = -1;
+    if (node.writeError() == null) {
+      for (java.nio.file.Path f : damagedSnapshots) {
+        // A damaged file older than the snapshot adopted is superseded garbage, never read.
+        String[] parts = f.getFileName().toString().split("\\.");
+        long t = Long.parseLong(parts[1]);
+        long i = Long.parseLong(parts[2]);
+        long st = node.snapshotTerm();
+        if (st > t || st == t && node.snapshotIndex() > i) {
+          continue;
+        }
+        if (!disk.exists(f)) {
+          cluster.checker().violation(name + " deleted damaged snapshot " + f);
+        }
+        if (!snapshotDamage) {
+          cluster.checker().violation(name + " did not report its damaged snapshot " + f);
+        }
+      }
+    }
+    damagedSnapshots.clear();
     if (lastRecovery != null && lastRecovery.damage().isPresent()) {
       damagedStarts++;
     }

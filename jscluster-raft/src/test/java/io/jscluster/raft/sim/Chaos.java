@@ -3,7 +3,6 @@ package io.jscluster.raft.sim;
 import io.jscluster.raft.RaftException;
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.FsyncPolicy;
-import io.jscluster.raft.wal.FileRaftLog;
 import io.jscluster.raft.wal.WalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * One randomised run: a chaos phase of partitions, one-way cuts, crashes and restarts, loss,
@@ -32,9 +32,9 @@ final class Chaos {
       long events, long committed, long readsServed, DiskStats disk) {}
 
   /** What the disk faults of a run did. */
-  record DiskStats(int bitFlips, int writeFailures, int powerLosses, int damagedRecoveries,
-      int dataLossMarks, long tornWrites) {
-    static final DiskStats NONE = new DiskStats(0, 0, 0, 0, 0, 0);
+  record DiskStats(int bitFlips, int snapshotFlips, int snapshots, int writeFailures,
+      int powerLosses, int damagedRecoveries, int dataLossMarks, long tornWrites) {
+    static final DiskStats NONE = new DiskStats(0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   private Chaos() {}
@@ -80,6 +80,8 @@ final class Chaos {
     Collections.shuffle(flippable, rnd);
     flippable = flippable.subList(0, (size - 1) / 2);
     int flips = 0;
+    int snapshotFlips = 0;
+    int snapshots = 0;
     int writeFailures = 0;
     int proposals = 0;
     long reads = 0;
@@ -165,8 +167,12 @@ final class Chaos {
         }
       } else if (onDisk && action < 135) {
         SimNode n = flippable.isEmpty() ? null : flippable.get(rnd.nextInt(flippable.size()));
-        if (n != null && !n.alive() && flipLogRecord(n, wal, rnd)) {
-          flips++;
+        if (n != null && !n.alive()) {
+          if (rnd.nextBoolean() && flipSnapshot(n, rnd)) {
+            snapshotFlips++;
+          } else if (flipLogRecord(n, rnd)) {
+            flips++;
+          }
         }
       } else if (onDisk && action < 140) {
         List<SimNode> up = c.alive();
@@ -175,7 +181,20 @@ final class Chaos {
           n.disk().setFailing(true);
           writeFailures++;
         }
-      } else if (onDisk && action < 150) {
+      } else if (onDisk && action < 175) {
+        // Snapshots at the applied index, sometimes forced past running catch-ups; the leader
+        // then sends them to followers that fall behind the compacted log.
+        List<SimNode> up = c.alive();
+        SimNode n = up.isEmpty() ? null : up.get(rnd.nextInt(up.size()));
+        if (n != null && n.raft().state() != RaftState.CLOSED) {
+          try {
+            n.snapshot(rnd.nextInt(4) == 0);
+            snapshots++;
+          } catch (RaftException expected) {
+            // nothing new applied, a checkpoint or catch-up running, or the write failed
+          }
+        }
+      } else if (onDisk && action < 185) {
         // Power loss in the middle of one of the node's next writes, forces, renames...
         List<SimNode> up = c.alive();
         SimNode n = up.isEmpty() ? null : up.get(rnd.nextInt(up.size()));
@@ -247,67 +266,122 @@ final class Chaos {
         marks += n.dataLossStarts();
         torn += n.disk().tornWrites();
       }
-      disk = new DiskStats(flips, writeFailures, losses, damaged, marks, torn);
+      disk = new DiskStats(flips, snapshotFlips, snapshots, writeFailures, losses, damaged, marks,
+          torn);
     }
     return new Result(seed, size, violations, sim.traceHash(), sim.now(), sim.executedEvents(),
         committed, served, disk);
   }
 
   /**
-   * Flips one bit inside a stored log record of a stopped node, and tells the node which records
-   * before it must survive its restart. The log is opened (and closed) first, so that what the
-   * crash left torn is repaired and the records can be walked; that is what the restart would do
-   * anyway.
+   * Flips one bit of a stored snapshot file of a stopped node, and tells the node the file must
+   * survive its restart and be reported.
    */
-  private static boolean flipLogRecord(SimNode n, WalOptions wal, Random rnd) {
+  private static boolean flipSnapshot(SimNode n, Random rnd) {
     SimDisk disk = n.disk();
-    long first;
-    long last;
-    try (FileRaftLog log = FileRaftLog.open(disk.root(), wal)) {
-      first = log.firstIndex();
-      last = log.lastIndex();
-    }
-    if (last < first) {
+    Path dir = disk.root().resolve("snapshots");
+    if (!disk.exists(dir)) {
       return false;
     }
     try {
+      List<Path> files = new ArrayList<>();
+      for (String name : disk.list(dir)) {
+        if (name.matches("snap\\.\\d+\\.\\d+")) {
+          files.add(dir.resolve(name));
+        }
+      }
+      if (files.isEmpty()) {
+        return false;
+      }
+      Path f = files.get(rnd.nextInt(files.size()));
+      long size = disk.read(f).length;
+      if (size == 0) {
+        return false;
+      }
+      disk.flipBit(f, (long) rnd.nextInt((int) size) * 8 + rnd.nextInt(8));
+      n.requireSnapshotKept(f);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Flips one bit inside a stored log record of a stopped node, and tells the node which records
+   * before it must survive its restart. The segment files are read as they are, without opening
+   * the log (its recovery would repair and so hide earlier damage from the node): the records are
+   * walked with their checksums, and only an intact record at or after the log's first index (from
+   * {@code wal.meta}) is hit.
+   */
+  private static boolean flipLogRecord(SimNode n, Random rnd) {
+    SimDisk disk = n.disk();
+    try {
+      long first = 1;
+      Path meta = disk.root().resolve("wal.meta");
+      if (disk.exists(meta)) {
+        byte[] m = disk.read(meta);
+        if (m.length >= 8) {
+          first = getLong(m, 0);
+        }
+      }
       List<Path> segments = new ArrayList<>();
       for (String name : disk.list(disk.root())) {
         if (name.endsWith(".seg")) {
           segments.add(disk.root().resolve(name));
         }
       }
-      Path seg = segments.get(rnd.nextInt(segments.size()));
-      byte[] b = disk.read(seg);
-      // Walk the records (32-byte segment header; 24-byte record header: u32 length, u32 crc,
-      // u64 index, u64 term) to the one holding a random byte.
-      if (b.length <= 32) {
+      if (segments.isEmpty()) {
         return false;
       }
-      long target = 32 + rnd.nextInt(b.length - 32);
-      long off = 32;
-      while (off < b.length) {
-        long len = (b[(int) off] & 0xffL) | (b[(int) off + 1] & 0xffL) << 8
-            | (b[(int) off + 2] & 0xffL) << 16 | (b[(int) off + 3] & 0xffL) << 24;
-        long index = 0;
-        for (int i = 7; i >= 0; i--) {
-          index = (index << 8) | (b[(int) off + 8 + i] & 0xff);
+      Path seg = segments.get(rnd.nextInt(segments.size()));
+      byte[] b = disk.read(seg);
+      // 32-byte segment header; records of a 24-byte header (u32 length, u32 CRC-32C over bytes
+      // 0..4 and 8..24 and the payload, u64 index, u64 term) and the payload.
+      List<long[]> intact = new ArrayList<>();
+      int off = 32;
+      CRC32C crc = new CRC32C();
+      while (off + 24 <= b.length) {
+        long len = getInt(b, off) & 0xffffffffL;
+        if (off + 24 + len > b.length) {
+          break;
         }
-        long end = off + 24 + len;
-        if (target < end) {
-          if (index < first) {
-            return false;
-          }
-          disk.flipBit(seg, target * 8 + rnd.nextInt(8));
-          n.requireKeptThrough(Math.min(last, index - 1));
-          return true;
+        crc.reset();
+        crc.update(b, off, 4);
+        crc.update(b, off + 8, 16);
+        crc.update(b, off + 24, (int) len);
+        if ((int) crc.getValue() != getInt(b, off + 4)) {
+          break;
         }
-        off = end;
+        long index = getLong(b, off + 8);
+        if (index >= first) {
+          intact.add(new long[] {off, off + 24 + len, index});
+        }
+        off += 24 + (int) len;
       }
-      return false;
+      if (intact.isEmpty()) {
+        return false;
+      }
+      long[] rec = intact.get(rnd.nextInt(intact.size()));
+      long at = rec[0] + rnd.nextInt((int) (rec[1] - rec[0]));
+      disk.flipBit(seg, at * 8 + rnd.nextInt(8));
+      n.requireKeptThrough(rec[2] - 1);
+      return true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static int getInt(byte[] b, int off) {
+    return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16
+        | (b[off + 3] & 0xff) << 24;
+  }
+
+  private static long getLong(byte[] b, int off) {
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (b[off + i] & 0xff);
+    }
+    return v;
   }
 
   static String describe(SimCluster c) {

@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@link #diskFaults()} runs every node on a {@link SimDisk} through the production file storage
  * and adds disk faults: power losses in the middle of a write (unsynced writes lost, the last one
- * possibly torn), bit flips in stored log records on a fixed minority of the nodes, disks whose
- * every write fails. Further invariants: no entry reported committed is ever lost (leader
- * completeness and convergence above), a restarted node keeps every record before the damage
- * (nothing is discarded because of a corrupt file), and a node whose storage failed sends nothing
- * afterwards (it neither votes nor campaigns).
+ * possibly torn), bit flips in stored log records and snapshot files on a fixed minority of the
+ * nodes, disks whose every write fails, and snapshots taken (and so sent to lagging followers)
+ * between all of these. Further invariants: no entry reported committed is ever lost (leader
+ * completeness and convergence above), a restarted node keeps every record before the damage and
+ * keeps (and reports) a damaged snapshot (nothing is discarded because of a corrupt file), and a
+ * node whose storage failed sends nothing afterwards (it neither votes nor campaigns).
  *
  * <p>Replay one seed: {@code -Djscluster.sim.seedStart=<seed> -Djscluster.sim.seeds=1
  * -Dtest=RaftSafetyCampaignTest} (or {@code RaftSafetyCampaignTest#diskFaults}).
@@ -75,6 +76,8 @@ class RaftSafetyCampaignTest {
     long marks = 0;
     long torn = 0;
     long losses = 0;
+    long snapshotFlips = 0;
+    long snapshots = 0;
     long started = System.nanoTime();
     for (int i = 0; i < range.count(); i++) {
       long seed = range.seed(i);
@@ -87,6 +90,8 @@ class RaftSafetyCampaignTest {
       marks += r.disk().dataLossMarks();
       torn += r.disk().tornWrites();
       losses += r.disk().powerLosses();
+      snapshotFlips += r.disk().snapshotFlips();
+      snapshots += r.disk().snapshots();
       if (!r.violations().isEmpty()) {
         String msg = "seed " + seed + " (size " + size + ", disk) replay with"
             + " -Djscluster.sim.seedStart=" + seed + " -Djscluster.sim.seeds=1"
@@ -97,8 +102,9 @@ class RaftSafetyCampaignTest {
     }
     System.out.println("RaftSafetyCampaignTest disk seeds " + range.start() + ".."
         + (range.start() + range.count() - 1) + ": " + failures.size() + " failing, " + commits
-        + " indexes committed, " + losses + " power losses, " + torn + " torn writes, " + flips
-        + " bit flips, " + damaged
+        + " indexes committed, " + snapshots + " snapshots, " + losses + " power losses, " + torn
+        + " torn writes, " + flips + " log bit flips, " + snapshotFlips + " snapshot bit flips, "
+        + damaged
         + " damaged recoveries, " + marks + " data-loss marks, " + writeFailures
         + " failing disks, " + (System.nanoTime() - started) / 1_000_000 + " ms wall");
     assertThat(failures).isEmpty();
