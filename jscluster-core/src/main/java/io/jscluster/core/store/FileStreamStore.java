@@ -68,8 +68,11 @@ public final class FileStreamStore extends AbstractStreamStore {
     private static final long TRIM_PERIOD_NANOS = 1_000_000_000L;
     /** Interior deletes a block may collect from skips before a new block is started (as nats-server does). */
     private static final int MAX_SKIP_DELETES = 64 * 1024;
-    /** A sealed block at least this large (or half a block) is compacted once under half of it is live. */
-    private static final int COMPACT_MIN_BYTES = 64 * 1024;
+    /**
+     * A sealed block at least this large (or half the configured block size, for small blocks) is compacted once
+     * under half of it is live; nats-server's file store uses the same 2 MiB minimum and half-live rule.
+     */
+    private static final int COMPACT_MIN_BYTES = 2 * 1024 * 1024;
 
     private final FileStoreConfig cfg;
     private final Path dir;
