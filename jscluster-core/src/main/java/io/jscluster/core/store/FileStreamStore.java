@@ -97,6 +97,11 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** The manifest was replaced without an fsync (interval policy); the next sync makes it durable. */
     private boolean manifestDirty;
     private long manifestWrites;
+    /**
+     * Files of blocks reclaimed under the interval policy: deleted once a manifest without them is durable (until
+     * then the durable manifest still lists them, and a crash must find them).
+     */
+    private final List<Path> pendingDeletes = new ArrayList<>();
     private boolean wroteSinceTrim;
     private boolean readSinceTrim;
     private int batchDepth;
@@ -601,6 +606,9 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
         manifestDirty = false;
         fsyncDir();
+        if (!pendingDeletes.isEmpty()) {
+            deletePending(new ArrayList<>(pendingDeletes));
+        }
     }
 
     private void markDirDirty() {
@@ -619,6 +627,10 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     private void openActive(Block b) throws IOException {
+        if (pendingDeletes.contains(b.file)) {
+            // A reclaimed block's name comes back (truncation below it): make its removal durable first.
+            writeManifest();
+        }
         boolean existed = Files.exists(b.file);
         b.channel = FileChannel.open(b.file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -767,6 +779,9 @@ public final class FileStreamStore extends AbstractStreamStore {
                 force(null, dir.resolve(MANIFEST));
                 manifestDirty = false;
             }
+            if (!pendingDeletes.isEmpty()) {
+                deletePending(new ArrayList<>(pendingDeletes));
+            }
             if (dirDirty) {
                 fsyncDir();
             }
@@ -803,6 +818,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             List<PendingForce> pending = new ArrayList<>();
             boolean manifest;
             long manifestMark;
+            List<Path> deletes;
             boolean directory;
             long dirMark;
             synchronized (this) {
@@ -831,6 +847,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
                 manifest = manifestDirty;
                 manifestMark = manifestWrites;
+                deletes = new ArrayList<>(pendingDeletes);
                 directory = dirDirty;
                 dirMark = dirWrites;
             }
@@ -862,6 +879,10 @@ public final class FileStreamStore extends AbstractStreamStore {
                 dirtyBlocks.removeIf(b -> !b.dirty && !b.delDirty);
                 if (manifest && manifestWrites == manifestMark) {
                     manifestDirty = false;
+                }
+                if (manifest && !closed) {
+                    // The manifest forced above was written after these blocks were dropped from it.
+                    deletePending(deletes);
                 }
                 if ((directory || manifest) && dirWrites == dirMark) {
                     dirDirty = false;
@@ -1402,11 +1423,32 @@ public final class FileStreamStore extends AbstractStreamStore {
         blocks.remove(b);
         indexCache.remove(b);
         dirtyBlocks.remove(b);
-        writeManifest();
         closeChannel(b);
+        if (cfg.syncPolicy() == SyncPolicy.INTERVAL) {
+            // No fsync on the write path: the files go after the next sync made the new manifest durable.
+            writeManifest(false);
+            pendingDeletes.add(b.file);
+            pendingDeletes.add(b.delFile);
+            return;
+        }
+        writeManifest();
         Files.deleteIfExists(b.file);
         Files.deleteIfExists(b.delFile);
         markDirDirty();
+    }
+
+    /** Deletes {@code paths} that are still pending (a durable manifest no longer lists their blocks). */
+    private void deletePending(List<Path> paths) throws IOException {
+        boolean any = false;
+        for (Path p : paths) {
+            if (pendingDeletes.remove(p)) {
+                Files.deleteIfExists(p);
+                any = true;
+            }
+        }
+        if (any) {
+            markDirDirty();
+        }
     }
 
     private static void closeChannel(Block b) {
