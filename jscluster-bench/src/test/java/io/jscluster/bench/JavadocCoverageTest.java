@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import com.sun.source.doctree.DocCommentTree;
+import com.sun.source.doctree.ParamTree;
 import com.sun.source.doctree.ReferenceTree;
 import com.sun.source.doctree.ReturnTree;
 import com.sun.source.util.DocTreePath;
@@ -43,8 +44,9 @@ import org.junit.jupiter.api.Test;
  * (what javadoc documents) without a doc comment, the rule of javadoc's doclint {@code missing}
  * group. Missing {@code @param} and {@code @return} tags are not required: the standard is a short
  * comment saying what each public element promises. Every {@code @link}, {@code @see} and
- * {@code @throws} reference in those comments must resolve and {@code @return} must not document
- * what returns nothing (the errors that fail {@code mvn javadoc:javadoc} in practice).
+ * {@code @throws} reference in those comments must resolve, every {@code @param} must name a
+ * parameter and {@code @return} must not document what returns nothing (the errors that fail
+ * {@code mvn javadoc:javadoc} in practice).
  */
 class JavadocCoverageTest {
 
@@ -134,8 +136,9 @@ class JavadocCoverageTest {
     }
 
     /**
-     * Records every {@code @link}, {@code @see} or {@code @throws} target that does not resolve, and
-     * {@code @return} on what returns nothing: the javadoc errors that occur in practice.
+     * Records every {@code @link}, {@code @see} or {@code @throws} target that does not resolve,
+     * {@code @param} naming no parameter, and {@code @return} on what returns nothing: the javadoc
+     * errors that occur in practice.
      */
     private static void checkReferences(Element e, DocCommentTree doc, DocTrees trees) {
       TreePath path = trees.getPath(e);
@@ -151,6 +154,27 @@ class JavadocCoverageTest {
                 + " in the comment of " + e);
           }
           return super.visitReturn(ret, unused);
+        }
+
+        @Override
+        public Void visitParam(ParamTree param, Void unused) {
+          String name = param.getName().getName().toString();
+          java.util.List<? extends Element> named;
+          if (param.isTypeParameter()) {
+            named = e instanceof ExecutableElement ex ? ex.getTypeParameters()
+                : e instanceof TypeElement te ? te.getTypeParameters() : List.of();
+          } else if (e instanceof ExecutableElement ex) {
+            named = ex.getParameters();
+          } else if (e instanceof TypeElement te && te.getKind() == ElementKind.RECORD) {
+            named = te.getRecordComponents();
+          } else {
+            named = List.of();
+          }
+          if (named.stream().noneMatch(x -> x.getSimpleName().contentEquals(name))) {
+            FOUND.add(path.getCompilationUnit().getSourceFile().toUri().getPath() + ": @param " + name
+                + " not found in the comment of " + e);
+          }
+          return super.visitParam(param, unused);
         }
 
         @Override

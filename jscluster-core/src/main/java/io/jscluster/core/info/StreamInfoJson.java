@@ -23,7 +23,7 @@ public final class StreamInfoJson {
    * {@code json.Marshal(StreamInfo)} for the cluster-internal reply.
    *
    * @param config the stream's config
-   * @param createdNanos Unix nanoseconds the stream was created
+   * @param created when the stream was created, or null for Go's zero time
    * @param state the replying replica's store state
    * @param cluster cluster info (already passed through {@code checkClusterInfo}), or null
    * @param nowNanos Unix nanoseconds of the reply ({@code ts})
