@@ -187,12 +187,15 @@ public final class RaftNode {
   /** What the start-up scan of the snapshot storage found. */
   private SnapshotRecovery snapshotRecovery;
   /**
-   * The highest index this node held before start-up dropped state (damaged snapshots, log
-   * records that no longer followed the adopted snapshot); 0 when nothing was lost. Until the log
-   * reaches it again the node neither votes nor campaigns: it may have acknowledged entries it no
-   * longer holds, and its vote could otherwise elect a leader that lacks them.
+   * The last log position (term {@link #lostTerm}, index {@code lostUpTo}) this node held before
+   * start-up dropped state (damaged snapshots, log records that no longer followed the adopted
+   * snapshot); 0 when nothing was lost. Until its log is at least as up to date as that position
+   * again the node's votes count as empty (only when every member grants): it may have
+   * acknowledged entries it no longer holds, and its vote alone must not elect a leader that lacks
+   * them.
    */
   private long lostUpTo;
+  private long lostTerm;
 
   // timers
   private long electionAt;
@@ -327,7 +330,7 @@ public final class RaftNode {
       setupLastSnapshot(now);
       replay(now);
       java.util.Optional<String> damage = log.recoveryDamage();
-      if (damage.isPresent() || replayCut || lostUpTo > pindex) {
+      if (damage.isPresent() || replayCut || lostUpTo > 0) {
         LOG.warn("[{}:{}] log recovered short ({}); last entry {}/{}", config.group(), id,
             damage.orElse("state dropped at start-up"), pindex, pterm);
         // The stored term bounds what was acknowledged; replay may have raised the term since.
@@ -1005,11 +1008,11 @@ public final class RaftNode {
   }
 
   /**
-   * The highest index this node held before start-up dropped state, while its log has not reached
-   * it again (the node then neither votes nor campaigns); 0 otherwise.
+   * The index of the last position this node held before start-up dropped state, while its log is
+   * not yet as up to date as that position (its votes then count as empty); 0 otherwise.
    */
   public long lostStateUpTo() {
-    return lostUpTo > 0 && pindex < lostUpTo ? lostUpTo : 0;
+    return lostState() ? lostUpTo : 0;
   }
 
   /** What the start-up scan of the snapshot storage found (damaged files included), or null. */
@@ -1117,6 +1120,7 @@ public final class RaftNode {
     snapshotting = false;
     snapshotEpoch++;
     lostUpTo = 0;
+    lostTerm = 0;
     commit = 0;
     hcommit = 0;
     applied = 0;
@@ -1170,7 +1174,7 @@ public final class RaftNode {
           || f.reason() == SnapshotRecovery.Reason.UNREADABLE
           || f.reason() == SnapshotRecovery.Reason.NAME_MISMATCH) {
         io.jscluster.raft.snapshot.SnapshotFileName.parse(f.file().toString())
-            .ifPresent(ti -> lostUpTo = Math.max(lostUpTo, ti.index()));
+            .ifPresent(ti -> raiseLost(ti.term(), ti.index()));
       }
     }
     if (rec.foundDamage()) {
@@ -1270,6 +1274,13 @@ public final class RaftNode {
     if (hadSnapshot) {
       sendCatchupSignal();
     }
+  }
+
+  /** The shape of the AE a leader sends ahead of catch-up entries (§6.3); never a stored batch. */
+  private static boolean isLeaderSnapshot(AppendEntry ae) {
+    List<Entry> es = ae.entries();
+    return ae.lterm() == 0 && es.size() == 2 && es.get(0).type() == EntryType.SNAPSHOT
+        && es.get(1).type() == EntryType.PEER_STATE;
   }
 
   private void sendCatchupSignal() {
@@ -2325,6 +2336,13 @@ public final class RaftNode {
         return;
       }
     }
+    if (src == Source.CATCHUP && isLeaderSnapshot(ae)
+        && (ae.pterm() == pterm && ae.pindex() == pindex || ae.pindex() < pindex)) {
+      // A second copy of a leader's snapshot (a duplicated or delayed delivery): what it carries
+      // is installed already. Storing it would put it at an index where the leader holds another
+      // entry, so it is dropped.
+      return;
+    }
     if (ae.pterm() != pterm || ae.pindex() != pindex) {
       if (ae.pindex() <= pindex) {
         if (!resolveConflict(now, ae, isNew)) {
@@ -2782,15 +2800,21 @@ public final class RaftNode {
 
   private void replay(long now) {
     long held = log.lastIndex();
+    // The term of the last record held; when the log was compacted past our snapshot it is
+    // unknown, and the stored term bounds it.
+    long heldTerm = !log.isEmpty() ? log.lastTerm() : held == pindex ? pterm : term;
     try {
       replayLog(now);
     } finally {
-      lostUpTo = Math.max(lostUpTo, held);
-      if (lostUpTo <= pindex) {
+      if (held > pindex) {
+        raiseLost(heldTerm, held);
+      }
+      if (lostUpTo > 0 && coversLost(pterm, pindex)) {
         lostUpTo = 0;
-      } else {
-        LOG.warn("[{}:{}] start-up dropped state up to index {} (now at {}): not voting until the "
-            + "log is back there", config.group(), id, lostUpTo, pindex);
+        lostTerm = 0;
+      } else if (lostUpTo > 0) {
+        LOG.warn("[{}:{}] start-up dropped state up to {}/{} (now at {}/{}): votes are empty until "
+            + "the log covers it again", config.group(), id, lostTerm, lostUpTo, pterm, pindex);
       }
     }
   }
@@ -2979,11 +3003,24 @@ public final class RaftNode {
 
   /** True while start-up's lost state keeps this node's votes empty. */
   private boolean lostState() {
-    if (lostUpTo > 0 && pindex >= lostUpTo) {
+    if (lostUpTo > 0 && coversLost(pterm, pindex)) {
       LOG.info("[{}:{}] log back at {}, voting again", config.group(), id, pindex);
       lostUpTo = 0;
+      lostTerm = 0;
     }
     return lostUpTo > 0;
+  }
+
+  /** True when a log ending at {@code (lastTerm, lastIndex)} is as up to date as the lost one. */
+  private boolean coversLost(long lastTerm, long lastIndex) {
+    return lastTerm > lostTerm || lastTerm == lostTerm && lastIndex >= lostUpTo;
+  }
+
+  private void raiseLost(long t, long index) {
+    if (t > lostTerm || t == lostTerm && index > lostUpTo) {
+      lostTerm = t;
+      lostUpTo = index;
+    }
   }
 
   /**

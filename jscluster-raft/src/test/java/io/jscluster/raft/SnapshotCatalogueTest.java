@@ -365,7 +365,7 @@ class SnapshotCatalogueTest {
     assertThat(empty.empty()).isTrue();
     assertThat(r.node.term()).isEqualTo(5);
 
-    // The leader of term 5 catches us up past index 5; then we vote again.
+    // The leader of term 5 catches us up past index 5; then our votes count again.
     r.deliverAe(ae(S2, 5, 5, 1, 5));
     assertThat(r.node.isCatchingUp()).isTrue();
     r.deliverCatchup(new AppendEntry(S2, 1, 3, 1, 3, List.of(E), 5));
