@@ -133,8 +133,10 @@ public final class InvariantChecker {
         for (long i = hi; i >= lo; i--) {
           boolean same = la.termAt(i) == lb.termAt(i);
           if (same && !entriesEqual(la, lb, i)) {
-            violations.add("logs of " + list.get(a).id() + " and " + list.get(b).id()
-                + " differ at index " + i + " with equal terms");
+            violations.add("logs of " + list.get(a).name() + " and " + list.get(b).name()
+                + " differ at index " + i + " with equal terms: "
+                + RaftCodec.decodeAppendEntry(la.read(i).data()) + " / "
+                + RaftCodec.decodeAppendEntry(lb.read(i).data()));
           }
           if (matchedAbove && !same) {
             violations.add("logs of " + list.get(a).id() + " and " + list.get(b).id()
