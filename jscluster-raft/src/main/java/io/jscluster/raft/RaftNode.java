@@ -412,8 +412,10 @@ public final class RaftNode {
     }
     if (state == RaftState.LEADER) {
       long d = Math.min(heartbeatAt, quorumCheckAt);
-      for (CatchupStream s : streams.values()) {
-        d = Math.min(d, s.lastProgressAt + timing.catchupInactivity());
+      if (!streams.isEmpty()) {
+        for (CatchupStream s : streams.values()) {
+          d = Math.min(d, s.lastProgressAt + timing.catchupInactivity());
+        }
       }
       return d;
     }
@@ -2208,11 +2210,13 @@ public final class RaftNode {
       }
       byte[] bytes;
       try {
-        AppendEntry ae = loadEntry(s.next);
-        if (ae.lterm() != term) {
-          ae = ae.withLterm(term);
+        AppendEntry cached = pendingCache.get(s.next);
+        if (cached != null) {
+          bytes = RaftCodec.encode(cached.lterm() == term ? cached : cached.withLterm(term));
+        } else {
+          // Stamp the stored encoding in one copy instead of decoding and re-encoding it.
+          bytes = RaftCodec.withLterm(log.read(s.next).data(), term);
         }
-        bytes = RaftCodec.encode(ae);
       } catch (LogException | WireFormatException e) {
         LOG.warn("[{}:{}] catch-up stream to {} cannot load {}: {}", config.group(), id, s.peer,
             s.next, e.getMessage());

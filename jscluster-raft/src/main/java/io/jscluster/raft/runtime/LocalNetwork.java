@@ -5,6 +5,7 @@ import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A thread-safe in-JVM message bus for the event-loop runtime: the production-shaped counterpart of
@@ -24,6 +25,16 @@ public final class LocalNetwork {
   /** Copy-on-write subscriber arrays: sends vastly outnumber (un)subscriptions. */
   private final ConcurrentHashMap<String, Sub[]> subjects = new ConcurrentHashMap<>();
 
+  /**
+   * Bumped after every change of {@link #subjects}; an endpoint's cached routes stamped with an
+   * older value are looked up again. A send that starts after a (un)subscription returned reads
+   * the new value, so it sees the change.
+   */
+  private final AtomicLong version = new AtomicLong();
+
+  /** A subject's subscribers as seen at {@code version}. Immutable, so safely shared racily. */
+  private record Route(String subject, Sub[] subs, long version) {}
+
   /** A new endpoint; {@code name} is for diagnostics only. */
   public Transport endpoint(String name) {
     return new Endpoint(name);
@@ -36,14 +47,39 @@ public final class LocalNetwork {
 
   private final class Endpoint implements Transport {
     final String name;
+    /**
+     * The last two subjects sent to: a member sends to the same one or two subjects (its group's
+     * AE subject, its leader's response inbox) over and over, and with thousands of groups the
+     * shared map is the cold, expensive part of a send.
+     */
+    private Route recent0;
+    private Route recent1;
 
     Endpoint(String name) {
       this.name = name;
     }
 
+    private Sub[] route(String subject) {
+      long v = version.get();
+      Route r = recent0;
+      if (r != null && r.version == v && (r.subject == subject || r.subject.equals(subject))) {
+        return r.subs;
+      }
+      r = recent1;
+      if (r != null && r.version == v && (r.subject == subject || r.subject.equals(subject))) {
+        recent1 = recent0;
+        recent0 = r;
+        return r.subs;
+      }
+      r = new Route(subject, subjects.getOrDefault(subject, NONE), v);
+      recent1 = recent0;
+      recent0 = r;
+      return r.subs;
+    }
+
     @Override
     public void send(String subject, String reply, byte[] payload) {
-      Sub[] subs = subjects.getOrDefault(subject, NONE);
+      Sub[] subs = route(subject);
       for (Sub s : subs) {
         if (s.owner != this && s.active) {
           s.handler.onMessage(subject, reply, payload);
@@ -62,6 +98,7 @@ public final class LocalNetwork {
         n[old.length] = s;
         return n;
       });
+      version.incrementAndGet();
       return s;
     }
 
@@ -113,6 +150,7 @@ public final class LocalNetwork {
         }
         return out;
       });
+      version.incrementAndGet();
     }
   }
 }

@@ -65,6 +65,11 @@ public final class RaftMember extends TimerHeap.Slot {
   private boolean closed;
   /** Set by the loop while this member waits in its "touched" list. */
   boolean touched;
+  /**
+   * Set when a proposal was queued since the last submit: an idle member's finishing step then
+   * reads only its own fields, not its (cold) proposal lists.
+   */
+  private boolean proposalsQueued;
 
   private volatile boolean publishedLeader;
   private volatile long publishedTerm;
@@ -304,6 +309,10 @@ public final class RaftMember extends TimerHeap.Slot {
   }
 
   private void submitProposals(long now) {
+    if (!proposalsQueued) {
+      return;
+    }
+    proposalsQueued = false;
     int n = proposalData.size();
     if (n == 0) {
       return;
@@ -467,6 +476,7 @@ public final class RaftMember extends TimerHeap.Slot {
       }
       m.proposalData.add(data);
       m.proposalCallbacks.add(callback);
+      m.proposalsQueued = true;
     }
   }
 

@@ -186,6 +186,41 @@ public final class RaftCodec {
     return decodeAppendEntry(copy);
   }
 
+  /**
+   * The encoding of the AE in {@code in} with its trailing lterm replaced by {@code lterm}: what
+   * {@code encode(decodeAppendEntry(in).withLterm(lterm))} returns, computed by skipping over the
+   * entry headers and copying the rest once, without decoding the entries.
+   *
+   * @throws WireFormatException as {@link #decodeAppendEntry(byte[], int, int)}
+   */
+  public static byte[] withLterm(byte[] in, long lterm) {
+    int length = in.length;
+    if (length < AE_HEADER_LENGTH) {
+      throw new WireFormatException("appendEntry", length,
+          "need " + AE_HEADER_LENGTH + " bytes, have " + length);
+    }
+    int count = (in[40] & 0xFF) | (in[41] & 0xFF) << 8;
+    int p = AE_HEADER_LENGTH;
+    for (int i = 0; i < count; i++) {
+      if (length - p < 4) {
+        throw new WireFormatException("appendEntry.entries[" + i + "].size", p,
+            "entry header cut short");
+      }
+      long size = Integer.toUnsignedLong(getInt(in, p));
+      p += 4;
+      if (size < 1 || size > length - p) {
+        throw new WireFormatException("appendEntry.entries[" + i + "].size", p - 4,
+            "entry size " + size + " with " + (length - p) + " bytes left");
+      }
+      EntryType.fromCode(in[p] & 0xFF, p);
+      p += (int) size;
+    }
+    byte[] out = new byte[p + varintLength(lterm)];
+    System.arraycopy(in, 0, out, 0, p);
+    putVarint(out, p, lterm);
+    return out;
+  }
+
   // ---------------------------------------------------------------- append entry response
 
   /** Encodes {@code ar} (25 bytes). Peer ids are zero-padded or cut to 8 bytes. */

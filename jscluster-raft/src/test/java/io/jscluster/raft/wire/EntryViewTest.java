@@ -124,4 +124,22 @@ class EntryViewTest {
     assertThatThrownBy(() -> RaftCodec.decodeAppendEntry(wire))
         .isInstanceOf(WireFormatException.class).hasMessageContaining("entries[3]");
   }
+
+  @Test
+  void withLtermOnBytesMatchesDecodeStampEncode() {
+    AppendEntry ae = sample();
+    byte[] wire = RaftCodec.encode(ae);
+    for (long lterm : new long[] {0, 1, 127, 128, 1L << 40, -1L}) {
+      assertThat(RaftCodec.withLterm(wire, lterm))
+          .isEqualTo(RaftCodec.encode(ae.withLterm(lterm)));
+    }
+    AppendEntry heartbeat = new AppendEntry("abcdefgh", 1, 0, 0, 0, List.of(), 9);
+    assertThat(RaftCodec.withLterm(RaftCodec.encode(heartbeat), 300))
+        .isEqualTo(RaftCodec.encode(heartbeat.withLterm(300)));
+    byte[] cut = java.util.Arrays.copyOf(wire, wire.length - 4);
+    assertThatThrownBy(() -> RaftCodec.withLterm(cut, 2))
+        .isInstanceOf(WireFormatException.class);
+    assertThatThrownBy(() -> RaftCodec.withLterm(new byte[10], 2))
+        .isInstanceOf(WireFormatException.class);
+  }
 }
