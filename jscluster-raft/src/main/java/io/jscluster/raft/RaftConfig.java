@@ -24,8 +24,9 @@ import java.util.Objects;
  *     (a rejection without reply, which counts for nothing but the stream's window), so the
  *     leader streams continuously instead of NRG's 2 MiB rounds separated by a 2 s stall
  *     (extension, jscluster only; an NRG leader ignores the reports, an NRG follower never sends
- *     them, so mixed groups fall back to NRG's rounds). A leader always honours reports; only
- *     the follower side is switched. Off in {@link #of} for now: see its documentation
+ *     them, so mixed groups fall back to NRG's rounds). Switched off, a node behaves exactly as
+ *     NRG on both sides (a leader then ignores reports and releases only the exact index of a
+ *     progress value). Off in {@link #of} for now: see its documentation
  */
 public record RaftConfig(String group, String selfId, List<String> peers, int clusterSize,
     boolean observer, boolean managed, boolean recovering, boolean preVote, boolean readIndex,

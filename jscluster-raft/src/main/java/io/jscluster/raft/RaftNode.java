@@ -2026,14 +2026,16 @@ public final class RaftNode {
   }
 
   private void processAppendEntryResponse(long now, AppendEntryResponse ar, String reply) {
-    if (!ar.success() && reply == null && state == RaftState.LEADER && ar.term() <= term) {
+    if (config.catchupProgress() && !ar.success() && reply == null && state == RaftState.LEADER
+        && ar.term() <= term) {
       CatchupStream s = streams.get(ar.peer());
       if (s != null) {
         // Beyond NRG: a catching-up follower reports each stored catch-up batch as a rejection
         // without reply (which an NRG leader ignores), so the stream keeps going inside its
         // window instead of stalling until the follower re-requests. It moves the stream and
-        // nothing else: no quorum, no peer contact, no membership (as NRG, where a catching-up
-        // follower is silent).
+        // counts as contact with a known peer (a long catch-up must not cost the leader its
+        // quorum check); it never counts toward commit and never adds a peer.
+        touchPeer(ar.peer(), now, false);
         streamProgress(now, s, ar.index());
         return;
       }
@@ -2184,9 +2186,16 @@ public final class RaftNode {
 
   private void streamProgress(long now, CatchupStream s, long index) {
     s.lastProgressAt = now;
+    if (!config.catchupProgress()) {
+      // As NRG: a progress value releases exactly the index it names.
+      Integer size = s.sizes.remove(index);
+      if (size != null) {
+        s.outstanding -= size;
+      }
+    }
     // The follower holds everything up to index: release all of it from the window, not only the
     // reported index (progress reports need not name every index).
-    for (var it = s.sizes.entrySet().iterator(); it.hasNext(); ) {
+    for (var it = s.sizes.entrySet().iterator(); config.catchupProgress() && it.hasNext(); ) {
       Map.Entry<Long, Integer> e = it.next();
       if (e.getKey() > index) {
         break;

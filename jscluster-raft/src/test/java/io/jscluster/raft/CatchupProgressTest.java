@@ -6,6 +6,9 @@ import static io.jscluster.raft.NodeHarness.ae;
 import static io.jscluster.raft.NodeHarness.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jscluster.raft.log.MemoryRaftLog;
+import io.jscluster.raft.log.MemoryTermVoteStore;
+import io.jscluster.raft.log.TermVote;
 import io.jscluster.raft.wire.AppendEntry;
 import io.jscluster.raft.wire.AppendEntryResponse;
 import io.jscluster.raft.wire.Entry;
@@ -17,9 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The catch-up progress extension ({@link RaftConfig#catchupProgress()}): a catching-up follower
  * reports each stored catch-up batch, the leader's stream moves on inside its window, and the
- * reports never count toward quorum. With the switch off (the default for now) the follower behaves
- * as NRG (ported tests in CommitSafetyCatalogueTest and NodeScenariosTest); a leader always
- * honours reports.
+ * reports never count toward quorum. With the switch off (the default for now) both sides behave as
+ * NRG (ported tests in CommitSafetyCatalogueTest and NodeScenariosTest).
  */
 class CatchupProgressTest {
 
@@ -71,7 +73,7 @@ class CatchupProgressTest {
     for (int i = 0; i < 40; i++) {
       history.add(ae(S2, 1, 0, i == 0 ? 0 : 1, i, big));
     }
-    NodeHarness h = NodeHarness.withHistory(history, 1);
+    NodeHarness h = leaderWithHistory(history);
     h.electSelf();
     assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
     long term = h.node.term();
@@ -109,7 +111,7 @@ class CatchupProgressTest {
   @Test
   void aReportAboveOurTermStillDeposesTheLeader() {
     List<AppendEntry> history = List.of(ae(S2, 1, 0, 0, 0, entry("a")));
-    NodeHarness h = NodeHarness.withHistory(history, 1);
+    NodeHarness h = leaderWithHistory(history);
     h.electSelf();
     long term = h.node.term();
     h.node.receive(h.now, h.node.appendEntryResponseInbox(), "$NRG.CR.x",
@@ -117,5 +119,17 @@ class CatchupProgressTest {
     h.deliverAr(new AppendEntryResponse(term + 1, 1, S2, false));
     assertThat(h.node.state()).isEqualTo(RaftState.FOLLOWER);
     assertThat(h.node.term()).isEqualTo(term + 1);
+  }
+
+  /** As {@link NodeHarness#withHistory} with catch-up progress switched on. */
+  private static NodeHarness leaderWithHistory(List<AppendEntry> history) {
+    MemoryRaftLog log = new MemoryRaftLog();
+    for (AppendEntry ae : history) {
+      log.append(ae.pindex() + 1, ae.term(), RaftCodec.encode(ae));
+    }
+    log.sync();
+    MemoryTermVoteStore tv = new MemoryTermVoteStore();
+    tv.save(new TermVote(1, ""));
+    return new NodeHarness(c -> c.withCatchupProgress(true), log, tv);
   }
 }
