@@ -2475,6 +2475,13 @@ public final class RaftNode {
         } else {
           truncateLog(now, 0, 0);
         }
+      } else if (rec.term() == ae.pterm() && ae.pindex() < pindex
+          && log.termAt(ae.pindex() + 1) >= ae.term()) {
+        // Beyond NRG's rule 3: what follows ae.pindex here was written in the AE's term or a
+        // later one, so it is what that leader (or a newer one) sent after ae.pindex; this AE is
+        // a late or duplicated copy (a heartbeat overtaken on the network, say). Truncating would
+        // drop entries we acknowledged and the leader may have committed on our ack.
+        success = true;
       } else if (rec.term() == ae.pterm()) {
         truncateLog(now, ae.pterm(), ae.pindex());
         if (pterm == ae.pterm() && pindex == ae.pindex()) {
