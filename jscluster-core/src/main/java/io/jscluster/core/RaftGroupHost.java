@@ -83,6 +83,9 @@ public final class RaftGroupHost {
     this.log = log;
     this.listener = listener;
     this.node = new RaftNode(config, log, termVote, snapshots, random, new Effects());
+    // Group commit: the flush that ends each burst of inputs forces the WAL once for every append
+    // entry of the burst and only then releases the responses that acknowledge them.
+    node.setDeferredSync(true);
   }
 
   /** Apply upcalls queued before the last {@code drainApplyQueue} carry an older generation and are skipped. */
@@ -113,6 +116,11 @@ public final class RaftGroupHost {
    */
   public void propose(long term, byte[] data) {
     node.propose(scheduler.nowMillis(), term, data);
+    scheduleFlush();
+  }
+
+  /** Flushes (sync, held responses, queued proposals) after the tasks already due. */
+  private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
       scheduler.execute(flushTask);
@@ -226,7 +234,9 @@ public final class RaftGroupHost {
       subs.put(subject, transport.subscribe(subject, (s, r, p) -> scheduler.execute(() -> {
         if (!stopped && subs.containsKey(s)) {
           node.receive(scheduler.nowMillis(), s, r, p);
-          afterInput();
+          // Deliveries already queued are handled before the flush, so one WAL force covers all
+          // of their appends.
+          scheduleFlush();
         }
       })));
     }

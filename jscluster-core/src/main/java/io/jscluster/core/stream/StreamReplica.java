@@ -786,7 +786,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    */
   @Override
   public void applyBatch(Runnable body) {
-    if (batching) {
+    if (batching || closed) {
+      // A closed replica's store is gone; its host was stopped with it and delivers nothing more.
       body.run();
       return;
     }
