@@ -147,9 +147,11 @@ public final class ClusterNode {
 
   private RaftConfig raftConfig(String group, List<String> peers, boolean recovering) {
     RaftConfig base = RaftConfig.of(group, id, peers).withTiming(config.timing());
+    boolean stream = !MetaGroup.GROUP.equals(group);
     return new RaftConfig(base.group(), base.selfId(), base.peers(), base.clusterSize(), false,
-        !MetaGroup.GROUP.equals(group), recovering, base.preVote(), base.readIndex(),
-        base.maxBatchBytes(), base.maxBatchEntries(), base.catchupWindowBytes(), base.timing());
+        stream, recovering, base.preVote(), base.readIndex(),
+        base.maxBatchBytes(), base.maxBatchEntries(), base.catchupWindowBytes(), base.timing(),
+        stream && config.raftCatchupProgress());
   }
 
   /**

@@ -26,9 +26,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * the leader's commit index. The score is that time; the auxiliary counters {@code msgsPerSec} and
  * {@code mbPerSec} (payload bytes, 10^6 per MB) are {@code n} and {@code n * size} divided by it.
  *
- * <p>The follower catches up by Raft log replay from the leader (there are no Raft snapshots yet,
- * so the stream snapshot and sync protocol is not exercised). A memory-kind follower restarts
- * empty and receives the whole log; a file-kind follower keeps its log and receives the gap.
+ * <p>The follower catches up by Raft log replay from the leader (the stream replicas install no
+ * Raft snapshots here, so the stream snapshot and sync protocol is not exercised). A memory-kind
+ * follower restarts empty and receives the whole log; a file-kind follower keeps its log and
+ * receives the gap. {@code progress} selects NRG's catch-up rounds or the progress reports.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -42,6 +43,14 @@ public class CatchupBenchmark {
   /** The stream's storage: {@code memory} or {@code file}. */
   @Param({"memory", "file"})
   public String store;
+
+  /**
+   * Whether stream groups send Raft catch-up progress reports ({@code true}: the leader streams
+   * the log continuously) or follow NRG ({@code false}: rounds of at most 2 MiB, each ended by the
+   * follower's 2 s stall detection).
+   */
+  @Param({"false", "true"})
+  public boolean progress;
 
   /** Messages published while the follower is down (up to 1,000,000 via -p n=...). */
   @Param({"100000"})
@@ -74,7 +83,7 @@ public class CatchupBenchmark {
   /** Starts the three nodes. */
   @Setup(Level.Trial)
   public void startCluster() {
-    cluster = new RealTimeCluster();
+    cluster = new RealTimeCluster(progress);
   }
 
   /** Creates a stream, stops a follower and publishes {@code n} messages without it. */

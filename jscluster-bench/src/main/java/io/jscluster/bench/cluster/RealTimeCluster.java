@@ -47,7 +47,19 @@ final class RealTimeCluster implements AutoCloseable {
 
   private record Running(ClusterNode node, RealTimeScheduler scheduler) {}
 
+  private final boolean raftCatchupProgress;
+
+  /** Three nodes with NRG's Raft catch-up (no progress reports). */
   RealTimeCluster() {
+    this(false);
+  }
+
+  /**
+   * Three nodes; {@code raftCatchupProgress} switches on the Raft catch-up progress reports of
+   * stream groups ({@link ClusterConfig#raftCatchupProgress()}).
+   */
+  RealTimeCluster(boolean raftCatchupProgress) {
+    this.raftCatchupProgress = raftCatchupProgress;
     try {
       dir = Files.createTempDirectory("jscluster-cluster-bench");
     } catch (IOException e) {
@@ -62,7 +74,8 @@ final class RealTimeCluster implements AutoCloseable {
   void start(String name) {
     RealTimeScheduler s = new RealTimeScheduler("node-" + name);
     FileNodeStorage storage = new FileNodeStorage(dir.resolve(name));
-    ClusterConfig cc = ClusterConfig.of(name, NAMES, storage).withTiming(TIMING);
+    ClusterConfig cc = ClusterConfig.of(name, NAMES, storage).withTiming(TIMING)
+        .withRaftCatchupProgress(raftCatchupProgress);
     ClusterNode node = new ClusterNode(cc, network.connect(name, s), s, seed++);
     running.put(name, new Running(node, s));
     call(name, n -> {
