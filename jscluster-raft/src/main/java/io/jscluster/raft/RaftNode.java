@@ -2078,13 +2078,18 @@ public final class RaftNode {
             log.lastIndex(), pindex);
       }
       log.append(index, term, bytes);
-      // Followers store and sync this entry while the leader syncs its own copy: the two fsyncs
-      // overlap instead of adding up. Safe because the leader counts itself toward a commit only
-      // when it handles a response, and a Transport never delivers from within send, so that is
-      // after this method (and its sync) returned; if the sync fails the leader fails and the
-      // entry is merely uncommitted on the followers.
-      send(aeSubject, aeInbox, bytes);
-      syncAppend();
+      if (deferredSync) {
+        // Followers store and sync this entry while the leader syncs its own copy at the end of
+        // the flush: the fsyncs overlap instead of adding up. Safe because the leader counts its
+        // own copy toward a commit only after forcing it (tryCommit), and a Transport never
+        // delivers from within send; if the force fails the leader fails and the entry is merely
+        // uncommitted on the followers.
+        send(aeSubject, aeInbox, bytes);
+        unsynced = true;
+      } else {
+        log.sync();
+        send(aeSubject, aeInbox, bytes);
+      }
       pterm = term;
       pindex = index;
       cachePending(index, ae);
