@@ -90,12 +90,15 @@ public class RaftCatchupBenchmark {
   /** Entries the follower lags by. */
   public static final int ENTRIES = 1_000_000;
 
+  /** What is measured: {@code memory} or {@code file} Raft logs, or {@code plain} (no Raft, a bare {@code FileChannel}). */
   @Param({"memory", "file", "plain"})
   public String log;
 
+  /** Payload bytes per entry. */
   @Param({"1024"})
   public int entryBytes;
 
+  /** Entries per log index (one proposal batch per index, as NRG stores them). */
   @Param({"64"})
   public int perIndex;
 
