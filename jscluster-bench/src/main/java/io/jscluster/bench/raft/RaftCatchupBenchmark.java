@@ -91,16 +91,13 @@ public class RaftCatchupBenchmark {
   public static final int ENTRIES = 1_000_000;
 
   /** What is measured: {@code memory} or {@code file} Raft logs, or {@code plain} (no Raft, a bare {@code FileChannel}). */
-  /** Log under test: the memory WAL, the file WAL, or the plain FileChannel write + force floor. */
   @Param({"memory", "file", "plain"})
   public String log;
 
   /** Payload bytes per entry. */
-  /** Payload bytes per entry. */
   @Param({"1024"})
   public int entryBytes;
 
-  /** Entries per log index (one proposal batch per index, as NRG stores them). */
   /** Entries per log index (one proposal batch per index, as NRG stores them). */
   @Param({"64"})
   public int perIndex;
