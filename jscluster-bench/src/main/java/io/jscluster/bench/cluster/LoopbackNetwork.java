@@ -1,6 +1,6 @@
 package io.jscluster.bench.cluster;
 
-import io.jscluster.core.RealTimeScheduler;
+import io.jscluster.core.Scheduler;
 import io.jscluster.raft.transport.MessageHandler;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
@@ -10,17 +10,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A thread-safe in-JVM network for real-time benchmarks: each node incarnation has its own
- * {@link RealTimeScheduler}, and a message is handed to every other live incarnation subscribed to
+ * A thread-safe in-JVM network for real-time benchmarks and the demo: each node incarnation has its own
+ * {@link Scheduler} thread, and a message is handed to every other live incarnation subscribed to
  * its subject by queueing the handler call on that node's scheduler thread. No copies, no delays,
  * no loss: it measures the cluster code, not a network.
  */
-final class LoopbackNetwork {
+public final class LoopbackNetwork {
 
   private final Map<String, Endpoint> live = new ConcurrentHashMap<>();
 
+  /** Creates a network with no node connected. */
+  public LoopbackNetwork() {}
+
   /** Connects a new incarnation of {@code node}, replacing (and disconnecting) any earlier one. */
-  Transport connect(String node, RealTimeScheduler scheduler) {
+  public Transport connect(String node, Scheduler scheduler) {
     Endpoint e = new Endpoint(node, scheduler);
     Endpoint old = live.put(node, e);
     if (old != null) {
@@ -30,7 +33,7 @@ final class LoopbackNetwork {
   }
 
   /** Disconnects the current incarnation of {@code node}: it neither sends nor receives again. */
-  void disconnect(String node) {
+  public void disconnect(String node) {
     Endpoint e = live.remove(node);
     if (e != null) {
       e.dead = true;
@@ -39,11 +42,11 @@ final class LoopbackNetwork {
 
   private final class Endpoint implements Transport {
     final String node;
-    final RealTimeScheduler scheduler;
+    final Scheduler scheduler;
     final Map<String, List<Sub>> subs = new ConcurrentHashMap<>();
     volatile boolean dead;
 
-    Endpoint(String node, RealTimeScheduler scheduler) {
+    Endpoint(String node, Scheduler scheduler) {
       this.node = node;
       this.scheduler = scheduler;
     }

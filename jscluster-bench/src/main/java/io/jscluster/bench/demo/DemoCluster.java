@@ -1,5 +1,6 @@
 package io.jscluster.bench.demo;
 
+import io.jscluster.bench.cluster.LoopbackNetwork;
 import io.jscluster.codec.meta.StorageType;
 import io.jscluster.core.ClusterConfig;
 import io.jscluster.core.ClusterNode;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
 /**
  * The demo's cluster: N {@link ClusterNode}s in this JVM, each on its own {@link RealTimeScheduler}
  * thread with the embedded defaults ({@link ClusterConfig#of}: NRG timers, default catch-up budget),
- * connected by a {@link DemoNetwork}. Storage is {@link MemoryNodeStorage} (heap, kept across a
+ * connected by a {@link LoopbackNetwork}. Storage is {@link MemoryNodeStorage} (heap, kept across a
  * restart like a disk would be) or {@link FileNodeStorage} under a temporary folder that
  * {@link #close()} deletes. Driven from one controlling thread; every node is touched only through
  * {@link #call}, on its own scheduler thread.
@@ -46,7 +47,7 @@ final class DemoCluster implements AutoCloseable {
   private final Path dir;
   private final Map<String, NodeStorage> storages = new LinkedHashMap<>();
   private final Map<String, Running> running = new LinkedHashMap<>();
-  private final DemoNetwork network = new DemoNetwork();
+  private final LoopbackNetwork network = new LoopbackNetwork();
   private long seed = 1;
 
   /** Prepares (does not start) {@code nodes} nodes named n1..nN; {@code files}: file storage. */
