@@ -79,68 +79,17 @@ class DataLossTest {
   }
 
   /** A memory log that reports recovery damage, or reads one index as corrupt. */
-  static final class DamagedLog implements io.jscluster.raft.log.RaftLog {
-    final MemoryRaftLog delegate;
+  static final class DamagedLog extends ForwardingRaftLog {
     String damage;
     long corruptIndex;
 
     DamagedLog(MemoryRaftLog delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public long firstIndex() {
-      return delegate.firstIndex();
-    }
-
-    @Override
-    public long lastIndex() {
-      return delegate.lastIndex();
-    }
-
-    @Override
-    public long lastTerm() {
-      return delegate.lastTerm();
-    }
-
-    @Override
-    public long byteSize() {
-      return delegate.byteSize();
+      super(delegate);
     }
 
     @Override
     public long termAt(long index) {
       return delegate.termAt(index);
-    }
-
-    @Override
-    public void append(long index, long term, byte[] data) {
-      delegate.append(index, term, data);
-    }
-
-    @Override
-    public void truncateAfter(long index) {
-      delegate.truncateAfter(index);
-    }
-
-    @Override
-    public void compactUpTo(long index) {
-      delegate.compactUpTo(index);
-    }
-
-    @Override
-    public void sync() {
-      delegate.sync();
-    }
-
-    @Override
-    public io.jscluster.raft.log.FsyncPolicy fsyncPolicy() {
-      return delegate.fsyncPolicy();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
 
     @Override
@@ -153,7 +102,7 @@ class DataLossTest {
       if (index == corruptIndex) {
         throw new LogException(LogException.Kind.CORRUPT, index, "checksum mismatch");
       }
-      return delegate.read(index);
+      return super.read(index);
     }
   }
 

@@ -11,7 +11,7 @@ import io.jscluster.raft.log.RaftLog;
  * catalogue injects into its WAL: one record deleted in place (a half-finished truncation before a
  * hard kill) and a truncate that always fails.
  */
-final class ForwardingRaftLog implements RaftLog {
+class ForwardingRaftLog implements RaftLog {
 
   final MemoryRaftLog delegate;
   /** Index whose record reads as NOT_FOUND while the delegate still holds it (0 = none). */
