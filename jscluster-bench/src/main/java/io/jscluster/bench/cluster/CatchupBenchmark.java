@@ -1,6 +1,9 @@
 package io.jscluster.bench.cluster;
 
 import io.jscluster.codec.meta.StorageType;
+import io.jscluster.core.stream.SnapshotPolicy;
+import io.jscluster.core.stream.StreamReplica;
+import io.jscluster.core.sync.FollowerCatchup;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -21,15 +24,29 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Per iteration (untimed setup): a fresh stream of the given storage kind is created, one
  * follower is stopped, {@code n} messages of {@code size} payload bytes are published through the
- * leader (256 in flight). The timed operation restarts that follower and waits until it is
+ * leader (4,096 in flight). The timed operation restarts that follower and waits until it is
  * current: its replica reports {@code isCurrent}, holds the leader's last sequence and has applied
  * the leader's commit index. The score is that time; the auxiliary counters {@code msgsPerSec} and
  * {@code mbPerSec} (payload bytes, 10^6 per MB) are {@code n} and {@code n * size} divided by it.
  *
- * <p>The follower catches up by Raft log replay from the leader (the stream replicas install no
- * Raft snapshots here, so the stream snapshot and sync protocol is not exercised). A memory-kind
- * follower restarts empty and receives the whole log; a file-kind follower keeps its log and
- * receives the gap. {@code progress} selects NRG's catch-up rounds or the progress reports.
+ * <p>{@code path} selects how the follower catches up:
+ * <ul>
+ *   <li>{@code snapshot} (what a far-behind replica does in nats-server): the replicas snapshot on
+ *       nats-server's thresholds while the messages are published, and after publishing the
+ *       leader installs one more snapshot ({@link StreamReplica#snapshotNow()}), compacting its
+ *       Raft log. The restarted follower receives that snapshot from Raft and runs the stream
+ *       sync protocol: a sync request, the leader's flow-controlled catch-up from its store, the
+ *       end marker. The iteration fails unless the follower's catch-up stored all {@code n}
+ *       messages. Extra counters time that phase alone, from the first sync request to the end
+ *       marker: {@code syncMillis}, {@code syncMsgsPerSec}, {@code syncMbPerSec}; {@code syncMsgs}
+ *       is how many messages it stored.
+ *   <li>{@code log}: no stream snapshots (thresholds out of reach), so the follower catches up by
+ *       Raft log replay; {@code progress} selects NRG's 2 MiB rounds ({@code false}) or the Raft
+ *       catch-up progress reports ({@code true}). A memory-kind follower restarts empty and
+ *       receives the whole log; a file-kind follower keeps its log and receives the gap.
+ * </ul>
+ * The total time includes the node's restart, its first contact with the leader (up to one
+ * heartbeat) and, after the catch-up, learning the final commit.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -44,17 +61,25 @@ public class CatchupBenchmark {
   @Param({"memory", "file"})
   public String store;
 
+  /** {@code snapshot}: stream snapshot and sync protocol; {@code log}: Raft log replay. */
+  @Param({"snapshot", "log"})
+  public String path;
+
   /**
-   * Whether stream groups send Raft catch-up progress reports ({@code true}: the leader streams
-   * the log continuously) or follow NRG ({@code false}: rounds of at most 2 MiB, each ended by the
-   * follower's 2 s stall detection).
+   * With {@code path=log}: whether stream groups send Raft catch-up progress reports ({@code
+   * true}: the leader streams the log continuously) or follow NRG ({@code false}: rounds of at
+   * most 2 MiB, each ended by the follower's 2 s stall detection). No effect on the sync protocol.
    */
-  @Param({"false", "true"})
+  @Param({"true"})
   public boolean progress;
 
   /** Messages published while the follower is down (up to 1,000,000 via -p n=...). */
   @Param({"100000"})
   public int n;
+
+  /** Thresholds nothing in a benchmark reaches: the Raft log is never compacted. */
+  static final SnapshotPolicy NO_SNAPSHOTS =
+      new SnapshotPolicy(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE / 4, 0);
 
   private RealTimeCluster cluster;
   private int round;
@@ -67,23 +92,42 @@ public class CatchupBenchmark {
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class Rate {
-    /** Messages caught up per second. */
+    /** Messages caught up per second, restart to current. */
     public double msgsPerSec;
-    /** Payload megabytes (10^6 bytes) caught up per second. */
+    /** Payload megabytes (10^6 bytes) caught up per second, restart to current. */
     public double mbPerSec;
+    /** Sync protocol phase (first sync request to end marker) in milliseconds; 0 for log replay. */
+    public double syncMillis;
+    /** Messages per second of the sync protocol phase alone. */
+    public double syncMsgsPerSec;
+    /** Payload megabytes per second of the sync protocol phase alone. */
+    public double syncMbPerSec;
+    /** Messages the follower stored through the sync protocol. */
+    public double syncMsgs;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
     public void reset() {
       msgsPerSec = 0;
       mbPerSec = 0;
+      syncMillis = 0;
+      syncMsgsPerSec = 0;
+      syncMbPerSec = 0;
+      syncMsgs = 0;
     }
+  }
+
+  private boolean snapshotPath() {
+    if (!"snapshot".equals(path) && !"log".equals(path)) {
+      throw new IllegalArgumentException("path must be snapshot or log: " + path);
+    }
+    return "snapshot".equals(path);
   }
 
   /** Starts the three nodes. */
   @Setup(Level.Trial)
   public void startCluster() {
-    cluster = new RealTimeCluster(progress);
+    cluster = new RealTimeCluster(progress, snapshotPath() ? SnapshotPolicy.DEFAULT : NO_SNAPSHOTS);
   }
 
   /** Creates a stream, stops a follower and publishes {@code n} messages without it. */
@@ -97,13 +141,25 @@ public class CatchupBenchmark {
     cluster.stop(follower);
     byte[] data = new byte[size];
     new SplittableRandom(size).nextBytes(data);
-    Pipeline p = new Pipeline(cluster, leader, stream, stream + ".msgs", 256);
+    Pipeline p = new Pipeline(cluster, leader, stream, stream + ".msgs", 4096);
     for (int i = 0; i < n; i++) {
       p.publish(data);
     }
     long acked = p.drain();
     if (acked != n) {
       throw new IllegalStateException("acked " + acked + " of " + n);
+    }
+    if (snapshotPath()) {
+      // Waits until the leader applied everything it acknowledged, then compacts its log.
+      RealTimeCluster.await(() -> cluster.call(leader, x -> {
+        StreamReplica r = x.replica(stream);
+        return r.host().node().appliedIndex() >= r.host().node().commitIndex();
+      }), "leader applies");
+      boolean installed = cluster.call(leader, x -> x.replica(stream).snapshotNow());
+      long snapIndex = cluster.call(leader, x -> x.replica(stream).host().node().snapshotIndex());
+      if (!installed || snapIndex == 0) {
+        throw new IllegalStateException("the leader installed no snapshot");
+      }
     }
     long[] pos = cluster.leaderPosition(leader, stream);
     lastSeq = pos[0];
@@ -119,6 +175,20 @@ public class CatchupBenchmark {
     double secs = (System.nanoTime() - t0) / 1e9;
     rate.msgsPerSec = n / secs;
     rate.mbPerSec = (double) n * size / 1e6 / secs;
+    FollowerCatchup fc = cluster.call(follower, x -> x.replica(stream).lastSnapshotCatchup());
+    long stored = fc == null ? 0 : cluster.call(follower, x -> fc.messagesStored());
+    rate.syncMsgs = stored;
+    if (snapshotPath()) {
+      if (fc == null || stored < n) {
+        throw new IllegalStateException("the follower did not catch up through the sync protocol: "
+            + (fc == null ? "no snapshot catch-up" : stored + " of " + n + " messages"));
+      }
+      long[] t = cluster.call(follower, x -> new long[] {fc.firstRequestNanos(), fc.finishedNanos()});
+      double syncSecs = Math.max(1e-3, (t[1] - t[0]) / 1e9);
+      rate.syncMillis = syncSecs * 1e3;
+      rate.syncMsgsPerSec = stored / syncSecs;
+      rate.syncMbPerSec = (double) stored * size / 1e6 / syncSecs;
+    }
   }
 
   /** Deletes the iteration's stream so the next one starts from nothing. */

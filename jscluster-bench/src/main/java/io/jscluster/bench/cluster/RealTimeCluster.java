@@ -7,6 +7,7 @@ import io.jscluster.core.FileNodeStorage;
 import io.jscluster.core.PubAck;
 import io.jscluster.core.RealTimeScheduler;
 import io.jscluster.core.StreamConfigs;
+import io.jscluster.core.stream.SnapshotPolicy;
 import io.jscluster.core.stream.StreamReplica;
 import io.jscluster.raft.RaftTiming;
 import java.io.IOException;
@@ -48,6 +49,7 @@ final class RealTimeCluster implements AutoCloseable {
   private record Running(ClusterNode node, RealTimeScheduler scheduler) {}
 
   private final boolean raftCatchupProgress;
+  private final SnapshotPolicy snapshotPolicy;
 
   /** Three nodes with NRG's Raft catch-up (no progress reports). */
   RealTimeCluster() {
@@ -59,7 +61,16 @@ final class RealTimeCluster implements AutoCloseable {
    * stream groups ({@link ClusterConfig#raftCatchupProgress()}).
    */
   RealTimeCluster(boolean raftCatchupProgress) {
+    this(raftCatchupProgress, SnapshotPolicy.DEFAULT);
+  }
+
+  /**
+   * Three nodes whose stream replicas snapshot into Raft on {@code snapshotPolicy}; {@code
+   * raftCatchupProgress} as {@link #RealTimeCluster(boolean)}.
+   */
+  RealTimeCluster(boolean raftCatchupProgress, SnapshotPolicy snapshotPolicy) {
     this.raftCatchupProgress = raftCatchupProgress;
+    this.snapshotPolicy = snapshotPolicy;
     try {
       dir = Files.createTempDirectory("jscluster-cluster-bench");
     } catch (IOException e) {
@@ -77,6 +88,7 @@ final class RealTimeCluster implements AutoCloseable {
     ClusterConfig cc = ClusterConfig.of(name, NAMES, storage).withTiming(TIMING)
         .withRaftCatchupProgress(raftCatchupProgress);
     ClusterNode node = new ClusterNode(cc, network.connect(name, s), s, seed++);
+    node.snapshotPolicy(snapshotPolicy);
     running.put(name, new Running(node, s));
     call(name, n -> {
       n.start();

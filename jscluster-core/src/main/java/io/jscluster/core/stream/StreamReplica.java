@@ -1161,6 +1161,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   private final java.util.List<CommittedEntry> deferred = new ArrayList<>();
   private io.jscluster.core.sync.FollowerCatchup follower;
+  private io.jscluster.core.sync.FollowerCatchup lastFollower;
   private boolean snapCheckQueued;
   private long snapClfs;
   private int failedSnapshots;
@@ -1193,6 +1194,28 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   /** The running snapshot catch-up, or null. */
   public io.jscluster.core.sync.FollowerCatchup snapshotCatchup() {
     return follower;
+  }
+
+  /** The most recent snapshot catch-up this replica started (running or ended), or null. */
+  public io.jscluster.core.sync.FollowerCatchup lastSnapshotCatchup() {
+    return lastFollower;
+  }
+
+  /**
+   * Installs a snapshot of this replica's state into Raft now, as the {@link SnapshotPolicy}
+   * thresholds would: the store is synced, its encoded state (with CLFS) becomes the Raft snapshot
+   * at the applied index, and the Raft log is compacted up to it. A follower that later needs
+   * entries below that index receives the snapshot and catches up from the leader's store (the
+   * sync protocol). Call on the node's thread.
+   *
+   * @return whether a snapshot was installed; false for an R1 stream, while the replica recovers,
+   *     catches up or has a store error, or when Raft refused (nothing applied yet, a checkpoint
+   *     open or Raft catch-ups running)
+   */
+  public boolean snapshotNow() {
+    long before = snapshotsTaken;
+    installSnapshot(false);
+    return snapshotsTaken > before;
   }
 
   /** After an apply burst: snapshot when the log passed the policy's thresholds or CLFS grew. */
@@ -1274,6 +1297,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     io.jscluster.core.sync.FollowerCatchup m = sync.follow(snap, index, catchupReplica, catchupNode, catchup,
         ctx.syncLimiter(), this::catchupDone);
+    lastFollower = m;
     if (!m.isDone()) {
       follower = m;
       catchupsStarted++;

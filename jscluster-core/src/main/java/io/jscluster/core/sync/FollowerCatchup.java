@@ -159,6 +159,10 @@ public final class FollowerCatchup {
   private long deadline = Long.MAX_VALUE;
   private long reqSendTime;
   private long requestsSent;
+  private long firstRequestNanos = -1;
+  private long finishedNanos = -1;
+  private long messagesStored;
+  private long payloadBytesStored;
   private CatchupException result;
 
   /**
@@ -221,6 +225,26 @@ public final class FollowerCatchup {
   /** Sync requests sent so far. */
   public long requestsSent() {
     return requestsSent;
+  }
+
+  /** Clock time of the first sync request, or -1 when none was sent. */
+  public long firstRequestNanos() {
+    return firstRequestNanos;
+  }
+
+  /** Clock time the end marker completed the catch-up, or -1 (running, or ended otherwise). */
+  public long finishedNanos() {
+    return finishedNanos;
+  }
+
+  /** Messages stored from the leader's catch-up so far (skips and delete ranges excluded). */
+  public long messagesStored() {
+    return messagesStored;
+  }
+
+  /** Payload bytes (message data, headers excluded) of {@link #messagesStored()}. */
+  public long payloadBytesStored() {
+    return payloadBytesStored;
   }
 
   /**
@@ -369,6 +393,7 @@ public final class FollowerCatchup {
 
   private void onEof(long nowNanos) {
     if (Long.compareUnsigned(replica.lastSeq(), snap.lastSeq()) >= 0) {
+      finishedNanos = nowNanos;
       finish(flush());
     } else {
       backoff(nowNanos);
@@ -480,6 +505,9 @@ public final class FollowerCatchup {
     transport.subscribe(inbox);
     transport.publish(syncSubject, inbox, StreamSyncRequestCodec.encode(sreq));
     requestsSent++;
+    if (firstRequestNanos < 0) {
+      firstRequestNanos = now;
+    }
     reqSendTime = now;
     sreq = null;
     state = State.RECEIVING;
@@ -561,7 +589,10 @@ public final class FollowerCatchup {
               CatchupError.WRONG_SEQ_FOR_SKIP, CatchupError.WRONG_SEQ_FOR_SKIP.text(), e);
         }
       } else {
-        store.storeAt(seq, ts, subj, hdr, m.msg());
+        byte[] data = m.msg();
+        store.storeAt(seq, ts, subj, hdr, data);
+        messagesStored++;
+        payloadBytesStored += data == null ? 0 : data.length;
       }
     } catch (StoreException e) {
       throw storeFailure(e);
