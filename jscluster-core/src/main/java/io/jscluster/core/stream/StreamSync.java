@@ -137,8 +137,8 @@ final class StreamSync {
         return stopped;
       }
     };
-    run.endpoint = new SyncEndpoint(transport, scheduler, (s, r, p) -> {
-      run.machine.onAck(s, p, nanos());
+    run.endpoint = new SyncEndpoint(transport, scheduler, (SyncEndpoint.BatchSink) acks -> {
+      run.machine.onAcks(acks, nanos());
       afterRun(run);
     });
     run.machine = new LeaderCatchup(cfg, subjects, budget, run.endpoint, stream, node, inbox, req,
@@ -202,9 +202,11 @@ final class StreamSync {
       closeFollow(old);
     }
     Follow f = new Follow();
-    f.endpoint = new SyncEndpoint(transport, scheduler, (s, r, p) -> {
-      f.machine.onMessage(s, r, p, nanos());
-      afterFollow(f);
+    f.endpoint = new SyncEndpoint(transport, scheduler, (SyncEndpoint.BatchSink) batch -> {
+      if (!f.machine.isDone()) {
+        f.machine.onMessages(batch, nanos());
+        afterFollow(f);
+      }
     });
     f.machine = new io.jscluster.core.sync.FollowerCatchup(cfg, subjects, limiter, f.endpoint, replica, node, state,
         () -> !stopped, () -> scheduler.execute(() -> {

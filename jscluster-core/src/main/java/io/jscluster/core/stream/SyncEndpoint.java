@@ -2,10 +2,13 @@ package io.jscluster.core.stream;
 
 import io.jscluster.core.Scheduler;
 import io.jscluster.core.sync.CatchupTransport;
+import io.jscluster.core.sync.FollowerCatchup;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,24 +16,55 @@ import java.util.Set;
  * A {@link CatchupTransport} over the node's exact-match {@link Transport} for one catch-up
  * machine. A subscription ending in {@code .*} (the leader's ack subscription) is realised by
  * subscribing, on first use, each concrete reply subject the machine puts on its own messages
- * under that prefix: acks only ever arrive on such subjects. Deliveries re-enter on the node's
- * logical thread and go to {@code sink} until {@link #close()}.
+ * under that prefix: acks only ever arrive on such subjects.
+ *
+ * <p>Deliveries re-enter on the node's logical thread and go to the sink until {@link #close()}.
+ * They are coalesced: a delivery is queued, and only the first of a run schedules a task, which
+ * hands everything queued by then (at most {@link #MAX_BATCH} messages, the rest in a following
+ * task) to the sink in arrival order. A catch-up of many messages thus costs one scheduler hop
+ * per batch, and a batch sink stores a batch with one store sync.
  */
 final class SyncEndpoint implements CatchupTransport {
 
-  /** Receives the machine's messages. */
+  /** Most deliveries handed to the sink in one task; the rest follow in the next. */
+  static final int MAX_BATCH = 8192;
+
+  /** Receives the machine's messages one at a time. */
   interface Sink {
     void onMessage(String subject, String reply, byte[] payload);
   }
 
+  /** Receives the machine's messages a batch at a time (the list is reused after the call). */
+  interface BatchSink {
+    void onMessages(List<FollowerCatchup.Delivery> batch);
+  }
+
   private final Transport transport;
   private final Scheduler scheduler;
-  private final Sink sink;
+  private final BatchSink sink;
   private final Map<String, Subscription> exact = new HashMap<>();
   private final Set<String> prefixes = new HashSet<>();
-  private boolean closed;
+  private final Runnable drain = this::drain;
+  private final Object lock = new Object();
+  /** Deliveries queued by transport threads; guarded by {@code lock}. */
+  private ArrayList<FollowerCatchup.Delivery> queued = new ArrayList<>();
+  /** Whether a drain task is scheduled; guarded by {@code lock}. */
+  private boolean drainScheduled;
+  /** The batch being handed to the sink (node thread only), swapped with {@code queued}. */
+  private ArrayList<FollowerCatchup.Delivery> draining = new ArrayList<>();
+  private final ArrayList<FollowerCatchup.Delivery> live = new ArrayList<>();
+  private String lastAckReply;
+  private volatile boolean closed;
 
   SyncEndpoint(Transport transport, Scheduler scheduler, Sink sink) {
+    this(transport, scheduler, batch -> {
+      for (FollowerCatchup.Delivery d : batch) {
+        sink.onMessage(d.subject(), d.reply(), d.payload());
+      }
+    });
+  }
+
+  SyncEndpoint(Transport transport, Scheduler scheduler, BatchSink sink) {
     this.transport = transport;
     this.scheduler = scheduler;
     this.sink = sink;
@@ -42,13 +76,72 @@ final class SyncEndpoint implements CatchupTransport {
       return;
     }
     boolean hasReply = reply != null && !reply.isEmpty();
-    if (hasReply) {
+    // A leader run puts the same reply instance on every message of a length: check it once.
+    if (hasReply && reply != lastAckReply && !prefixes.isEmpty()) {
       int dot = reply.lastIndexOf('.');
       if (dot > 0 && prefixes.contains(reply.substring(0, dot + 1))) {
         subscribeExact(reply);
+        lastAckReply = reply;
       }
     }
     transport.send(subject, hasReply ? reply : null, payload);
+  }
+
+  private void enqueue(String subject, String reply, byte[] payload) {
+    if (closed) {
+      return;
+    }
+    boolean schedule;
+    synchronized (lock) {
+      queued.add(new FollowerCatchup.Delivery(subject, reply, payload));
+      schedule = !drainScheduled;
+      drainScheduled = true;
+    }
+    if (schedule) {
+      scheduler.execute(drain);
+    }
+  }
+
+  private void drain() {
+    ArrayList<FollowerCatchup.Delivery> batch;
+    synchronized (lock) {
+      batch = queued;
+      queued = draining;
+      draining = batch;
+      drainScheduled = false;
+    }
+    int n = batch.size();
+    for (int from = 0; from < n; from += MAX_BATCH) {
+      if (closed) {
+        break;
+      }
+      int to = Math.min(n, from + MAX_BATCH);
+      live.clear();
+      for (int i = from; i < to; i++) {
+        FollowerCatchup.Delivery d = batch.get(i);
+        // Unsubscribed while queued: drop, as the per-message check did before.
+        if (exact.containsKey(d.subject())) {
+          live.add(d);
+        }
+      }
+      if (!live.isEmpty()) {
+        sink.onMessages(live);
+      }
+      if (to < n && !closed) {
+        // Let other tasks of the node (Raft heartbeats, acks) run between large batches.
+        List<FollowerCatchup.Delivery> rest = new ArrayList<>(batch.subList(to, n));
+        synchronized (lock) {
+          queued.addAll(0, rest);
+          if (!drainScheduled) {
+            drainScheduled = true;
+            scheduler.execute(drain);
+          }
+        }
+        break;
+      }
+    }
+    batch.clear();
+    live.clear();
   }
 
   @Override
@@ -67,15 +160,12 @@ final class SyncEndpoint implements CatchupTransport {
     if (exact.containsKey(subject)) {
       return;
     }
-    exact.put(subject, transport.subscribe(subject, (s, r, p) -> scheduler.execute(() -> {
-      if (!closed && exact.containsKey(s)) {
-        sink.onMessage(s, r, p);
-      }
-    })));
+    exact.put(subject, transport.subscribe(subject, this::enqueue));
   }
 
   @Override
   public void unsubscribe(String subject) {
+    lastAckReply = null;
     if (subject.endsWith(".*")) {
       String prefix = subject.substring(0, subject.length() - 1);
       prefixes.remove(prefix);
@@ -100,5 +190,9 @@ final class SyncEndpoint implements CatchupTransport {
     exact.values().forEach(Subscription::unsubscribe);
     exact.clear();
     prefixes.clear();
+    lastAckReply = null;
+    synchronized (lock) {
+      queued.clear();
+    }
   }
 }

@@ -164,6 +164,8 @@ public final class FollowerCatchup {
   private long messagesStored;
   private long payloadBytesStored;
   private CatchupException result;
+  private final java.util.ArrayList<String> batchAcks = new java.util.ArrayList<>();
+  private Runnable batchAfter;
 
   /**
    * Creates a machine for one snapshot.
@@ -359,35 +361,49 @@ public final class FollowerCatchup {
     if (state != State.RECEIVING || batch.isEmpty()) {
       return;
     }
-    java.util.List<String> acks = new java.util.ArrayList<>(batch.size());
-    Runnable[] after = {null};
-    replica.store().batch(() -> {
-      for (Delivery d : batch) {
-        if (!d.subject().equals(inbox)) {
-          continue;
-        }
-        deadline = nowNanos + cfg.activityIntervalNanos();
-        byte[] payload = d.payload();
-        if (payload == null || payload.length == 0) {
-          after[0] = () -> onEof(nowNanos);
-          return;
-        }
-        try {
-          processCatchupMsg(payload);
-          if (d.reply() != null && !d.reply().isEmpty()) {
-            acks.add(d.reply());
-          }
-        } catch (CatchupException e) {
-          after[0] = () -> onFailure(d.reply(), e, nowNanos);
-          return;
-        }
-      }
-    });
-    for (String reply : acks) {
-      transport.publish(reply, "", EMPTY);
+    batchAcks.clear();
+    batchAfter = null;
+    try {
+      replica.store().batch(() -> storeBatch(batch, nowNanos));
+    } catch (StoreException e) {
+      // The batch's sync failed: nothing of it is known to be durable, so nothing is acked.
+      batchAcks.clear();
+      onFailure(null, storeFailure(e), nowNanos);
+      return;
     }
-    if (after[0] != null) {
-      after[0].run();
+    for (int i = 0, n = batchAcks.size(); i < n; i++) {
+      transport.publish(batchAcks.get(i), "", EMPTY);
+    }
+    batchAcks.clear();
+    Runnable after = batchAfter;
+    batchAfter = null;
+    if (after != null) {
+      after.run();
+    }
+  }
+
+  /** The inside of {@link #onMessages}'s store batch: stops at an end marker or a failure. */
+  private void storeBatch(java.util.List<Delivery> batch, long nowNanos) {
+    for (int i = 0, n = batch.size(); i < n; i++) {
+      Delivery d = batch.get(i);
+      if (!d.subject().equals(inbox)) {
+        continue;
+      }
+      deadline = nowNanos + cfg.activityIntervalNanos();
+      byte[] payload = d.payload();
+      if (payload == null || payload.length == 0) {
+        batchAfter = () -> onEof(nowNanos);
+        return;
+      }
+      try {
+        processCatchupMsg(payload);
+        if (d.reply() != null && !d.reply().isEmpty()) {
+          batchAcks.add(d.reply());
+        }
+      } catch (CatchupException e) {
+        batchAfter = () -> onFailure(d.reply(), e, nowNanos);
+        return;
+      }
     }
   }
 

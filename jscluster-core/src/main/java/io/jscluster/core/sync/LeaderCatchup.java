@@ -265,8 +265,31 @@ public final class LeaderCatchup {
 
   /** A message arrived on the ack subscription. */
   public void onAck(String subject, byte[] payload, long nowNanos) {
+    if (countAck(subject, payload, nowNanos)) {
+      event(nowNanos);
+    }
+  }
+
+  /**
+   * Several messages that arrived together on the ack subscription: each counts as for
+   * {@link #onAck}, then the run sends once for all of them (one refill of the window instead
+   * of one per ack).
+   */
+  public void onAcks(java.util.List<FollowerCatchup.Delivery> acks, long nowNanos) {
+    boolean any = false;
+    for (int i = 0, n = acks.size(); i < n && !isDone(); i++) {
+      FollowerCatchup.Delivery d = acks.get(i);
+      any |= countAck(d.subject(), d.payload(), nowNanos);
+    }
+    if (any && !isDone()) {
+      event(nowNanos);
+    }
+  }
+
+  /** Returns the ack's budget share; true when it was a valid ack of a running run. */
+  private boolean countAck(String subject, byte[] payload, long nowNanos) {
     if (isDone() || !subject.startsWith(ackPrefix)) {
-      return;
+      return false;
     }
     if (payload != null && payload.length > 0) {
       LOG.warn(
@@ -274,12 +297,12 @@ public final class LeaderCatchup {
           new String(payload, java.nio.charset.StandardCharsets.UTF_8));
       peers.clear(sreq.peer());
       finish(Outcome.REMOTE_ABORTED);
-      return;
+      return false;
     }
     out.sub(SyncSubjects.ackReplySize(subject));
     peers.update(sreq.peer());
     activityDeadline = nowNanos + cfg.activityIntervalNanos();
-    event(nowNanos);
+    return true;
   }
 
   /** The global budget kicked (room again). */
