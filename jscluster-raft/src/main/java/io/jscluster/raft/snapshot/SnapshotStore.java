@@ -28,6 +28,15 @@ import org.slf4j.LoggerFactory;
  * files is a separate, explicit step ({@link #removeObsolete}). Note the difference from
  * nats-server, which fails node creation when its newest snapshot is corrupt.
  *
+ * <p><b>Cache.</b> The last snapshot {@link #read(long, long)} verified is kept (one, never more),
+ * so that a leader serving the same snapshot to follower after follower reads and checksums the
+ * file once, not once per catch-up. Any write, deletion or {@link #deleteAll} drops it; {@link
+ * #recover} always reads the files.
+ *
+ * <p><b>Durability of the directory.</b> The first write through this object creates the
+ * directory if needed and makes its entry in the group's directory durable, so a power cut cannot
+ * take a durable snapshot file with the directory that names it.
+ *
  * <p>All file operations are serialised on this object, so concurrent installs cannot interleave.
  * This is the file implementation of {@link SnapshotStorage}.
  */
@@ -44,6 +53,11 @@ public final class SnapshotStore implements SnapshotStorage {
   private final Path dir;
   private final SnapshotCodec codec;
   private final int maxFileBytes;
+  /** The last snapshot read and verified, and the file it came from; null when none. */
+  private Path cachedFile;
+  private Snapshot cached;
+  private boolean dirDurable;
+  private long fileReads;
 
   /** A store under {@code storeDir/snapshots} for {@code groupName}, with the default size limit. */
   public SnapshotStore(Path storeDir, String groupName) {
@@ -91,13 +105,34 @@ public final class SnapshotStore implements SnapshotStorage {
    */
   public synchronized Path writeFile(Snapshot snap) throws IOException {
     Path file = pathOf(snap);
+    invalidate();
+    ensureDirectory();
     DurableFiles.writeAtomically(file, codec.encode(snap));
     return file;
   }
 
+  /**
+   * {@inheritDoc} Served from the cache when it is the snapshot read last, otherwise read,
+   * verified and cached (replacing the previous one).
+   */
   @Override
   public synchronized Snapshot read(long term, long index) throws IOException {
-    return read(dir.resolve(SnapshotFileName.format(term, index)));
+    Path file = dir.resolve(SnapshotFileName.format(term, index));
+    if (cached != null && file.equals(cachedFile)) {
+      return cached;
+    }
+    Snapshot snap = read(file);
+    cachedFile = file;
+    cached = snap;
+    return snap;
+  }
+
+  /**
+   * How many times a snapshot file was read and verified through this object (cache hits do not
+   * count); for tests and diagnostics.
+   */
+  public synchronized long fileReads() {
+    return fileReads;
   }
 
   @Override
@@ -112,6 +147,7 @@ public final class SnapshotStore implements SnapshotStorage {
    * @throws IOException if it cannot be read, does not exist, or exceeds the size limit
    */
   public synchronized Snapshot read(Path file) throws IOException {
+    fileReads++;
     byte[] bytes = DurableFiles.readIfExists(file, maxFileBytes);
     if (bytes == null) {
       throw new NoSuchFileException(file.toString());
@@ -121,6 +157,9 @@ public final class SnapshotStore implements SnapshotStorage {
 
   /** Deletes {@code file} if present and makes the deletion durable. */
   public synchronized void delete(Path file) throws IOException {
+    if (file.equals(cachedFile)) {
+      invalidate();
+    }
     if (Files.deleteIfExists(file)) {
       DurableFiles.syncDirectory(dir);
     }
@@ -201,6 +240,9 @@ public final class SnapshotStore implements SnapshotStorage {
     for (Finding f : recovery.findings()) {
       if (f.reason() == Reason.TMP_LEFTOVER || f.reason() == Reason.LEGACY_ZERO_INDEX
           || f.reason() == Reason.SUPERSEDED) {
+        if (f.file().equals(cachedFile)) {
+          invalidate();
+        }
         if (Files.deleteIfExists(f.file())) {
           deleted++;
         }
@@ -219,6 +261,7 @@ public final class SnapshotStore implements SnapshotStorage {
    */
   @Override
   public synchronized void deleteAll() throws IOException {
+    invalidate();
     if (Files.isDirectory(dir)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path p : entries) {
@@ -226,9 +269,28 @@ public final class SnapshotStore implements SnapshotStorage {
         }
       }
     }
-    Files.createDirectories(dir);
+    DurableFiles.createDirectories(dir);
     DurableFiles.syncDirectory(dir);
     DurableFiles.syncDirectory(dir.toAbsolutePath().getParent());
+    dirDurable = true;
+  }
+
+  private void invalidate() {
+    cachedFile = null;
+    cached = null;
+  }
+
+  /**
+   * Creates the directory durably, or, when it exists, fsyncs its parent once anyway: it may have
+   * been created by a process that crashed before its entry was made durable.
+   */
+  private void ensureDirectory() throws IOException {
+    if (!dirDurable) {
+      if (!DurableFiles.createDirectories(dir)) {
+        DurableFiles.syncParent(dir);
+      }
+      dirDurable = true;
+    }
   }
 
   private record Candidate(Path file, TermIndex position) {}

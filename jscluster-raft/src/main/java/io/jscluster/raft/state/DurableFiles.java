@@ -4,16 +4,22 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 
 /**
  * Crash-safe replacement of small files, the way NRG writes {@code tav.idx}, {@code peers.idx}
  * and snapshot files: write {@code <name>.tmp}, fsync it, rename it over {@code <name>}, then
- * fsync the directory so the rename itself survives a power cut.
+ * fsync the directory so the rename itself survives a power cut. A directory created on the way is
+ * made durable in its parent too ({@link #createDirectories}).
  *
  * <p>After a crash the target holds either the old or the new content, never a mix; a leftover
  * {@code .tmp} file only means a write was interrupted and is ignored by every reader here.
@@ -35,7 +41,7 @@ public final class DurableFiles {
    */
   public static void writeAtomically(Path target, byte[] data) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    createDirectories(dir);
     Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -51,6 +57,56 @@ public final class DurableFiles {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
     syncDirectory(dir);
+  }
+
+  /**
+   * Creates {@code dir} and any missing ancestors, like {@link Files#createDirectories}, and makes
+   * every directory it created durable: the parent of each is fsynced, so that a power cut cannot
+   * drop the new directory's entry (and with it every file later made durable inside it).
+   *
+   * @return true if at least one directory was created
+   * @throws IOException if a directory cannot be created or synced
+   */
+  public static boolean createDirectories(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    Deque<Path> missing = new ArrayDeque<>();
+    for (Path p = abs; p != null && !Files.isDirectory(p); p = p.getParent()) {
+      missing.push(p);
+    }
+    if (missing.isEmpty()) {
+      return false;
+    }
+    List<Path> created = new ArrayList<>();
+    for (Path p : missing) {
+      try {
+        Files.createDirectory(p);
+        created.add(p);
+      } catch (FileAlreadyExistsException e) {
+        if (!Files.isDirectory(p)) {
+          throw e;
+        }
+        // Created concurrently by someone else, who is responsible for its durability.
+      }
+    }
+    // Deepest first: a directory's entry becomes durable only after its own entries are.
+    for (int i = created.size() - 1; i >= 0; i--) {
+      Path parent = created.get(i).getParent();
+      if (parent != null) {
+        syncDirectory(parent);
+      }
+    }
+    return !created.isEmpty();
+  }
+
+  /**
+   * Fsyncs the parent of {@code dir}, making {@code dir}'s own entry durable; for a directory that
+   * may have been created by a process that crashed before syncing it. Nothing for a root.
+   */
+  public static void syncParent(Path dir) throws IOException {
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) {
+      syncDirectory(parent);
+    }
   }
 
   /**

@@ -88,7 +88,10 @@ public final class FileRaftLog implements RaftLog {
     this.options = options;
     this.opener = opener;
     this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
-    Files.createDirectories(dir);
+    if (!DurableFiles.createDirectories(dir)) {
+      // It may have been created by a process that crashed before making its entry durable.
+      DurableFiles.syncParent(dir);
+    }
     this.lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
     FileLock lock;
@@ -138,12 +141,16 @@ public final class FileRaftLog implements RaftLog {
     return recovery;
   }
 
-  /** The first damage {@link #recovery()} found, described in one line; empty when clean. */
+  /**
+   * The damage {@link #recovery()} cut off, described in one line that starts with its kind
+   * ({@code "torn tail: "} or {@code "corrupt record: "}); empty when nothing was cut. Damaged
+   * records below the first index that recovery stepped over ({@link
+   * WalRecovery#compactedDamage()}) cost no served record and are not included; they are logged
+   * and listed in {@link #recovery()}.
+   */
   @Override
   public Optional<String> recoveryDamage() {
-    return recovery.damage().map(d -> d.reason() + " at offset " + d.offset() + " of "
-        + d.segment().getFileName() + " (index " + d.index() + (d.tornTail() ? ", torn tail" : "")
-        + ")");
+    return recovery.damage().map(Damage::describe);
   }
 
   /** The directory holding the segments. */
@@ -672,29 +679,37 @@ public final class FileRaftLog implements RaftLog {
     }
 
     ScanReader reader = new ScanReader(crc);
+    List<Damage> compacted = new ArrayList<>();
     long expected = -1;
     int kept = 0;
     for (; kept < current.size(); kept++) {
       Scan scan = current.get(kept);
       boolean lastFile = kept == current.size() - 1;
       if (scan.epoch == null) {
-        damage = new Damage(scan.path, 0, expected < 0 ? scan.base : expected,
-            "segment header missing or invalid", lastFile && scan.size < WalFormat.SEGMENT_HEADER);
+        // A bad header is never stepped over, even below the first index: without its epoch the
+        // segment could be one an interrupted reset left behind, whose records are stale.
+        boolean torn = lastFile && (scan.size < WalFormat.SEGMENT_HEADER
+            || reader.zeroToEnd(scan.channel, 0, scan.size));
+        damage = new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, scan.path, 0,
+            expected < 0 ? scan.base : expected, "segment header missing or invalid");
         break;
       }
       if (scan.epoch > epoch) {
-        damage = new Damage(scan.path, 0, expected < 0 ? scan.base : expected,
-            "segment epoch " + scan.epoch + " is newer than the log's " + epoch, false);
+        damage = new Damage(Damage.Kind.CORRUPT, scan.path, 0,
+            expected < 0 ? scan.base : expected,
+            "segment epoch " + scan.epoch + " is newer than the log's " + epoch);
         break;
       }
       if (expected >= 0 && scan.base != expected) {
-        damage = new Damage(scan.path, 0, expected,
-            "segment starts at index " + scan.base + " where " + expected + " was expected", false);
+        damage = new Damage(Damage.Kind.CORRUPT, scan.path, 0, expected,
+            "segment starts at index " + scan.base + " where " + expected + " was expected");
         break;
       }
       Segment seg = new Segment(scan.base, scan.path, scan.channel, WalFormat.SEGMENT_HEADER);
       scan.segment = seg;
-      damage = reader.scan(seg, scan.size, lastFile, options.maxRecordBytes());
+      // Without wal.meta the first index is not known, so no record counts as compacted.
+      damage = reader.scan(seg, scan.size, lastFile, options.maxRecordBytes(),
+          haveMeta ? metaFirst : 1, compacted);
       expected = seg.lastIndex() + 1;
       if (damage != null) {
         kept++;
@@ -717,9 +732,12 @@ public final class FileRaftLog implements RaftLog {
         scan.channel.truncate(damage.offset());
         scan.channel.force(false);
       }
-      LOG.warn("WAL in {}: {} at offset {} of {} (index {}); {} bytes after it dropped", dir,
-          damage.reason(), damage.offset(), damage.segment().getFileName(), damage.index(),
+      LOG.warn("WAL in {}: {}; {} bytes from there on dropped", dir, damage.describe(),
           bytesTruncated);
+    }
+    for (Damage d : compacted) {
+      LOG.warn("WAL in {}: {}; below the first index {}, the records after it are kept", dir,
+          d.describe(), metaFirst);
     }
     for (int i = 0; i < Math.min(kept, current.size()); i++) {
       if (current.get(i).segment != null) {
@@ -762,7 +780,7 @@ public final class FileRaftLog implements RaftLog {
     force();
     forces = 0;
     return new WalRecovery(first, last, last - first + 1, scans.size(), bytesTruncated, deleted,
-        Optional.ofNullable(damage), notes);
+        Optional.ofNullable(damage), compacted, notes);
   }
 
   private void releaseAfterFailedOpen() {
@@ -826,59 +844,164 @@ public final class FileRaftLog implements RaftLog {
       this.crc = crc;
     }
 
-    /** Indexes the records of {@code seg}; returns the first damage, or null. */
-    Damage scan(Segment seg, long size, boolean lastFile, int maxRecord) throws IOException {
+    /**
+     * Indexes the records of {@code seg}; returns the damage where the log must be cut, or null.
+     * A damaged record below {@code firstLive} is stepped over when the next valid record can be
+     * found (added to {@code compacted}, its indexes held by placeholders that are never served).
+     */
+    Damage scan(Segment seg, long size, boolean lastFile, int maxRecord, long firstLive,
+        List<Damage> compacted) throws IOException {
       bufStart = 0;
       buf.clear().limit(0);
       long pos = WalFormat.SEGMENT_HEADER;
       long index = seg.base;
       while (pos < size) {
+        String problem;
+        // A record that ends beyond the file is partial; one that fits but fails is corrupt.
+        boolean partial = false;
+        long length = -1;
         if (size - pos < WalFormat.RECORD_HEADER) {
-          return damage(seg, pos, index, "incomplete record header", lastFile);
+          problem = "incomplete record header";
+          partial = true;
+        } else {
+          fill(seg.channel, pos, WalFormat.RECORD_HEADER);
+          int at = (int) (pos - bufStart);
+          length = Integer.toUnsignedLong(buf.getInt(at));
+          long storedIndex = buf.getLong(at + 8);
+          long term = buf.getLong(at + 16);
+          long end = pos + WalFormat.RECORD_HEADER + length;
+          if (length > maxRecord) {
+            problem = "record length " + length + " exceeds the limit";
+            partial = end > size;
+          } else if (end > size) {
+            problem = "record runs past the end of the file";
+            partial = true;
+          } else if (!checksumMatches(seg.channel, pos, length)) {
+            problem = "checksum mismatch";
+          } else if (storedIndex != index) {
+            problem = "record holds index " + storedIndex;
+          } else if (term <= 0) {
+            problem = "record holds term " + term;
+          } else {
+            seg.add((int) pos, term);
+            seg.end = end;
+            pos = end;
+            index++;
+            continue;
+          }
         }
-        fill(seg.channel, pos, WalFormat.RECORD_HEADER);
-        int at = (int) (pos - bufStart);
-        long length = Integer.toUnsignedLong(buf.getInt(at));
-        int storedCrc = buf.getInt(at + 4);
-        long storedIndex = buf.getLong(at + 8);
-        long term = buf.getLong(at + 16);
-        if (length > maxRecord) {
-          return damage(seg, pos, index, "record length " + length + " exceeds the limit",
-              lastFile && pos + WalFormat.RECORD_HEADER + length > size);
+        if (index < firstLive) {
+          long[] next = resync(seg.channel, pos, length, size, index, firstLive, maxRecord);
+          if (next != null) {
+            compacted.add(new Damage(Damage.Kind.COMPACTED, seg.path, pos, index, problem));
+            for (long i = index; i < next[1]; i++) {
+              seg.add((int) pos, 0);
+            }
+            seg.end = next[0];
+            pos = next[0];
+            index = next[1];
+            continue;
+          }
         }
-        long end = pos + WalFormat.RECORD_HEADER + length;
-        if (end > size) {
-          return damage(seg, pos, index, "record runs past the end of the file", lastFile);
-        }
-        crc.reset();
-        crc.update(buf.array(), at, 4);
-        crc.update(buf.array(), at + 8, 16);
-        long p = pos + WalFormat.RECORD_HEADER;
-        while (p < end) {
-          int n = (int) Math.min(end - p, buf.capacity());
-          fill(seg.channel, p, n);
-          crc.update(buf.array(), (int) (p - bufStart), n);
-          p += n;
-        }
-        if ((int) crc.getValue() != storedCrc) {
-          return damage(seg, pos, index, "checksum mismatch", lastFile && end == size);
-        }
-        if (storedIndex != index) {
-          return damage(seg, pos, index, "record holds index " + storedIndex, false);
-        }
-        if (term <= 0) {
-          return damage(seg, pos, index, "record holds term " + term, false);
-        }
-        seg.add((int) pos, term);
-        seg.end = end;
-        pos = end;
-        index++;
+        boolean torn = lastFile && (partial || zeroToEnd(seg.channel, pos, size));
+        return new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, seg.path, pos, index,
+            problem);
       }
       return null;
     }
 
-    private static Damage damage(Segment seg, long pos, long index, String reason, boolean torn) {
-      return new Damage(seg.path, pos, index, reason, torn);
+    /**
+     * Where scanning can go on after the damaged record at {@code pos} (which should hold {@code
+     * index}, below {@code firstLive}): {@code [offset, index]} of the next record to read, or
+     * null when no place can be trusted. Tried in order: the end the record's length gives, if a
+     * valid record of the next index starts there; the first valid record of an index in {@code
+     * (index, firstLive]} at any later byte whose own successor (if any) is valid too; the end of
+     * the file, if the record's length reaches exactly there.
+     */
+    private long[] resync(FileChannel ch, long pos, long length, long size, long index,
+        long firstLive, int maxRecord) throws IOException {
+      long byLength = length < 0 ? -1 : pos + WalFormat.RECORD_HEADER + length;
+      if (byLength > pos && byLength < size
+          && validRecordAt(ch, byLength, size, index + 1, index + 1, maxRecord) == index + 1) {
+        return new long[] {byLength, index + 1};
+      }
+      for (long p = pos + 1; p + WalFormat.RECORD_HEADER <= size; p++) {
+        long found = validRecordAt(ch, p, size, index + 1, firstLive, maxRecord);
+        if (found < 0) {
+          continue;
+        }
+        long end = p + WalFormat.RECORD_HEADER + recordLength(ch, p);
+        if (end == size || validRecordAt(ch, end, size, found + 1, found + 1, maxRecord) >= 0) {
+          return new long[] {p, found};
+        }
+      }
+      if (byLength == size) {
+        return new long[] {size, index + 1};
+      }
+      return null;
+    }
+
+    /**
+     * The index of a complete, verified record at {@code p} whose index lies in {@code [lo,
+     * hi]}, or -1.
+     */
+    private long validRecordAt(FileChannel ch, long p, long size, long lo, long hi, int maxRecord)
+        throws IOException {
+      if (p + WalFormat.RECORD_HEADER > size) {
+        return -1;
+      }
+      fill(ch, p, WalFormat.RECORD_HEADER);
+      int at = (int) (p - bufStart);
+      long length = Integer.toUnsignedLong(buf.getInt(at));
+      long storedIndex = buf.getLong(at + 8);
+      long term = buf.getLong(at + 16);
+      // The cheap tests first: a byte-by-byte search calls this at every offset.
+      if (storedIndex < lo || storedIndex > hi || term <= 0 || length > maxRecord
+          || p + WalFormat.RECORD_HEADER + length > size) {
+        return -1;
+      }
+      return checksumMatches(ch, p, length) ? storedIndex : -1;
+    }
+
+    private long recordLength(FileChannel ch, long p) throws IOException {
+      fill(ch, p, WalFormat.RECORD_HEADER);
+      return Integer.toUnsignedLong(buf.getInt((int) (p - bufStart)));
+    }
+
+    /** Whether the record at {@code pos}, whose payload is {@code length} bytes, verifies. */
+    private boolean checksumMatches(FileChannel ch, long pos, long length) throws IOException {
+      fill(ch, pos, WalFormat.RECORD_HEADER);
+      int at = (int) (pos - bufStart);
+      int storedCrc = buf.getInt(at + 4);
+      crc.reset();
+      crc.update(buf.array(), at, 4);
+      crc.update(buf.array(), at + 8, 16);
+      long end = pos + WalFormat.RECORD_HEADER + length;
+      long p = pos + WalFormat.RECORD_HEADER;
+      while (p < end) {
+        int n = (int) Math.min(end - p, buf.capacity());
+        fill(ch, p, n);
+        crc.update(buf.array(), (int) (p - bufStart), n);
+        p += n;
+      }
+      return (int) crc.getValue() == storedCrc;
+    }
+
+    /** Whether bytes {@code [pos, size)} of the file are all zero (space never written). */
+    boolean zeroToEnd(FileChannel ch, long pos, long size) throws IOException {
+      for (long p = pos; p < size; ) {
+        int n = (int) Math.min(size - p, buf.capacity());
+        fill(ch, p, n);
+        int at = (int) (p - bufStart);
+        byte[] a = buf.array();
+        for (int i = 0; i < n; i++) {
+          if (a[at + i] != 0) {
+            return false;
+          }
+        }
+        p += n;
+      }
+      return true;
     }
 
     /** Makes {@code [pos, pos + n)} available in the buffer ({@code n <= capacity}). */

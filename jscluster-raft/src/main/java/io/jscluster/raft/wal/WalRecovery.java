@@ -2,6 +2,7 @@ package io.jscluster.raft.wal;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,12 @@ import java.util.Optional;
  *     because they followed the damage
  * @param segmentsDeleted segment files removed (following damage, stale after a reset, or wholly
  *     below the first index after an interrupted compaction)
- * @param damage the first damaged spot, if any; nothing at or after it is served
+ * @param damage where the log was cut, if it was: a {@link Damage.Kind#TORN_TAIL} or {@link
+ *     Damage.Kind#CORRUPT} record; nothing at or after it is served
+ * @param compactedDamage damaged records below the first index (already compacted, inside a
+ *     segment that also holds live records), each of kind {@link Damage.Kind#COMPACTED}: recovery
+ *     stepped over them and served the live records after them. They stay on disk until the
+ *     segment is compacted away, so every reopen reports them again.
  * @param notes other observations (a missing or unreadable metadata file, a gap before the first
  *     segment), one line each
  */
@@ -27,27 +33,74 @@ public record WalRecovery(
     long bytesTruncated,
     int segmentsDeleted,
     Optional<Damage> damage,
+    List<Damage> compactedDamage,
     List<String> notes) {
 
-  /** Copies the notes. */
+  /** Copies the lists. */
   public WalRecovery {
+    Objects.requireNonNull(damage, "damage");
+    compactedDamage = List.copyOf(compactedDamage);
     notes = List.copyOf(notes);
   }
 
-  /** True when nothing was damaged. */
+  /** True when nothing was damaged, neither live records nor compacted ones. */
   public boolean clean() {
-    return damage.isEmpty();
+    return damage.isEmpty() && compactedDamage.isEmpty();
   }
 
   /**
-   * The first spot recovery could not trust.
+   * One damaged spot.
    *
+   * @param kind torn tail, corruption of the log, or corruption below its first index
    * @param segment the segment file
    * @param offset byte offset of the bad record (or 0 for a bad segment header)
    * @param index the log index the bad record should have held
    * @param reason what was wrong
-   * @param tornTail true when the damage looks like an interrupted final write (it is in the last
-   *     segment and reaches the end of the file); false means corruption inside the log
    */
-  public record Damage(Path segment, long offset, long index, String reason, boolean tornTail) {}
+  public record Damage(Kind kind, Path segment, long offset, long index, String reason) {
+
+    /** Checks the fields. */
+    public Damage {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(segment, "segment");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    /** What kind of damage it is. */
+    public enum Kind {
+      /**
+       * An interrupted final write: the last record of the last segment (or that segment's
+       * header) is shorter than it says, or from its start to the end of the file there are only
+       * zeros (the file grew but the data never reached the disk). It was cut off.
+       */
+      TORN_TAIL,
+      /**
+       * A record that is complete but fails verification (checksum, index or term), or a partial
+       * record or bad header that is not at the very end of the log: corruption. It and
+       * everything after it were cut off.
+       */
+      CORRUPT,
+      /**
+       * A damaged record below the first index, in a segment whose later records are live:
+       * recovery found the next valid record and went on, so no served record was lost.
+       */
+      COMPACTED
+    }
+
+    /** True for {@link Kind#TORN_TAIL}. */
+    public boolean tornTail() {
+      return kind == Kind.TORN_TAIL;
+    }
+
+    /** One line naming the kind, the reason and where. */
+    public String describe() {
+      String what = switch (kind) {
+        case TORN_TAIL -> "torn tail: ";
+        case CORRUPT -> "corrupt record: ";
+        case COMPACTED -> "corrupt compacted record: ";
+      };
+      return what + reason + " at offset " + offset + " of " + segment.getFileName() + " (index "
+          + index + ")";
+    }
+  }
 }

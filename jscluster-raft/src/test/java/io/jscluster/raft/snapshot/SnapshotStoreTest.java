@@ -199,6 +199,58 @@ class SnapshotStoreTest {
         .hasMessageContaining("peerStateLength");
   }
 
+  @Test
+  void aSnapshotReadRepeatedlyIsVerifiedOnceUntilTheNextInstall() throws IOException {
+    SnapshotStore store = store();
+    Path file = store.writeFile(snap(2, 10));
+    Snapshot first = store.read(2, 10);
+    assertThat(store.read(2, 10)).isSameAs(first);
+    assertThat(store.read(2, 10)).isSameAs(first);
+    assertThat(store.fileReads()).as("one read and checksum for three catch-ups").isEqualTo(1);
+    // Damage after verification does not reach followers: they get the verified copy.
+    flipByte(file, 25);
+    assertThat(store.read(2, 10).data()).isEqualTo(snap(2, 10).data());
+    assertThat(store.fileReads()).isEqualTo(1);
+
+    // Installing a snapshot drops the cache: the next read goes to the file, and finds the damage.
+    store.write(snap(3, 20));
+    assertThatThrownBy(() -> store.read(2, 10)).isInstanceOf(SnapshotCorruptException.class);
+    assertThat(store.fileReads()).isEqualTo(2);
+    Snapshot newest = store.read(3, 20);
+    assertThat(newest.lastIndex()).isEqualTo(20);
+    assertThat(store.read(3, 20)).isSameAs(newest);
+    assertThat(store.fileReads()).isEqualTo(3);
+  }
+
+  @Test
+  void theCacheHoldsOneSnapshotAndDeletionsDropIt() throws IOException {
+    SnapshotStore store = store();
+    store.write(snap(1, 5));
+    store.write(snap(1, 6));
+    store.read(1, 5);
+    store.read(1, 6);
+    store.read(1, 5);
+    assertThat(store.fileReads()).as("bounded to one: alternating reads miss").isEqualTo(3);
+    store.delete(1, 5);
+    assertThatThrownBy(() -> store.read(1, 5)).isInstanceOf(IOException.class);
+    store.read(1, 6);
+    store.deleteAll();
+    assertThatThrownBy(() -> store.read(1, 6)).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void recoveryAlwaysReadsTheFilesNotTheCache() throws IOException {
+    SnapshotStore store = store();
+    store.write(snap(1, 5));
+    Path newest = store.writeFile(snap(1, 6));
+    store.read(1, 6);
+    flipByte(newest, 25);
+    SnapshotRecovery r = store.recover();
+    assertThat(r.latest().get().snapshot().lastIndex()).isEqualTo(5);
+    assertThat(r.findings(Reason.CORRUPT)).singleElement()
+        .satisfies(f -> assertThat(f.file()).isEqualTo(newest));
+  }
+
   private static void flipByte(Path file, int pos) throws IOException {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.seek(pos);

@@ -341,6 +341,8 @@ class FileRaftLogTest {
       });
       assertThat(r.bytesTruncated()).isEqualTo(124 - 30);
       assertThat(log.lastIndex()).isEqualTo(9);
+      assertThat(log.recoveryDamage()).get().asString().startsWith("torn tail: ")
+          .contains("index 10");
       log.append(10, 2, payload(10, 1));
     }
   }
@@ -361,6 +363,7 @@ class FileRaftLogTest {
       WalRecovery r = log.recovery();
       assertThat(r.damage()).get().satisfies(d -> {
         assertThat(d.tornTail()).isFalse();
+        assertThat(d.kind()).isEqualTo(WalRecovery.Damage.Kind.CORRUPT);
         assertThat(d.index()).isEqualTo(5);
         assertThat(d.reason()).contains("checksum");
       });
@@ -412,6 +415,144 @@ class FileRaftLogTest {
       assertThat(log.firstIndex()).isEqualTo(61);
       assertThat(log.lastIndex()).isEqualTo(100);
       assertThat(log.read(61).data()).isEqualTo(payload(61, 100));
+    }
+  }
+
+  private static void xorByte(Path file, long at, int mask) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(at);
+      int b = raf.read();
+      raf.seek(at);
+      raf.write(b ^ mask);
+    }
+  }
+
+  /** Offset of record {@code index} in segment 1 when every record has a 100-byte payload. */
+  private static long offsetOf(long index) {
+    return WalFormat.SEGMENT_HEADER + (index - 1) * 124;
+  }
+
+  @Test
+  void aCompleteLastRecordWithABadChecksumIsCorruptionNotATornTail() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 10, 1, 100));
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    xorByte(seg, offsetOf(10) + 24 + 60, 0x08); // inside the last record's payload
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      WalRecovery r = log.recovery();
+      assertThat(r.damage()).get().satisfies(d -> {
+        assertThat(d.kind()).isEqualTo(WalRecovery.Damage.Kind.CORRUPT);
+        assertThat(d.tornTail()).isFalse();
+        assertThat(d.index()).isEqualTo(10);
+        assertThat(d.offset()).isEqualTo(offsetOf(10));
+        assertThat(d.reason()).contains("checksum");
+      });
+      assertThat(log.recoveryDamage()).get().asString()
+          .startsWith("corrupt record: checksum mismatch").contains("index 10");
+      assertThat(log.lastIndex()).isEqualTo(9);
+    }
+  }
+
+  @Test
+  void aZeroFilledTailIsATornTail() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 10, 1, 100));
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    long size = Files.size(seg);
+    // The file grew but the data of the last write never reached the disk.
+    try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+      raf.setLength(size + 2 * 124);
+    }
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      assertThat(log.recovery().damage()).get().satisfies(d -> {
+        assertThat(d.kind()).isEqualTo(WalRecovery.Damage.Kind.TORN_TAIL);
+        assertThat(d.index()).isEqualTo(11);
+        assertThat(d.offset()).isEqualTo(size);
+      });
+      assertThat(log.lastIndex()).isEqualTo(10);
+    }
+    assertThat(Files.size(seg)).isEqualTo(size);
+  }
+
+  @Test
+  void aCorruptRecordBelowTheFirstIndexCostsNoLiveRecordAndIsReported() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 100, 1, 100));
+      log.compactUpTo(20); // segment 1 (records 1..32) now starts with compacted records
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    xorByte(seg, offsetOf(5) + 24 + 40, 0x01);
+    for (int pass = 0; pass < 2; pass++) {
+      try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+        WalRecovery r = log.recovery();
+        assertThat(r.damage()).as("nothing live was cut").isEmpty();
+        assertThat(r.compactedDamage()).singleElement().satisfies(d -> {
+          assertThat(d.kind()).isEqualTo(WalRecovery.Damage.Kind.COMPACTED);
+          assertThat(d.index()).isEqualTo(5);
+          assertThat(d.offset()).isEqualTo(offsetOf(5));
+          assertThat(d.describe()).startsWith("corrupt compacted record: checksum mismatch");
+        });
+        assertThat(r.clean()).isFalse();
+        assertThat(log.recoveryDamage()).as("no served record was lost").isEmpty();
+        assertThat(log.firstIndex()).isEqualTo(21);
+        assertThat(log.lastIndex()).isEqualTo(100 + pass);
+        for (long i = 21; i <= 100; i++) {
+          assertThat(log.read(i).data()).isEqualTo(payload(i, 100));
+        }
+        assertThat(log.byteSize()).isEqualTo((80L + pass) * 124);
+        log.append(101 + pass, 2, payload(101 + pass, 100));
+      }
+    }
+  }
+
+  @Test
+  void aCorruptLengthBelowTheFirstIndexIsSteppedOverByFindingTheNextRecord() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 100, 1, 100));
+      log.compactUpTo(20);
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    xorByte(seg, offsetOf(7) + 1, 0x02); // length 100 -> 612: its end falls inside record 12
+    // and garble records 8 and 9 outright, headers included
+    try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+      raf.seek(offsetOf(8));
+      raf.write(new byte[2 * 124 - 7]);
+    }
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      WalRecovery r = log.recovery();
+      assertThat(r.damage()).isEmpty();
+      assertThat(r.compactedDamage()).extracting(WalRecovery.Damage::index).containsExactly(7L);
+      assertThat(log.firstIndex()).isEqualTo(21);
+      assertThat(log.lastIndex()).isEqualTo(100);
+      assertThat(log.read(21).data()).isEqualTo(payload(21, 100));
+    }
+  }
+
+  @Test
+  void damageReachingTheFirstLiveRecordIsCorruptionAndNothingAfterItIsServed() throws IOException {
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      log.appendAll(batch(1, 100, 1, 100));
+      log.compactUpTo(10);
+    }
+    Path seg = dir.resolve(WalFormat.segmentName(1));
+    // Records 5..11 overwritten: no valid record of an index up to the first live one (11).
+    try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+      raf.seek(offsetOf(5) + 3);
+      byte[] junk = new byte[7 * 124];
+      new java.util.Random(5).nextBytes(junk);
+      raf.write(junk);
+    }
+    try (FileRaftLog log = FileRaftLog.open(dir, SMALL)) {
+      WalRecovery r = log.recovery();
+      assertThat(r.damage()).get().satisfies(d -> {
+        assertThat(d.kind()).isEqualTo(WalRecovery.Damage.Kind.CORRUPT);
+        assertThat(d.index()).isEqualTo(5);
+      });
+      assertThat(log.recoveryDamage()).isPresent();
+      assertThat(log.isEmpty()).isTrue();
+      assertThat(log.firstIndex()).isEqualTo(11);
     }
   }
 }

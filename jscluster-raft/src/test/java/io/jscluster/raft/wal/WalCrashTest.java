@@ -26,9 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each seed drives a random workload (batched appends, syncs, truncations, compactions), then
  * "crashes": the log is never closed, and its directory is copied either as the OS sees it (all
  * written bytes) or cut back to what the last sync made durable. One segment file of the copy is
- * then damaged at a random byte (truncated there, or one bit flipped), or left intact. Reopening
- * the copy must serve every record made durable before the damaged one, unchanged; must serve
- * nothing at or after a damaged record; and must report the damage at exactly that index.
+ * then damaged at a random byte (truncated there, or one bit flipped), or the last one grows by a
+ * run of zeros (a write whose size reached the disk but whose data did not), or it is left
+ * intact. Reopening the copy must serve every record made durable before the damaged one,
+ * unchanged; must serve nothing at or after a damaged record; and must report the damage at
+ * exactly that index, with its kind: a cut or zero-filled end of the last segment is a torn tail,
+ * anything else corruption. A flipped record below the first index (compacted, in a segment that
+ * still holds live records) must cost no live record and be reported as compacted damage.
  * Replay one seed with {@code -Djscluster.sim.seedStart=N -Djscluster.sim.seeds=1}.
  */
 class WalCrashTest {
@@ -37,7 +41,7 @@ class WalCrashTest {
 
   private enum Crash { OS_VIEW, FSYNCED_PREFIX }
 
-  private enum Harm { NONE, TRUNCATE, BIT_FLIP }
+  private enum Harm { NONE, TRUNCATE, BIT_FLIP, ZERO_TAIL }
 
   @Test
   void everyDurableRecordBeforeTheDamageIsServedAndNothingAfterIt() throws IOException {
@@ -116,18 +120,46 @@ class WalCrashTest {
     Path copy = root.resolve("crash-" + seed);
     copyForCrash(live, copy, crash == Crash.FSYNCED_PREFIX ? durableSizes : null);
 
-    Harm harm = Harm.values()[rnd.nextInt(3)];
+    Harm harm = Harm.values()[rnd.nextInt(Harm.values().length)];
     long damagedIndex = Long.MAX_VALUE;
     boolean mustReport = harm != Harm.NONE;
+    // The kind the report must give, when it is certain.
+    WalRecovery.Damage.Kind expectedKind = null;
+    boolean compactedFlip = false;
     List<String> segs = segmentNames(copy);
-    if (harm != Harm.NONE && !segs.isEmpty()) {
+    if (harm == Harm.ZERO_TAIL && !segs.isEmpty()) {
+      String victim = segs.get(segs.size() - 1);
+      Path file = copy.resolve(victim);
+      long size = Files.size(file);
+      damagedIndex = log.indexAtOffset(victim, size);
+      try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+        raf.setLength(size + 1 + rnd.nextInt(300));
+      }
+      expectedKind = WalRecovery.Damage.Kind.TORN_TAIL;
+    } else if (harm == Harm.ZERO_TAIL) {
+      harm = Harm.NONE;
+    } else if (harm != Harm.NONE && !segs.isEmpty()) {
       String victim = segs.get(rnd.nextInt(segs.size()));
+      boolean lastSegment = victim.equals(segs.get(segs.size() - 1));
       Path file = copy.resolve(victim);
       long size = Files.size(file);
       if (size == 0) {
         harm = Harm.NONE;
       } else {
         long at = (long) (rnd.nextDouble() * size);
+        // Compacted records share the first segment with live ones only after a compaction
+        // inside it; aim half of the flips there when there are such records.
+        long firstSize = Files.size(copy.resolve(segs.get(0)));
+        long compactedEnd = compactedEnd(log, segs.get(0), firstSize, durableFirst);
+        if (harm == Harm.BIT_FLIP && compactedEnd > WalFormat.SEGMENT_HEADER
+            && rnd.nextBoolean()) {
+          victim = segs.get(0);
+          lastSegment = segs.size() == 1;
+          file = copy.resolve(victim);
+          size = firstSize;
+          at = WalFormat.SEGMENT_HEADER
+              + (long) (rnd.nextDouble() * (compactedEnd - WalFormat.SEGMENT_HEADER));
+        }
         damagedIndex = log.indexAtOffset(victim, at);
         if (harm == Harm.TRUNCATE) {
           try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
@@ -135,10 +167,19 @@ class WalCrashTest {
           }
           // A cut exactly between records loses whole records without damaging one: only a gap
           // before the next segment shows it.
-          mustReport = !isRecordBoundary(log, victim, at)
-              || !victim.equals(segs.get(segs.size() - 1));
+          mustReport = !isRecordBoundary(log, victim, at) || !lastSegment;
+          expectedKind = lastSegment ? WalRecovery.Damage.Kind.TORN_TAIL
+              : WalRecovery.Damage.Kind.CORRUPT;
         } else {
           flipBit(file, at, rnd.nextInt(8));
+          // Below the first index: recovery steps over it. A bad segment header is never
+          // stepped over (its epoch cannot be trusted).
+          compactedFlip = at >= WalFormat.SEGMENT_HEADER && damagedIndex < durableFirst;
+          // A flipped length in the last record may make it look cut short (torn); any other
+          // flipped record is complete and fails its checksum.
+          if (!lastSegment || log.indexAtOffset(victim, size - 1) != damagedIndex) {
+            expectedKind = WalRecovery.Damage.Kind.CORRUPT;
+          }
         }
       }
     }
@@ -148,10 +189,12 @@ class WalCrashTest {
     try (FileRaftLog reopened = FileRaftLog.open(copy, opts)) {
       WalRecovery report = reopened.recovery();
       String ctx = "seed " + seed + " " + policy + " " + crash + " " + harm + " at index "
-          + damagedIndex + " report " + report;
+          + damagedIndex + (compactedFlip ? " (compacted)" : "") + " report " + report;
+      // Where the served log must end: before the damage, unless it was stepped over.
+      long cutAt = compactedFlip ? Long.MAX_VALUE : damagedIndex;
       // Every durable record before the damage is served, unchanged.
       for (LogRecord want : durable.values()) {
-        if (want.index() >= damagedIndex || want.index() < durableFirst) {
+        if (want.index() >= cutAt || want.index() < durableFirst) {
           continue;
         }
         LogRecord got = reopened.read(want.index());
@@ -161,7 +204,7 @@ class WalCrashTest {
       }
       // Nothing at or after a damaged record is served.
       if (!reopened.isEmpty()) {
-        assertThat(reopened.lastIndex()).as(ctx).isLessThan(damagedIndex);
+        assertThat(reopened.lastIndex()).as(ctx).isLessThan(cutAt);
       }
       // Whatever is served is what was written (never stale or foreign bytes).
       for (long i = reopened.firstIndex(); i <= reopened.lastIndex(); i++) {
@@ -170,9 +213,21 @@ class WalCrashTest {
         assertThat(Arrays.equals(reopened.read(i).data(), want.data())).as(ctx).isTrue();
       }
       assertThat(reopened.firstIndex()).as(ctx).isEqualTo(durableFirst);
-      if (mustReport && damagedIndex <= lastWrittenIndex(model, durable)) {
+      if (compactedFlip) {
+        assertThat(report.damage()).as(ctx).isEmpty();
+        assertThat(reopened.recoveryDamage()).as(ctx).isEmpty();
+        assertThat(report.compactedDamage()).as(ctx).hasSize(1);
+        assertThat(report.compactedDamage().get(0).index()).as(ctx).isEqualTo(damagedIndex);
+        assertThat(report.compactedDamage().get(0).kind()).as(ctx)
+            .isEqualTo(WalRecovery.Damage.Kind.COMPACTED);
+      } else if (harm == Harm.ZERO_TAIL
+          || mustReport && damagedIndex <= lastWrittenIndex(model, durable)) {
         assertThat(report.damage()).as(ctx).isPresent();
         assertThat(report.damage().get().index()).as(ctx).isEqualTo(damagedIndex);
+        assertThat(reopened.recoveryDamage()).as(ctx).isPresent();
+        if (expectedKind != null) {
+          assertThat(report.damage().get().kind()).as(ctx).isEqualTo(expectedKind);
+        }
       }
       if (harm == Harm.NONE) {
         assertThat(report.clean()).as(ctx).isTrue();
@@ -183,9 +238,12 @@ class WalCrashTest {
       reopened.sync();
     }
     try (FileRaftLog again = FileRaftLog.open(copy, opts)) {
-      assertThat(again.recovery().clean()).as("seed %d second reopen", seed).isTrue();
+      assertThat(again.recovery().damage()).as("seed %d second reopen", seed).isEmpty();
+      // Compacted damage stays on disk until compaction removes its segment: reported again.
+      assertThat(again.recovery().compactedDamage()).as("seed %d second reopen", seed)
+          .hasSize(compactedFlip ? 1 : 0);
     }
-    return crash + "/" + harm;
+    return crash + "/" + harm + (compactedFlip ? "/compacted" : "");
   }
 
   private static long lastWrittenIndex(TreeMap<Long, LogRecord> model,
@@ -193,6 +251,15 @@ class WalCrashTest {
     long a = model.isEmpty() ? 0 : model.lastKey();
     long b = durable.isEmpty() ? 0 : durable.lastKey();
     return Math.max(a, b);
+  }
+
+  /** The offset in {@code seg} where the first live record ({@code first}) starts. */
+  private static long compactedEnd(FileRaftLog log, String seg, long size, long first) {
+    long at = WalFormat.SEGMENT_HEADER;
+    while (at < size && log.indexAtOffset(seg, at) < first) {
+      at++;
+    }
+    return at;
   }
 
   private static boolean isRecordBoundary(FileRaftLog log, String seg, long at) {
