@@ -243,6 +243,9 @@ public final class FileStreamStore extends AbstractStreamStore {
         } else {
             last.sealedLength = -1;
         }
+        for (int i = 0; i < blocks.size() - 1; i++) {
+            sealRecovered(blocks.get(i));
+        }
         Block active = blocks.get(blocks.size() - 1);
         RecordIndex ai = indexCache.remove(active);
         activeIndex = ai != null ? ai : buildIndex(active);
@@ -438,6 +441,20 @@ public final class FileStreamStore extends AbstractStreamStore {
             indexCache.put(b, idx);
         }
         return scan;
+    }
+
+    /**
+     * A block recovery leaves behind the active one is sealed at the extent its scan found: without a manifest
+     * entry (or with the entry of a block that was active when the manifest was written) it would keep the
+     * defaults, and a later rewrite (repair, compaction) would bound its records by a stale last sequence and turn
+     * the intact records after it into a gap, i.e. into deletes. A recorded length is never shortened: a block
+     * found shorter than recorded must stay detectable as damaged on the next open.
+     */
+    private static void sealRecovered(Block b) {
+        if (b.sealedLength < 0) {
+            b.sealedLength = b.fileLength;
+        }
+        b.manifestLast = Math.max(b.manifestLast, b.last);
     }
 
     private Block activeBlockOrNull() {
@@ -1910,8 +1927,12 @@ public final class FileStreamStore extends AbstractStreamStore {
             replaceFile(b.delFile, dout);
             long msgsBefore = b.msgs;
             long bytesBefore = b.bytes;
+            long spanLast = b.last;
             if (!isActive) {
                 b.sealedLength = newLen;
+                // The rescan below is bounded by this: it must cover every record the block held, or they
+                // would read as a gap before the next block.
+                b.manifestLast = Math.max(b.manifestLast, spanLast);
             }
             indexCache.remove(b);
             long upper = b.sealedLength >= 0 ? Math.max(b.manifestLast, last) : Long.MAX_VALUE;

@@ -1,0 +1,113 @@
+package io.jscluster.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.FileNodeStorage;
+import io.jscluster.core.Headers;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.StreamConfigs;
+import io.jscluster.core.store.StoredMessage;
+import io.jscluster.core.stream.StreamReplica;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deterministic replays of damage scenarios the randomised campaigns found: a replica whose stream
+ * files are damaged repairs the damaged range from a healthy peer and never turns it (or anything
+ * near it) into deleted sequences, whether it stays a follower or leads afterwards.
+ */
+class DamageRepairScenariosTest {
+
+  static final long T = 60_000;
+
+  private static void flip(Path file, long offset) {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(offset);
+      int b = f.read();
+      f.seek(offset);
+      f.write(b ^ 1);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static long publish(InProcessCluster c, String id) {
+    ClusterNode l = c.awaitStreamLeader("C", T);
+    PubAck a = c.await(l.publish("C", "c.x", Headers.of(Headers.MSG_ID, id), id.getBytes(StandardCharsets.UTF_8)), T);
+    assertThat(a.isOk()).as("%s", a).isTrue();
+    return a.seq();
+  }
+
+  /** Every replica holds message {@code id-<seq>} at every sequence 1..last, and the same encoded state. */
+  private static void assertAllPresent(InProcessCluster c, long last) {
+    List<ClusterNode> rs = c.replicas("C");
+    assertThat(rs).hasSize(3);
+    for (ClusterNode n : rs) {
+      StreamReplica r = n.replica("C");
+      assertThat(r.store().damage()).as("damage on %s", n.name()).isEmpty();
+      assertThat(r.store().deletedSequences()).as("deleted on %s", n.name()).isEmpty();
+      for (long q = 1; q <= last; q++) {
+        StoredMessage m = n.getMessage("C", q);
+        assertThat(m).as("seq %d on %s", q, n.name()).isNotNull();
+        assertThat(Headers.get(m.header(), Headers.MSG_ID)).isEqualTo("id-" + q);
+      }
+      assertThat(r.store().encodedState(r.clfs(), false))
+          .isEqualTo(rs.get(0).replica("C").store().encodedState(rs.get(0).replica("C").clfs(), false));
+    }
+  }
+
+  @Test
+  @DisplayName("NoLossCampaign file seed 302: a bit flip in the first record of stream block 1 with the manifest ignored; "
+      + "repairing the record keeps the intact records after it, and the repaired replica can lead")
+  void bitFlipInFirstRecordWithIgnoredManifest(@TempDir Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(302).fileStorage(dir).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("C").subjects("c.>").replicas(3).storage(StorageType.FILE).build());
+      for (int i = 1; i <= 3; i++) {
+        assertThat(publish(c, "id-" + i)).isEqualTo(i);
+      }
+      c.awaitCurrent("C", T);
+      String victim = null;
+      for (ClusterNode n : c.replicas("C")) {
+        if (!n.isStreamLeader("C")) {
+          victim = n.name();
+        }
+      }
+      c.kill(victim);
+      Path streamDir = ((FileNodeStorage) c.storage(victim)).streamDir("C");
+      flip(streamDir.resolve("manifest"), 0);
+      flip(streamDir.resolve("00000000000000000001.blk"), 0);
+      c.restart(victim);
+      String v = victim;
+      c.await(() -> c.node(v).replica("C") != null && c.node(v).replica("C").store().damage().size() == 1,
+          T, "damage reported on " + v);
+      // Appends after the restart go to a fresh block behind the damaged one.
+      for (int i = 4; i <= 6; i++) {
+        assertThat(publish(c, "id-" + i)).isEqualTo(i);
+      }
+      c.await(() -> c.node(v).replica("C").store().damage().isEmpty(), T, "repair on " + v);
+      c.awaitCurrent("C", T);
+      assertAllPresent(c, 6);
+      // The repaired replica leads and serves a fresh follower its whole stream.
+      for (int i = 0; i < 5 && !c.node(v).isStreamLeader("C"); i++) {
+        ClusterNode l = c.awaitStreamLeader("C", T);
+        String vid = c.node(v).id();
+        l.replica("C").host().input(n -> n.stepDown(c.simulation().now(), vid));
+        c.runUntil(() -> c.streamLeader("C") != null && c.streamLeader("C") != l, 10_000);
+      }
+      assertThat(c.node(v).isStreamLeader("C")).isTrue();
+      assertThat(publish(c, "id-7")).isEqualTo(7);
+      c.awaitCurrent("C", T);
+      assertAllPresent(c, 7);
+    }
+  }
+}
