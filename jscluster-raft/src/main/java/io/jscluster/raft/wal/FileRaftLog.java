@@ -41,7 +41,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Recovery.</b> Opening reads every segment in index order and stops at the first record
  * that is incomplete, fails its checksum, or breaks the index sequence; that record and
  * everything after it are cut off (the segment is truncated, later segments deleted) and described
- * in {@link #recovery()}. Nothing after a damaged record is ever served.
+ * in {@link #recovery()}, typed: a partial record (or a zero-filled run) at the very end of the log
+ * is a torn tail, anything else corruption. Nothing after a damaged record is ever served. The
+ * one exception is a damaged record below the first index (already compacted) in a segment that
+ * also holds live records: recovery finds the next valid record and goes on, so garbage cannot
+ * cost live records, and reports it as compacted damage ({@link WalRecovery#compactedDamage()}).
+ *
+ * <p><b>Directories.</b> The log's directory is created durably (its parent fsynced; the parent
+ * of an existing one is fsynced once on open). Creating or deleting a segment file marks the
+ * directory dirty, and the next force fsyncs it together with the segments.
  *
  * <p><b>Failure.</b> The first I/O error of a write, force, truncation or compaction puts the log
  * in a failed state ({@link #failure()}): every later mutation and sync fails with kind IO. Reads

@@ -7,7 +7,9 @@ import java.util.Arrays;
 
 /**
  * One segment file and the in-memory index of its records: the file offset and term of each,
- * never the payloads. Records are contiguous from {@link #base}.
+ * never the payloads. Records are contiguous from {@link #base}; an index below the log's first
+ * index whose record recovery found damaged holds a placeholder (term 0, the damaged record's
+ * offset), which is never served.
  */
 final class Segment {
 
