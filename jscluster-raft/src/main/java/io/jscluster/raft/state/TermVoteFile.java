@@ -12,7 +12,8 @@ import java.util.Arrays;
  * A group's {@code tav.idx}: the term and vote that must be durable before a vote is granted or
  * requested.
  *
- * <p>Writes are atomic and durable when {@link #write} returns, and skipped when the bytes equal
+ * <p>Writes are atomic and durable when {@link #write} returns (the directory's own entry
+ * included: the first write fsyncs its parent), and skipped when the bytes equal
  * the last ones written through this object. A failed write forgets that cache, so the next write
  * is attempted again; the caller decides whether the failure is fatal (NRG makes it the node's
  * sticky write error). Not thread-safe: one owner (the group's state machine) uses it.
@@ -37,6 +38,7 @@ public final class TermVoteFile implements TermVoteStore {
   private final Path file;
   private final Path lossFile;
   private byte[] lastWritten;
+  private boolean dirDurable;
 
   /** A handle on {@code tav.idx} inside {@code storeDir}; touches no file. */
   public TermVoteFile(Path storeDir) {
@@ -76,6 +78,7 @@ public final class TermVoteFile implements TermVoteStore {
       return false;
     }
     lastWritten = null;
+    ensureDirectory();
     DurableFiles.writeAtomically(file, bytes);
     lastWritten = bytes;
     return true;
@@ -137,6 +140,7 @@ public final class TermVoteFile implements TermVoteStore {
       b[i] = (byte) (term >>> (8 * i));
     }
     try {
+      ensureDirectory();
       DurableFiles.writeAtomically(lossFile, b);
     } catch (IOException e) {
       throw new LogException(LogException.Kind.IO, -1, "cannot write " + lossFile, e);
@@ -157,6 +161,20 @@ public final class TermVoteFile implements TermVoteStore {
       throw new LogException(LogException.Kind.IO, -1, "cannot write " + file, e);
     } catch (WireFormatException e) {
       throw new LogException(LogException.Kind.IO, -1, "cannot encode " + value, e);
+    }
+  }
+
+  /**
+   * Before the first write: creates the directory durably, or fsyncs the parent of an existing one
+   * once, since it may have been created by a process that crashed before its entry was durable.
+   */
+  private void ensureDirectory() throws IOException {
+    if (!dirDurable) {
+      Path dir = file.toAbsolutePath().getParent();
+      if (!DurableFiles.createDirectories(dir)) {
+        DurableFiles.syncParent(dir);
+      }
+      dirDurable = true;
     }
   }
 }

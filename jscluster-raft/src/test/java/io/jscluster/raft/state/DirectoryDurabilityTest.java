@@ -128,6 +128,21 @@ class DirectoryDurabilityTest {
   }
 
   @Test
+  void aStoreDirectoryLeftUnsyncedByACrashedProcessIsMadeDurableByTheFirstTermWrite()
+      throws IOException {
+    SimDisk disk = new SimDisk("d");
+    Files.createDirectories(disk.path("/data/G1"));
+    DurableFiles.syncDirectory(disk.root());
+    TermVoteFile tv = new TermVoteFile(disk.path("/data/G1"));
+    tv.save(new TermVote(2, ""));
+    tv.saveDataLossTerm(1);
+    powerCut(disk);
+    TermVoteFile again = new TermVoteFile(disk.path("/data/G1"));
+    assertThat(again.load()).isEqualTo(new TermVote(2, ""));
+    assertThat(again.dataLossTerm()).isEqualTo(1);
+  }
+
+  @Test
   void createDirectoriesReportsWhetherItCreatedAnything() throws IOException {
     SimDisk disk = new SimDisk("d");
     assertThat(DurableFiles.createDirectories(disk.path("/a/b/c"))).isTrue();
