@@ -934,7 +934,11 @@ public final class FileRaftLog implements RaftLog {
         return new long[] {byLength, index + 1};
       }
       for (long p = pos + 1; p + WalFormat.RECORD_HEADER <= size; p++) {
-        long found = validRecordAt(ch, p, size, index + 1, firstLive, maxRecord);
+        // The records index..found-1 lie in [pos, p), each taking at least a header: an index
+        // further ahead than that cannot be this segment's next record.
+        long reachable = index + (p - pos) / WalFormat.RECORD_HEADER;
+        long found = validRecordAt(ch, p, size, index + 1, Math.min(firstLive, reachable),
+            maxRecord);
         if (found < 0) {
           continue;
         }
