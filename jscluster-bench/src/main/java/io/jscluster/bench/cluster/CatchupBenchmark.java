@@ -104,6 +104,11 @@ public class CatchupBenchmark {
     public double syncMbPerSec;
     /** Messages the follower stored through the sync protocol. */
     public double syncMsgs;
+    /**
+     * Restart to the first sync request, in milliseconds (the restarted node's scheduler clock
+     * starts with the restart): start-up, first contact with the leader, the Raft snapshot.
+     */
+    public double startToSyncMillis;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
@@ -114,6 +119,7 @@ public class CatchupBenchmark {
       syncMsgsPerSec = 0;
       syncMbPerSec = 0;
       syncMsgs = 0;
+      startToSyncMillis = 0;
     }
   }
 
@@ -150,16 +156,21 @@ public class CatchupBenchmark {
       throw new IllegalStateException("acked " + acked + " of " + n);
     }
     if (snapshotPath()) {
-      // Waits until the leader applied everything it acknowledged, then compacts its log.
-      RealTimeCluster.await(() -> cluster.call(leader, x -> {
-        StreamReplica r = x.replica(stream);
-        return r.host().node().appliedIndex() >= r.host().node().commitIndex();
-      }), "leader applies");
-      boolean installed = cluster.call(leader, x -> x.replica(stream).snapshotNow());
-      long snapIndex = cluster.call(leader, x -> x.replica(stream).host().node().snapshotIndex());
-      if (!installed || snapIndex == 0) {
-        throw new IllegalStateException("the leader installed no snapshot");
+      // Every running replica compacts its log once it applied everything the leader acknowledged,
+      // so whichever leads when the follower returns must send it the snapshot.
+      for (String node : cluster.names()) {
+        RealTimeCluster.await(() -> cluster.call(node, x -> {
+          StreamReplica r = x.replica(stream);
+          return r.host().node().appliedIndex() >= r.host().node().commitIndex()
+              && r.store().state().lastSeq() == n;
+        }), "applies on " + node);
+        boolean installed = cluster.call(node, x -> x.replica(stream).snapshotNow());
+        long snapIndex = cluster.call(node, x -> x.replica(stream).host().node().snapshotIndex());
+        if (!installed || snapIndex == 0) {
+          throw new IllegalStateException(node + " installed no snapshot");
+        }
       }
+      leader = cluster.awaitStreamLeader(stream);
     }
     long[] pos = cluster.leaderPosition(leader, stream);
     lastSeq = pos[0];
@@ -186,6 +197,7 @@ public class CatchupBenchmark {
       long[] t = cluster.call(follower, x -> new long[] {fc.firstRequestNanos(), fc.finishedNanos()});
       double syncSecs = Math.max(1e-3, (t[1] - t[0]) / 1e9);
       rate.syncMillis = syncSecs * 1e3;
+      rate.startToSyncMillis = t[0] / 1e6;
       rate.syncMsgsPerSec = stored / syncSecs;
       rate.syncMbPerSec = (double) stored * size / 1e6 / syncSecs;
     }

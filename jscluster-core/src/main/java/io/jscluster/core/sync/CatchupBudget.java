@@ -199,6 +199,18 @@ public final class CatchupBudget {
       wake(subLocked(this, size, 1));
     }
 
+    /**
+     * Whether the run may send another message: its own outstanding bytes and messages at or below
+     * {@code runMaxBytes} and {@code runMaxMsgs}, and the server totals at or below the budget's
+     * maxima ({@link #belowMax()}); all four checked under one lock.
+     */
+    public boolean hasRoom(long runMaxBytes, long runMaxMsgs) {
+      synchronized (CatchupBudget.this) {
+        return bytes <= runMaxBytes && msgs <= runMaxMsgs && totalBytes <= maxBytes
+            && totalMsgs <= maxMsgs;
+      }
+    }
+
     /** Bytes this run has outstanding. */
     public long bytes() {
       synchronized (CatchupBudget.this) {

@@ -134,6 +134,7 @@ public final class LeaderCatchup {
   private int cachedLen = -1;
   private String cachedReply;
   private long msgsSent;
+  private final CatchupEncoder encoder = new CatchupEncoder();
   private long rangesSent;
 
   /**
@@ -385,9 +386,7 @@ public final class LeaderCatchup {
     StreamStore store = stream.store();
     boolean drOk = sreq.deleteRangesOk();
     while (Long.compareUnsigned(seq, last) <= 0
-        && out.bytes() <= cfg.maxOutBytes()
-        && out.msgs() <= cfg.maxOutMsgs()
-        && budget.belowMax()) {
+        && out.hasRoom(cfg.maxOutBytes(), cfg.maxOutMsgs())) {
       StoredMessage sm;
       boolean pastEnd = false;
       try {
@@ -437,10 +436,7 @@ public final class LeaderCatchup {
         if (drOk && drFirst != 0) {
           sendDeleteRange();
         }
-        sendTracked(
-            StreamMsgCodec.encode(
-                new StreamMsg(sm.subject(), "", sm.header(), sm.data(), sm.seq(), sm.tsNanos(),
-                    false)));
+        sendTracked(encoder.encode(sm));
       } else if (drOk) {
         if (drFirst == 0) {
           drFirst = seq;
