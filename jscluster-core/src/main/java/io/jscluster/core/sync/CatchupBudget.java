@@ -167,6 +167,15 @@ public final class CatchupBudget {
     return null;
   }
 
+  /** Subtracts several acks at once when the counter covers them all; null wakers and false if not. */
+  private synchronized Object subAllLocked(Outstanding o, long bytes, long msgs) {
+    if (o.msgs < msgs) {
+      return Boolean.FALSE;
+    }
+    List<Runnable> w = subLocked(o, bytes, msgs);
+    return w == null ? Boolean.TRUE : w;
+  }
+
   private static void wake(List<Runnable> wakers) {
     if (wakers != null) {
       for (Runnable r : wakers) {
@@ -209,6 +218,22 @@ public final class CatchupBudget {
         return bytes <= runMaxBytes && msgs <= runMaxMsgs && totalBytes <= maxBytes
             && totalMsgs <= maxMsgs;
       }
+    }
+
+    /**
+     * Subtracts {@code msgs} acknowledged messages totalling {@code size} bytes in one step, the
+     * same as {@code msgs} calls of {@link #sub} when this counter holds at least {@code msgs}
+     * messages (then true; the kick may fire). Otherwise (late or duplicated acks) it changes
+     * nothing and returns false, so the caller subtracts them one at a time.
+     */
+    @SuppressWarnings("unchecked")
+    public boolean subAll(long size, long msgs) {
+      Object r = subAllLocked(this, size, msgs);
+      if (r instanceof Boolean b) {
+        return b;
+      }
+      wake((List<Runnable>) r);
+      return true;
     }
 
     /** Bytes this run has outstanding. */

@@ -135,6 +135,8 @@ public final class LeaderCatchup {
   private String cachedReply;
   private long msgsSent;
   private final CatchupEncoder encoder = new CatchupEncoder();
+  private String lastAckSubject;
+  private long lastAckSize;
   private long rangesSent;
 
   /**
@@ -273,18 +275,53 @@ public final class LeaderCatchup {
 
   /**
    * Several messages that arrived together on the ack subscription: each counts as for
-   * {@link #onAck}, then the run sends once for all of them (one refill of the window instead
-   * of one per ack).
+   * {@link #onAck}, but their budget shares are returned in one step and the run sends once for
+   * all of them (one refill of the window instead of one per ack).
    */
   public void onAcks(java.util.List<FollowerCatchup.Delivery> acks, long nowNanos) {
-    boolean any = false;
-    for (int i = 0, n = acks.size(); i < n && !isDone(); i++) {
+    if (isDone()) {
+      return;
+    }
+    long bytes = 0;
+    int count = 0;
+    for (int i = 0, n = acks.size(); i < n; i++) {
       FollowerCatchup.Delivery d = acks.get(i);
-      any |= countAck(d.subject(), d.payload(), nowNanos);
+      String subject = d.subject();
+      if (!subject.startsWith(ackPrefix)) {
+        continue;
+      }
+      byte[] payload = d.payload();
+      if (payload != null && payload.length > 0) {
+        // The abort returns the whole share anyway: the acks before it need no accounting.
+        countAck(subject, payload, nowNanos);
+        return;
+      }
+      bytes += ackSize(subject);
+      count++;
     }
-    if (any && !isDone()) {
-      event(nowNanos);
+    if (count == 0) {
+      return;
     }
+    if (!out.subAll(bytes, count)) {
+      for (int i = 0, n = acks.size(); i < n; i++) {
+        String subject = acks.get(i).subject();
+        if (subject.startsWith(ackPrefix)) {
+          out.sub(ackSize(subject));
+        }
+      }
+    }
+    peers.decrement(sreq.peer(), count);
+    activityDeadline = nowNanos + cfg.activityIntervalNanos();
+    event(nowNanos);
+  }
+
+  /** The byte length an ack subject carries; the same reply instance repeats, so it is cached. */
+  private long ackSize(String subject) {
+    if (subject != lastAckSubject) {
+      lastAckSize = SyncSubjects.ackReplySize(subject);
+      lastAckSubject = subject;
+    }
+    return lastAckSize;
   }
 
   /** Returns the ack's budget share; true when it was a valid ack of a running run. */
@@ -300,7 +337,7 @@ public final class LeaderCatchup {
       finish(Outcome.REMOTE_ABORTED);
       return false;
     }
-    out.sub(SyncSubjects.ackReplySize(subject));
+    out.sub(ackSize(subject));
     peers.update(sreq.peer());
     activityDeadline = nowNanos + cfg.activityIntervalNanos();
     return true;
