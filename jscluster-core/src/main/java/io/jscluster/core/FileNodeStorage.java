@@ -12,6 +12,7 @@ import io.jscluster.raft.log.MemoryRaftLog;
 import io.jscluster.raft.log.MemoryTermVoteStore;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
+import io.jscluster.raft.state.DurableFiles;
 import io.jscluster.raft.state.TermVoteFile;
 import io.jscluster.raft.wal.FileRaftLog;
 import io.jscluster.raft.wal.WalOptions;
@@ -31,9 +32,17 @@ import java.util.stream.Stream;
  */
 public final class FileNodeStorage implements NodeStorage {
 
+  /** The default fsync policy of the Raft WALs. */
+  public static final FsyncPolicy DEFAULT_WAL_POLICY = FsyncPolicy.ON_SYNC;
+  /** The default sync policy of the file stream stores. */
+  public static final SyncPolicy DEFAULT_STORE_POLICY = SyncPolicy.ALWAYS;
+  /** The default interval of {@link SyncPolicy#INTERVAL} store syncs: one second. */
+  public static final long DEFAULT_STORE_SYNC_INTERVAL_NANOS = 1_000_000_000L;
+
   private final Path dir;
   private final FsyncPolicy walPolicy;
   private final SyncPolicy storePolicy;
+  private final long storeSyncIntervalNanos;
 
   /**
    * Storage under {@code dir}.
@@ -42,14 +51,24 @@ public final class FileNodeStorage implements NodeStorage {
    * @param storePolicy when stream store writes are forced
    */
   public FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy) {
+    this(dir, walPolicy, storePolicy, DEFAULT_STORE_SYNC_INTERVAL_NANOS);
+  }
+
+  /**
+   * Storage under {@code dir} whose {@link SyncPolicy#INTERVAL} stores sync every {@code
+   * storeSyncIntervalNanos} (real time, on the stores' shared background thread).
+   */
+  public FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy,
+      long storeSyncIntervalNanos) {
     this.dir = dir;
     this.walPolicy = walPolicy;
     this.storePolicy = storePolicy;
+    this.storeSyncIntervalNanos = storeSyncIntervalNanos;
   }
 
-  /** Storage under {@code dir} with the default policies (WAL forced on sync, store always). */
+  /** Storage under {@code dir} with the default policies ({@link #DEFAULT_WAL_POLICY}, {@link #DEFAULT_STORE_POLICY}). */
   public FileNodeStorage(Path dir) {
-    this(dir, FsyncPolicy.ON_SYNC, SyncPolicy.ALWAYS);
+    this(dir, DEFAULT_WAL_POLICY, DEFAULT_STORE_POLICY);
   }
 
   /** The root directory. */
@@ -82,7 +101,7 @@ public final class FileNodeStorage implements NodeStorage {
       return new MemoryTermVoteStore();
     }
     try {
-      Files.createDirectories(groupDir(group));
+      DurableFiles.createDirectories(groupDir(group));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -95,25 +114,17 @@ public final class FileNodeStorage implements NodeStorage {
     if (storage == StorageType.MEMORY) {
       return new MemoryStreamStore(limits, clock);
     }
-    return FileStreamStore.open(FileStoreConfig.of(streamDir(stream)).withSync(storePolicy, 1_000_000_000L)
+    return FileStreamStore.open(FileStoreConfig.of(streamDir(stream)).withSync(storePolicy, storeSyncIntervalNanos)
         .withLimits(limits).withClock(clock));
   }
 
   @Override
   public void saveFailed(String stream, long clfs) {
     Path f = dir.resolve("streams").resolve(stream + ".clfs");
-    Path tmp = dir.resolve("streams").resolve(stream + ".clfs.tmp");
     try {
-      Files.createDirectories(f.getParent());
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.write(java.nio.ByteBuffer.wrap(Long.toUnsignedString(clfs).getBytes(
-            java.nio.charset.StandardCharsets.US_ASCII)));
-        ch.force(true);
-      }
-      Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      // Written, forced, renamed and the directory forced: the count survives a power cut.
+      DurableFiles.writeAtomically(f, Long.toUnsignedString(clfs).getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -144,12 +155,15 @@ public final class FileNodeStorage implements NodeStorage {
   public void removeStream(String stream) {
     deleteTree(streamDir(stream));
     try {
-      Files.deleteIfExists(dir.resolve("streams").resolve(stream + ".clfs"));
+      if (Files.deleteIfExists(dir.resolve("streams").resolve(stream + ".clfs"))) {
+        DurableFiles.syncDirectory(dir.resolve("streams"));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** Deletes {@code p} and everything under it, durably: a power cut does not bring it back. */
   private static void deleteTree(Path p) {
     if (!Files.exists(p)) {
       return;
@@ -157,6 +171,10 @@ public final class FileNodeStorage implements NodeStorage {
     try (Stream<Path> s = Files.walk(p)) {
       for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);
+      }
+      Path parent = p.toAbsolutePath().getParent();
+      if (parent != null) {
+        DurableFiles.syncDirectory(parent);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

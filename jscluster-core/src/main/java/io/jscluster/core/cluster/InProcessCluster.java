@@ -13,6 +13,7 @@ import io.jscluster.core.stream.StreamReplica;
 import io.jscluster.core.store.SyncPolicy;
 import io.jscluster.raft.RaftTiming;
 import io.jscluster.raft.log.FsyncPolicy;
+import io.jscluster.raft.sim.SimDisk;
 import io.jscluster.raft.sim.SimNetwork;
 import io.jscluster.raft.sim.Simulation;
 import java.io.IOException;
@@ -67,6 +68,9 @@ public final class InProcessCluster implements AutoCloseable {
     private long minDelay = 1;
     private long maxDelay = 5;
     private FsyncPolicy walPolicy = FsyncPolicy.ALWAYS;
+    private boolean walPolicySet;
+    private SyncPolicy storePolicy;
+    private boolean simulatedDisks;
     private long requestTimeout = 10_000;
     private io.jscluster.core.stream.SnapshotPolicy snapshotPolicy = io.jscluster.core.stream.SnapshotPolicy.DEFAULT;
 
@@ -103,9 +107,38 @@ public final class InProcessCluster implements AutoCloseable {
       return this;
     }
 
-    /** Fsync policy of the Raft logs (default ALWAYS). */
+    /**
+     * Fsync policy of the Raft logs (default ALWAYS; on {@link #simulatedDisks() simulated disks}
+     * {@link FileNodeStorage#DEFAULT_WAL_POLICY}).
+     */
     public Builder walFsync(FsyncPolicy p) {
       walPolicy = p;
+      walPolicySet = true;
+      return this;
+    }
+
+    /**
+     * Sync policy of the file stream stores (default ALWAYS; on {@link #simulatedDisks() simulated
+     * disks} {@link FileNodeStorage#DEFAULT_STORE_POLICY}).
+     */
+    public Builder storeSync(SyncPolicy p) {
+      storePolicy = p;
+      return this;
+    }
+
+    /**
+     * Keep each node's state — the meta and stream Raft WALs, {@code tav.idx}, snapshots, CLFS
+     * files and file stream stores — in a {@link FileNodeStorage} on a disk of its own, a {@link
+     * SimDisk} that knows what was forced, so that {@link InProcessCluster#powerLoss power losses}
+     * can drop everything not yet durable. Unless {@link #walFsync} or {@link #storeSync} say
+     * otherwise, the storage uses {@link FileNodeStorage}'s default policies, what a server gets.
+     * A {@link SyncPolicy#INTERVAL} store's background sync runs in real time outside the
+     * simulation, so on simulated disks it never fires: such a store is forced only when the node
+     * syncs or closes it, the worst case a power loss can meet. Exclusive with {@link
+     * #fileStorage}.
+     */
+    public Builder simulatedDisks() {
+      simulatedDisks = true;
       return this;
     }
 
@@ -123,6 +156,9 @@ public final class InProcessCluster implements AutoCloseable {
 
     /** Builds the cluster; no node runs before {@link InProcessCluster#start()}. */
     public InProcessCluster build() {
+      if (simulatedDisks && directory != null) {
+        throw new IllegalStateException("simulatedDisks() and fileStorage(dir) exclude each other");
+      }
       return new InProcessCluster(this);
     }
   }
@@ -130,6 +166,10 @@ public final class InProcessCluster implements AutoCloseable {
   private final class Slot {
     final String name;
     final NodeStorage storage;
+    /** The node's simulated disk, or null. */
+    final SimDisk disk;
+    /** An armed power loss on this node's disk takes every node's power. */
+    boolean powerLossEverywhere;
     ClusterNode node;
     SimulationScheduler scheduler;
     int incarnation;
@@ -138,8 +178,12 @@ public final class InProcessCluster implements AutoCloseable {
     Slot(String name, NodeStorage storage) {
       this.name = name;
       this.storage = storage;
+      this.disk = storage instanceof SimDiskStorage d ? d.disk() : null;
     }
   }
+
+  /** A store sync interval that a test never reaches: INTERVAL stores on simulated disks never sync in the background. */
+  private static final long NEVER_NANOS = Long.MAX_VALUE / 4;
 
   /** Wall-clock origin of virtual time: 2026-01-01T00:00:00Z. */
   private static final long EPOCH_NANOS = 1_767_225_600_000_000_000L;
@@ -149,6 +193,7 @@ public final class InProcessCluster implements AutoCloseable {
   private final SimNetwork network;
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final List<String> names = new ArrayList<>();
+  private long powerLosses;
 
   private InProcessCluster(Builder b) {
     this.cfg = b;
@@ -159,8 +204,18 @@ public final class InProcessCluster implements AutoCloseable {
       names.add("n" + i);
     }
     for (String n : names) {
-      NodeStorage st = b.directory == null ? new MemoryNodeStorage(b.walPolicy)
-          : new FileNodeStorage(b.directory.resolve(n), b.walPolicy, SyncPolicy.ALWAYS);
+      NodeStorage st;
+      if (b.simulatedDisks) {
+        SimDisk disk = new SimDisk(n);
+        st = new SimDiskStorage(disk, new FileNodeStorage(disk.root(),
+            b.walPolicySet ? b.walPolicy : FileNodeStorage.DEFAULT_WAL_POLICY,
+            b.storePolicy != null ? b.storePolicy : FileNodeStorage.DEFAULT_STORE_POLICY, NEVER_NANOS));
+      } else if (b.directory != null) {
+        st = new FileNodeStorage(b.directory.resolve(n), b.walPolicy,
+            b.storePolicy != null ? b.storePolicy : SyncPolicy.ALWAYS);
+      } else {
+        st = new MemoryNodeStorage(b.walPolicy);
+      }
       slots.put(n, new Slot(n, st));
     }
   }
@@ -212,6 +267,31 @@ public final class InProcessCluster implements AutoCloseable {
     return slot(name).storage;
   }
 
+  /**
+   * The simulated disk of node {@code name} (for finer faults: {@link SimDisk#flipBit}, {@link
+   * SimDisk#setFailing}, inspection).
+   *
+   * @throws IllegalStateException unless the cluster was built with {@link Builder#simulatedDisks()}
+   */
+  public SimDisk disk(String name) {
+    return requireDisk(slot(name));
+  }
+
+  private SimDisk requireDisk(Slot s) {
+    if (s.disk == null) {
+      throw new IllegalStateException("power loss needs simulatedDisks()");
+    }
+    return s.disk;
+  }
+
+  /** The file storage of node {@code name} (on a real or simulated disk), or null for heap storage. */
+  private FileNodeStorage fileStorage(Slot s) {
+    if (s.storage instanceof SimDiskStorage d) {
+      return d.files();
+    }
+    return s.storage instanceof FileNodeStorage f ? f : null;
+  }
+
   private Slot slot(String name) {
     Slot s = slots.get(name);
     if (s == null) {
@@ -235,6 +315,21 @@ public final class InProcessCluster implements AutoCloseable {
     s.incarnation++;
     s.scheduler = new SimulationScheduler(sim, EPOCH_NANOS);
     s.scheduler.slow(s.slowMillis);
+    if (s.disk != null) {
+      s.scheduler.onPowerLoss(e -> onPowerLoss(s, e));
+    }
+    try {
+      startNode(s);
+    } catch (SimDisk.PowerLoss e) {
+      if (s.disk == null) {
+        throw e;
+      }
+      s.scheduler.halt();
+      onPowerLoss(s, e);
+    }
+  }
+
+  private void startNode(Slot s) {
     ClusterConfig cc = new ClusterConfig(s.name, names, "jscluster", s.storage, 0, cfg.timing,
         cfg.requestTimeout);
     NodeTransport t = new NodeTransport(network.network().endpoint(s.name), s.scheduler);
@@ -252,7 +347,12 @@ public final class InProcessCluster implements AutoCloseable {
     kill(name, 0);
   }
 
-  /** Kills node {@code name}; of its unsynced Raft log writes the first {@code survivingUnsynced} survive. */
+  /**
+   * Kills node {@code name}; of its unsynced Raft log writes the first {@code survivingUnsynced}
+   * survive (heap storage). On simulated disks the process dies: what it had written to its files
+   * stays (the operating system still holds it), what it still buffered is lost, and nothing more
+   * reaches the disk.
+   */
   public void kill(String name, int survivingUnsynced) {
     Slot s = slot(name);
     if (s.node == null || s.node.stopped()) {
@@ -260,7 +360,16 @@ public final class InProcessCluster implements AutoCloseable {
     }
     s.scheduler.halt();
     network.network().disconnect(name);
-    s.node.stop();
+    if (s.disk != null) {
+      s.disk.setFailing(true);
+      try {
+        s.node.stop();
+      } finally {
+        s.disk.setFailing(false);
+      }
+    } else {
+      s.node.stop();
+    }
     if (s.storage instanceof MemoryNodeStorage m) {
       m.crash(survivingUnsynced);
     }
@@ -269,7 +378,100 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Stops node {@code name} cleanly (everything written survives). */
   public void stop(String name) {
-    kill(name, Integer.MAX_VALUE);
+    Slot s = slot(name);
+    if (s.node == null || s.node.stopped()) {
+      return;
+    }
+    s.scheduler.halt();
+    network.network().disconnect(name);
+    s.node.stop();
+    if (s.storage instanceof MemoryNodeStorage m) {
+      m.crash(Integer.MAX_VALUE);
+    }
+    sim.trace("stop:" + name);
+  }
+
+  // ------------------------------------------------------------------ power losses (simulated disks)
+
+  /**
+   * Node {@code name} loses power and comes back: it stops at once, its disk keeps only what was
+   * durably forced — file contents on a force, directory entries (creations, renames, deletions)
+   * on a force of their directory — and it boots from that. A node that was down reboots too.
+   * Needs {@link Builder#simulatedDisks()}.
+   */
+  public void powerLoss(String name) {
+    powerLoss(name, SimDisk.CrashMode.LOSE_UNSYNCED);
+  }
+
+  /** As {@link #powerLoss(String)}; {@code mode} says what of the unforced writes survives (a prefix, a torn write). */
+  public void powerLoss(String name, SimDisk.CrashMode mode) {
+    cutPower(List.of(slot(name)), mode);
+  }
+
+  /** Every node loses power at the same instant and comes back, as {@link #powerLoss(String)}. */
+  public void powerLossAll() {
+    powerLossAll(SimDisk.CrashMode.LOSE_UNSYNCED);
+  }
+
+  /** As {@link #powerLossAll()}; {@code mode} says what of the unforced writes survives. */
+  public void powerLossAll(SimDisk.CrashMode mode) {
+    cutPower(new ArrayList<>(slots.values()), mode);
+  }
+
+  /**
+   * Cuts the power in the middle of node {@code name}'s {@code afterMutations}-th disk mutation
+   * from now (a write, truncation, force, creation, deletion or rename; 1 = the next one): a write
+   * may reach the disk in part, the rest of the task that made it never runs, and the node — or,
+   * when {@code everyNode}, every node at that same instant — loses power as {@link
+   * #powerLoss(String, SimDisk.CrashMode)} with {@code mode} and comes back. {@link
+   * #powerLosses()} counts it when it happened.
+   */
+  public void armPowerLoss(String name, int afterMutations, SimDisk.CrashMode mode, boolean everyNode) {
+    Slot s = slot(name);
+    requireDisk(s).armPowerLoss(afterMutations, mode, sim.random());
+    s.powerLossEverywhere = everyNode;
+  }
+
+  /** Power losses so far (one per {@code powerLoss} call or armed loss that fired, however many nodes it took). */
+  public long powerLosses() {
+    return powerLosses;
+  }
+
+  private void onPowerLoss(Slot s, SimDisk.PowerLoss e) {
+    cutPower(s.powerLossEverywhere ? new ArrayList<>(slots.values()) : List.of(s), e.mode());
+  }
+
+  private void cutPower(List<Slot> victims, SimDisk.CrashMode mode) {
+    for (Slot s : victims) {
+      requireDisk(s);
+    }
+    powerLosses++;
+    sim.trace("power-loss:" + victims.size());
+    // Every machine goes dark at the same instant: nothing any of them does from here on reaches a disk.
+    for (Slot s : victims) {
+      if (s.scheduler != null) {
+        s.scheduler.halt();
+      }
+      network.network().disconnect(s.name);
+      s.disk.setFailing(true);
+    }
+    for (Slot s : victims) {
+      if (s.node != null && !s.node.stopped()) {
+        try {
+          // Releases the old incarnation's files and timers; every write it attempts fails.
+          s.node.stop();
+        } catch (RuntimeException ignored) {
+          // A node stopped in the middle of a task may be inconsistent; it is discarded anyway.
+        }
+      }
+    }
+    for (Slot s : victims) {
+      s.disk.crash(sim.random(), mode);
+      s.powerLossEverywhere = false;
+    }
+    for (Slot s : victims) {
+      boot(s);
+    }
   }
 
   /** Restarts node {@code name} from its storage (kills it first if it runs). */
@@ -313,10 +515,11 @@ public final class InProcessCluster implements AutoCloseable {
    * {@code stream} (file storage only; the node should be down). Returns the files damaged.
    */
   public List<Path> damageStreamFiles(String name, String stream, int files) {
-    if (!(slot(name).storage instanceof FileNodeStorage f)) {
+    FileNodeStorage f = fileStorage(slot(name));
+    if (f == null) {
       throw new IllegalStateException("damage needs file storage");
     }
-    return flipBits(f.streamDir(stream), files);
+    return flipBits(slot(name), f.streamDir(stream), files);
   }
 
   /**
@@ -325,14 +528,15 @@ public final class InProcessCluster implements AutoCloseable {
    * node should be down. Returns the files damaged (none when the group has no snapshot).
    */
   public List<Path> damageSnapshotFiles(String name, String group, int files) {
-    if (!(slot(name).storage instanceof FileNodeStorage f)) {
+    FileNodeStorage f = fileStorage(slot(name));
+    if (f == null) {
       throw new IllegalStateException("damage needs file storage");
     }
     Path dir = f.groupDir(group).resolve("snapshots");
-    return Files.isDirectory(dir) ? flipBits(dir, files) : List.of();
+    return Files.isDirectory(dir) ? flipBits(slot(name), dir, files) : List.of();
   }
 
-  private List<Path> flipBits(Path dir, int files) {
+  private List<Path> flipBits(Slot slot, Path dir, int files) {
     List<Path> candidates;
     try (Stream<Path> s = Files.walk(dir)) {
       candidates = new ArrayList<>(s.filter(Files::isRegularFile).filter(p -> {
@@ -348,6 +552,17 @@ public final class InProcessCluster implements AutoCloseable {
     List<Path> out = new ArrayList<>();
     for (int i = 0; i < files && !candidates.isEmpty(); i++) {
       Path p = candidates.remove(sim.random().nextInt(candidates.size()));
+      if (slot.disk != null) {
+        // Media damage: the bit is wrong in what is durable too, not only in the page cache.
+        try {
+          long size = Files.size(p);
+          slot.disk.flipBit(p, (long) (sim.random().nextDouble() * size) * 8 + sim.random().nextInt(8));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        out.add(p);
+        continue;
+      }
       try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         long pos = (long) (sim.random().nextDouble() * ch.size());
         ByteBuffer b = ByteBuffer.allocate(1);
@@ -608,6 +823,11 @@ public final class InProcessCluster implements AutoCloseable {
   /** Stops every node. */
   @Override
   public void close() {
+    for (Slot s : slots.values()) {
+      if (s.disk != null) {
+        s.disk.disarmPowerLoss();
+      }
+    }
     for (String n : names) {
       ClusterNode node = node(n);
       if (node != null) {

@@ -1,7 +1,9 @@
 package io.jscluster.core.cluster;
 
 import io.jscluster.core.Scheduler;
+import io.jscluster.raft.sim.SimDisk;
 import io.jscluster.raft.sim.Simulation;
+import java.util.function.Consumer;
 
 /**
  * A {@link Scheduler} in the virtual time of a {@link Simulation}: one per node incarnation. After
@@ -15,6 +17,7 @@ public final class SimulationScheduler implements Scheduler {
   private long lastWall;
   private boolean halted;
   private long extraInboundDelay;
+  private Consumer<SimDisk.PowerLoss> powerLossHandler;
 
   /** A scheduler on {@code sim} whose wall clock starts at {@code epochNanos}. */
   public SimulationScheduler(Simulation sim, long epochNanos) {
@@ -39,7 +42,16 @@ public final class SimulationScheduler implements Scheduler {
     boolean[] cancelled = new boolean[1];
     sim.schedule(atMillis, () -> {
       if (!halted && !cancelled[0]) {
-        task.run();
+        try {
+          task.run();
+        } catch (SimDisk.PowerLoss e) {
+          if (powerLossHandler == null) {
+            throw e;
+          }
+          // The node's disk lost power in the middle of this task: nothing after it may run.
+          halted = true;
+          powerLossHandler.accept(e);
+        }
       }
     });
     return () -> cancelled[0] = true;
@@ -58,6 +70,15 @@ public final class SimulationScheduler implements Scheduler {
   /** Makes every inbound message wait {@code millis} more before this node sees it. */
   void slow(long millis) {
     extraInboundDelay = Math.max(0, millis);
+  }
+
+  /**
+   * Where a {@link SimDisk.PowerLoss} thrown out of one of this node's tasks goes (the in-process
+   * cluster cuts the power of the node, or of every node, and restarts them); without a handler it
+   * propagates to the simulation.
+   */
+  void onPowerLoss(Consumer<SimDisk.PowerLoss> handler) {
+    powerLossHandler = handler;
   }
 
   /** Drops everything still scheduled and refuses new work. */

@@ -166,7 +166,11 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     private void recover() throws IOException {
-        Files.createDirectories(dir);
+        // Its entry must survive a power cut, or every block forced into it goes with it; one that exists may
+        // have been created by a process that crashed before making it durable.
+        if (!io.jscluster.raft.state.DurableFiles.createDirectories(dir)) {
+            io.jscluster.raft.state.DurableFiles.syncParent(dir);
+        }
         readSources();
         TreeMap<Long, ManifestEntry> manifest = readManifest();
         TreeMap<Long, Path> files = new TreeMap<>();

@@ -42,6 +42,45 @@ class SimDiskTest {
   }
 
   @Test
+  void durablyCreatedDirectoriesSurviveACrash() throws IOException {
+    SimDisk disk = new SimDisk("d");
+    Files.createDirectories(disk.path("/plain/a"));
+    write(disk.path("/plain/a/f"), "forced", true);
+    DurableFiles.syncDirectory(disk.path("/plain/a"));
+    DurableFiles.createDirectories(disk.path("/durable/a/b"));
+    write(disk.path("/durable/a/b/f"), "forced", true);
+    DurableFiles.syncDirectory(disk.path("/durable/a/b"));
+    DurableFiles.createDirectories(disk.path("/durable/a/b")); // exists: nothing to do
+    disk.crash(new Random(1), SimDisk.CrashMode.LOSE_UNSYNCED);
+    // A forced file in a directory whose own creation was never forced is gone with it. (The
+    // entry of /plain itself became durable when the root was forced for /durable.)
+    assertThat(disk.exists(disk.path("/plain"))).isTrue();
+    assertThat(disk.exists(disk.path("/plain/a"))).isFalse();
+    assertThat(new String(disk.read(disk.path("/durable/a/b/f")), StandardCharsets.UTF_8)).isEqualTo("forced");
+  }
+
+  @Test
+  void directoryStreamsFilterByGlob() throws IOException {
+    SimDisk disk = new SimDisk("d");
+    for (String n : new String[] {"1.blk", "2.blk", "2.dlt", "x.blk.tmp", "index.db"}) {
+      write(disk.path("/" + n), n, false);
+    }
+    java.util.List<String> names = new java.util.ArrayList<>();
+    try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(disk.root(), "*.blk")) {
+      ds.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    assertThat(names).containsExactly("1.blk", "2.blk");
+    names.clear();
+    try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(disk.root(), "{2,x}.*")) {
+      ds.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    assertThat(names).containsExactly("2.blk", "2.dlt", "x.blk.tmp");
+    assertThat(disk.fileSystem().getPathMatcher("glob:/[!0-9].blk").matches(disk.path("/1.blk"))).isFalse();
+    assertThat(disk.fileSystem().getPathMatcher("glob:/[0-9].blk").matches(disk.path("/1.blk"))).isTrue();
+    assertThat(disk.fileSystem().getPathMatcher("regex:.*dlt").matches(disk.path("/2.dlt"))).isTrue();
+  }
+
+  @Test
   void forcedContentSurvivesACrashAndUnforcedContentDoesNot() throws IOException {
     SimDisk disk = new SimDisk("d");
     Path f = disk.path("/f");
