@@ -94,4 +94,53 @@ class BatchedFollowerTest {
     }
     leader.close();
   }
+
+  @Test
+  void aBatchWhoseSyncFailsIsNotAckedAndTheFollowerRetries() {
+    MemoryStreamStore leader = new MemoryStreamStore(StreamLimits.NONE, () -> 1);
+    for (int i = 1; i <= 10; i++) {
+      leader.storeAt(i, i, "s", null, new byte[] {(byte) i});
+    }
+    CountingStore follower =
+        new CountingStore(new MemoryStreamStore(StreamLimits.NONE, () -> 1), new int[1]);
+    List<CatchupLoop.Msg> wire = new ArrayList<>();
+    CatchupTransport t = new CatchupTransport() {
+      @Override
+      public void publish(String subject, String reply, byte[] payload) {
+        wire.add(new CatchupLoop.Msg(subject, reply, payload));
+      }
+
+      @Override
+      public void subscribe(String subject) {}
+
+      @Override
+      public void unsubscribe(String subject) {}
+    };
+    CatchupLoop.TestReplica replica = new CatchupLoop.TestReplica(follower, "$JSC.SYNC.fail0001");
+    Object[] result = {null};
+    FollowerCatchup f = new FollowerCatchup(CatchupConfig.DEFAULT,
+        new SyncSubjects(new SplittableRandom(3)), new SyncRequestLimiter(), t, replica,
+        new CatchupLoop.TestNode(), new CatchupState(), () -> true, () -> {},
+        e -> result[0] = e == null ? "ok" : e);
+    f.start(CatchupProtocolTest.snapshotOf(leader), 1, 0);
+    assertThat(f.requestsSent()).isEqualTo(1);
+    String inbox = f.inbox();
+    wire.clear();
+    List<FollowerCatchup.Delivery> batch = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      batch.add(new FollowerCatchup.Delivery(inbox, "$JSC.ACK.x." + i,
+          io.jscluster.codec.msg.StreamMsgCodec.encode(new io.jscluster.codec.msg.StreamMsg(
+              "s", "", null, new byte[] {(byte) i}, i, i, false))));
+    }
+    follower.failBatchSync = new io.jscluster.core.store.StoreIOException("sync",
+        new java.io.IOException("disk gone"));
+    f.onMessages(batch, 1_000);
+    // Nothing acked: none of the batch is known to be durable.
+    assertThat(wire).noneMatch(m -> m.subject().startsWith("$JSC.ACK."));
+    assertThat(f.isDone()).isFalse();
+    follower.failBatchSync = null;
+    f.tick(f.deadline());
+    assertThat(f.requestsSent()).isEqualTo(2);
+    assertThat(result[0]).isNull();
+  }
 }

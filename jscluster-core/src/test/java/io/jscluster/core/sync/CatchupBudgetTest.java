@@ -128,4 +128,38 @@ class CatchupBudgetTest {
     assertThat(b.totalBytes()).isZero();
     assertThat(b.totalMsgs()).isZero();
   }
+
+  @Test
+  void subAllEqualsOneSubPerAckAndRefusesMoreAcksThanOutstanding() {
+    CatchupBudget a = new CatchupBudget(100);
+    CatchupBudget b = new CatchupBudget(100);
+    CatchupBudget.Outstanding ra = a.open();
+    CatchupBudget.Outstanding rb = b.open();
+    for (int i = 0; i < 5; i++) {
+      ra.add(25);
+      rb.add(25);
+    }
+    assertThat(a.kickArmed()).isTrue();
+    List<String> woken = new ArrayList<>();
+    assertThat(a.awaitKick(() -> woken.add("a"))).isTrue();
+    assertThat(b.awaitKick(() -> woken.add("b"))).isTrue();
+    assertThat(ra.subAll(75, 3)).isTrue();
+    for (int i = 0; i < 3; i++) {
+      rb.sub(25);
+    }
+    assertThat(ra.bytes()).isEqualTo(rb.bytes()).isEqualTo(50);
+    assertThat(ra.msgs()).isEqualTo(rb.msgs()).isEqualTo(2);
+    assertThat(a.totalBytes()).isEqualTo(b.totalBytes());
+    assertThat(woken).containsExactly("a", "b");
+    assertThat(ra.hasRoom(50, 2)).isTrue();
+    assertThat(ra.hasRoom(49, 2)).isFalse();
+    assertThat(ra.hasRoom(50, 1)).isFalse();
+    // More acks than outstanding (late or duplicated): nothing changes, the caller goes one by one.
+    assertThat(ra.subAll(75, 3)).isFalse();
+    assertThat(ra.bytes()).isEqualTo(50);
+    assertThat(a.totalMsgs()).isEqualTo(2);
+    ra.close();
+    assertThat(ra.subAll(0, 0)).isTrue();
+    assertThat(a.totalBytes()).isZero();
+  }
 }

@@ -15,6 +15,8 @@ final class CountingStore implements StreamStore {
   private final StreamStore d;
   private final int[] loads;
   RuntimeException failLoads;
+  /** Thrown by {@link #batch} after the body ran, as a store whose closing sync failed. */
+  RuntimeException failBatchSync;
 
   CountingStore(StreamStore d, int[] loads) {
     this.d = d;
@@ -157,6 +159,9 @@ final class CountingStore implements StreamStore {
   @Override
   public void batch(Runnable body) {
     d.batch(body);
+    if (failBatchSync != null) {
+      throw failBatchSync;
+    }
   }
 
   @Override
