@@ -8,6 +8,7 @@ import io.jscluster.core.info.ClusterInfo;
 import io.jscluster.core.info.ClusterInfoReporter;
 import io.jscluster.core.info.NodeDirectory;
 import io.jscluster.core.info.NodeTable;
+import io.jscluster.core.info.PeerLiveness;
 import io.jscluster.core.info.RaftGroupView;
 import io.jscluster.core.info.StreamInfoJson;
 import io.jscluster.core.info.StreamInfoRequests;
@@ -454,21 +455,33 @@ public final class ClusterNode {
     return "$JSC.SI.$G." + stream;
   }
 
+  /**
+   * Updates the node table's offline flags from what this node's Raft groups observe (see
+   * {@link PeerLiveness}): offline only on evidence, so a meta follower, which hears nothing from
+   * the other followers, does not report them offline.
+   */
   private void refreshNodeTable() {
     long now = scheduler.nowMillis();
+    liveness.clear();
+    liveness.observe(metaHost.node(), now);
+    for (StreamReplica r : replicas.values()) {
+      if (r.host() != null && !r.host().stopped()) {
+        liveness.observe(r.host().node(), now);
+      }
+    }
     for (io.jscluster.raft.PeerInfo p : metaHost.node().peerInfos(now)) {
       if (p.id().equals(id)) {
         continue;
       }
-      boolean offline = p.lastHeardMillis() < 0 ? now - startedAtMillis > OFFLINE_AFTER_MILLIS
-          : now - p.lastHeardMillis() > OFFLINE_AFTER_MILLIS;
-      if (offline) {
+      if (liveness.verdict(p.id(), now, startedAtMillis) == PeerLiveness.Verdict.OFFLINE) {
         nodeTable.markOffline(p.id());
       } else {
         nodeTable.markOnline(p.id());
       }
     }
   }
+
+  private final PeerLiveness liveness = new PeerLiveness(OFFLINE_AFTER_MILLIS);
 
   /**
    * The group's leader as cluster info reports it, "" when none. Under pre-vote a follower whose

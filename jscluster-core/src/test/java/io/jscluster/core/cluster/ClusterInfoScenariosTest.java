@@ -47,6 +47,46 @@ class ClusterInfoScenariosTest {
   }
 
   @Test
+  @DisplayName("A meta follower reports a live fellow follower online and a dead one not offline without evidence; "
+      + "the group leader still reports the dead one offline")
+  void offlineOnlyOnEvidence() {
+    try (InProcessCluster c = ClusterScenariosTest.started(3, 42)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 3);
+      c.awaitCurrent("TEST", T);
+      // The meta leader also leads the stream: the other two follow on every group.
+      ClusterNode meta = c.metaLeader();
+      for (int i = 0; i < 5 && !meta.isStreamLeader("TEST"); i++) {
+        ClusterNode l = c.awaitStreamLeader("TEST", T);
+        l.replica("TEST").host().input(n -> n.stepDown(c.simulation().now(), meta.id()));
+        c.runUntil(() -> c.streamLeader("TEST") != null && c.streamLeader("TEST") != l, 10_000);
+      }
+      assertThat(meta.isStreamLeader("TEST")).isTrue();
+      ClusterNode f = null;
+      ClusterNode g = null;
+      for (ClusterNode n : c.liveNodes()) {
+        if (n != meta) {
+          if (f == null) {
+            f = n;
+          } else {
+            g = n;
+          }
+        }
+      }
+      c.runFor(15_000);
+      ClusterInfo fromFollower = f.clusterInfo("TEST");
+      assertThat(fromFollower.replica(g.id()).offline()).as("live follower seen from %s: %s", f.name(), fromFollower)
+          .isFalse();
+      assertThat(fromFollower.replica(meta.id()).offline()).isFalse();
+      c.kill(g.name());
+      c.runFor(15_000);
+      // The follower never heard from g and has no group on which it would: not evidence.
+      assertThat(f.clusterInfo("TEST").replica(g.id()).offline()).isFalse();
+      assertThat(c.metaLeader().clusterInfo("TEST").replica(g.id()).offline()).isTrue();
+    }
+  }
+
+  @Test
   @DisplayName("A $JSC.SI request is answered by the stream leader; without a leader, after a delay, by a member")
   void streamInfoOverTheTransport() {
     try (InProcessCluster c = ClusterScenariosTest.started(5, 43)) {
