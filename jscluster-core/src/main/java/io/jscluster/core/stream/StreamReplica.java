@@ -538,7 +538,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   }
 
   private PubAck preProposal(String subject, byte[] hdr, byte[] msg) {
-    if (!isLeader()) {
+    if (!isLeader() || !store.damage().isEmpty()) {
+      // A damaged leader is about to hand leadership over: its de-duplication window and
+      // per-subject checks cannot see the damaged range.
       return PubAck.failed(name, ApiError.CLUSTER_NOT_LEADER);
     }
     if (cfg.sealed()) {
@@ -1027,6 +1029,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       StoredMessage m;
       try {
         m = store.load(seq);
+      } catch (io.jscluster.core.store.StoreCorruptionException e) {
+        // A damaged sequence: its id comes back with the repair; older ones are still worth restoring.
+        continue;
       } catch (StoreException e) {
         break;
       }
@@ -1209,7 +1214,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    * sync protocol). Call on the node's thread.
    *
    * @return whether a snapshot was installed; false for an R1 stream, while the replica recovers,
-   *     catches up or has a store error, or when Raft refused (nothing applied yet, a checkpoint
+   *     catches up, has damaged ranges or a store error, or when Raft refused (nothing applied yet, a checkpoint
    *     open or Raft catch-ups running)
    */
   public boolean snapshotNow() {
@@ -1243,6 +1248,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         || writeError != null) {
       return;
     }
+    if (!store.damage().isEmpty()) {
+      // Never snapshot a damaged store: the snapshot would tell peers its unknown range is deleted
+      // (the store refuses to encode it anyway); snapshots resume once the repair is done.
+      return;
+    }
     boolean forceRaft = force || failedSnapshots > 4;
     try {
       store.sync();
@@ -1272,7 +1282,10 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       if (closed || host.stopped()) {
         return;
       }
-      if (host.node().compactableEntries() > 0 || clfs > snapClfs) {
+      if (!store.damage().isEmpty()) {
+        // Damage a read found after open: repair it as damage found at open is.
+        scheduleRepair();
+      } else if (host.node().compactableEntries() > 0 || clfs > snapClfs) {
         installSnapshot(failedSnapshots > 0);
       }
       scheduleSnapshotTimer(ctx.snapshotPolicy().intervalMillis());
@@ -1470,6 +1483,14 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (isLeader) {
       scheduleMigration(MIGRATION_INTERVAL_MS);
       if (!store.damage().isEmpty()) {
+        // A damaged replica must not lead: it cannot serve its damaged range to followers nor
+        // repair it from itself. Hand leadership on right away (the handover first brings the
+        // target's log up to date), then repair from the new leader.
+        ctx.scheduler().execute(() -> {
+          if (!closed && host != null && !host.stopped() && !store.damage().isEmpty()) {
+            syncNode.stepDown();
+          }
+        });
         scheduleRepair();
       }
     }

@@ -3,9 +3,11 @@ package io.jscluster.core.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jscluster.codec.meta.StorageType;
+import io.jscluster.core.ApiError;
 import io.jscluster.core.ClusterNode;
 import io.jscluster.core.FileNodeStorage;
 import io.jscluster.core.Headers;
+import io.jscluster.core.LeaderListener;
 import io.jscluster.core.PubAck;
 import io.jscluster.core.StreamConfigs;
 import io.jscluster.core.store.StoredMessage;
@@ -108,6 +110,60 @@ class DamageRepairScenariosTest {
       assertThat(publish(c, "id-7")).isEqualTo(7);
       c.awaitCurrent("C", T);
       assertAllPresent(c, 7);
+    }
+  }
+
+  @Test
+  @DisplayName("A damaged replica handed stream leadership refuses publishes, hands leadership on at once "
+      + "and repairs from the new leader; it never snapshots while damaged")
+  void damagedReplicaDoesNotLead(@TempDir Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(303).fileStorage(dir).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("C").subjects("c.>").replicas(3).storage(StorageType.FILE).build());
+      for (int i = 1; i <= 3; i++) {
+        assertThat(publish(c, "id-" + i)).isEqualTo(i);
+      }
+      c.awaitCurrent("C", T);
+      String victim = null;
+      for (ClusterNode n : c.replicas("C")) {
+        if (!n.isStreamLeader("C")) {
+          victim = n.name();
+        }
+      }
+      String v = victim;
+      c.kill(v);
+      flip(((FileNodeStorage) c.storage(v)).streamDir("C").resolve("00000000000000000001.blk"), 0);
+      c.restart(v);
+      ClusterNode back = c.node(v);
+      List<java.util.concurrent.CompletableFuture<PubAck>> whileDamagedLeader = new java.util.ArrayList<>();
+      back.addListener(new LeaderListener() {
+        @Override
+        public void streamLeaderChanged(String stream, boolean isLeader, long term) {
+          StreamReplica r = back.replica("C");
+          if (isLeader && r != null && !r.store().damage().isEmpty()) {
+            // Refused before proposal: the future is complete at once.
+            whileDamagedLeader.add(back.publish("C", "c.x", Headers.of(Headers.MSG_ID, "refused"), new byte[] {1}));
+          }
+        }
+      });
+      c.await(() -> back.replica("C") != null && !back.replica("C").recovering(), T, "replica on " + v);
+      assertThat(back.replica("C").store().damage()).hasSize(1);
+      ClusterNode l = c.awaitStreamLeader("C", T);
+      c.runUntil(() -> back.replica("C").host().node().lastIndex() == l.replica("C").host().node().lastIndex(),
+          T);
+      l.replica("C").host().input(n -> n.stepDown(c.simulation().now(), back.id()));
+      c.await(() -> back.replica("C").store().damage().isEmpty(), T, "repair on " + v);
+      assertThat(whileDamagedLeader).as("the victim led while damaged").isNotEmpty();
+      assertThat(whileDamagedLeader).allSatisfy(f -> {
+        assertThat(f).isDone();
+        assertThat(f.join().error()).isEqualTo(ApiError.CLUSTER_NOT_LEADER);
+      });
+      assertThat(back.replica("C").snapshotsTaken()).isZero();
+      c.awaitCurrent("C", T);
+      assertThat(publish(c, "id-4")).isEqualTo(4);
+      c.awaitCurrent("C", T);
+      assertAllPresent(c, 4);
     }
   }
 }
