@@ -360,12 +360,14 @@ public final class InProcessCluster implements AutoCloseable {
     }
     s.scheduler.halt();
     network.network().disconnect(name);
-    if (s.disk != null) {
-      s.disk.setFailing(true);
+    if (s.storage instanceof SimDiskStorage d) {
+      d.disk().setFailing(true);
+      d.goingDown(true);
       try {
         s.node.stop();
       } finally {
-        s.disk.setFailing(false);
+        d.goingDown(false);
+        d.disk().setFailing(false);
       }
     } else {
       s.node.stop();
@@ -447,27 +449,33 @@ public final class InProcessCluster implements AutoCloseable {
     }
     powerLosses++;
     sim.trace("power-loss:" + victims.size());
-    // Every machine goes dark at the same instant: nothing any of them does from here on reaches a disk.
+    // Every machine goes dark at the same instant: what each disk will hold is fixed now.
+    List<SimDisk.Image> images = new ArrayList<>();
     for (Slot s : victims) {
       if (s.scheduler != null) {
         s.scheduler.halt();
       }
       network.network().disconnect(s.name);
-      s.disk.setFailing(true);
+      s.disk.disarmPowerLoss();
+      images.add(s.disk.crashImage(sim.random(), mode));
     }
     for (Slot s : victims) {
       if (s.node != null && !s.node.stopped()) {
+        SimDiskStorage d = (SimDiskStorage) s.storage;
+        d.goingDown(true);
         try {
-          // Releases the old incarnation's files and timers; every write it attempts fails.
+          // Releases the dead incarnation's files and timers; what it writes meanwhile is undone below.
           s.node.stop();
         } catch (RuntimeException ignored) {
           // A node stopped in the middle of a task may be inconsistent; it is discarded anyway.
+        } finally {
+          d.goingDown(false);
         }
       }
     }
-    for (Slot s : victims) {
-      s.disk.crash(sim.random(), mode);
-      s.powerLossEverywhere = false;
+    for (int i = 0; i < victims.size(); i++) {
+      victims.get(i).disk.restore(images.get(i));
+      victims.get(i).powerLossEverywhere = false;
     }
     for (Slot s : victims) {
       boot(s);

@@ -143,11 +143,37 @@ public final class SimDisk {
    * was in the machine, not the medium).
    */
   public void crash(Random rnd, CrashMode mode) {
+    restore(crashImage(rnd, mode));
+  }
+
+  /**
+   * What a {@link #crash} now would leave on the disk, without changing the disk: a simulation
+   * takes the image at the instant the power goes, lets the dead server's code release its files
+   * (whatever it still writes reaches only the disk's present state), then {@link #restore}s it.
+   */
+  public Image crashImage(Random rnd, CrashMode mode) {
+    return new Image(rebuildDirectory(root, rnd, mode));
+  }
+
+  /**
+   * Makes {@code image} the disk's content, as after a crash: every open channel is invalidated,
+   * lock included, the failing flag is cleared and an armed power loss disarmed.
+   */
+  public void restore(Image image) {
     generation++;
     crashes++;
     failing = false;
     powerLossCountdown = 0;
-    root = rebuildDirectory(root, rnd, mode);
+    root = image.root;
+  }
+
+  /** The content of a disk after a crash, from {@link #crashImage}; restore it once. */
+  public static final class Image {
+    private final Inode root;
+
+    private Image(Inode root) {
+      this.root = root;
+    }
   }
 
   /**

@@ -42,6 +42,24 @@ class SimDiskTest {
   }
 
   @Test
+  void aCrashImageIgnoresWhatTheDeadServerWritesAfterIt() throws IOException {
+    SimDisk disk = new SimDisk("d");
+    Path f = disk.path("/f");
+    write(f, "durable", true);
+    DurableFiles.syncDirectory(disk.root());
+    write(f, "-lost", false);
+    SimDisk.Image image = disk.crashImage(new Random(1), SimDisk.CrashMode.LOSE_UNSYNCED);
+    // The dead server closes its files cleanly, forcing everything: too late.
+    write(f, "-closed", true);
+    write(disk.path("/g"), "new", true);
+    DurableFiles.syncDirectory(disk.root());
+    disk.restore(image);
+    assertThat(new String(disk.read(f), StandardCharsets.UTF_8)).isEqualTo("durable");
+    assertThat(disk.exists(disk.path("/g"))).isFalse();
+    assertThat(disk.crashes()).isEqualTo(1);
+  }
+
+  @Test
   void durablyCreatedDirectoriesSurviveACrash() throws IOException {
     SimDisk disk = new SimDisk("d");
     Files.createDirectories(disk.path("/plain/a"));
