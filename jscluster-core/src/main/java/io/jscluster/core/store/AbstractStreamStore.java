@@ -75,6 +75,12 @@ abstract class AbstractStreamStore implements StreamStore {
     private int[] freeIds = new int[16];
     private int freeCount;
     private int nextId;
+    /**
+     * The subject string of the last store call and its bookkeeping: publishers reuse one subject string, so an
+     * identity hit skips hashing the subject. Cleared whenever the bookkeeping it points to is released.
+     */
+    private String lastSubject;
+    private SubjectInfo lastSubjectInfo;
     /** Set by {@link #removeRecord} to the removed record's size. */
     long removedSize;
     protected final LinkedHashMap<String, SourceState> sourceStates = new LinkedHashMap<>();
@@ -102,6 +108,12 @@ abstract class AbstractStreamStore implements StreamStore {
 
     /** The message at {@code seq} (within first..last), or null; throws corruption for damaged sequences. */
     abstract StoredMessage read(long seq);
+
+    /**
+     * Points {@code into} at the message at {@code seq} (within first..last) without copying; false when there is
+     * none. Throws corruption for damaged sequences, like {@link #read}.
+     */
+    abstract boolean readInto(long seq, MessageView into);
 
     /**
      * Removes the message at {@code seq} if present and returns its subject's bookkeeping, with its record size
@@ -185,7 +197,7 @@ abstract class AbstractStreamStore implements StreamStore {
         requireSubject(subject);
         long seq = lastSeq + 1;
         long ts = clock.getAsLong();
-        SubjectInfo si = subjects.get(subject);
+        SubjectInfo si = lookupSubject(subject);
         int slen = si != null ? si.length : StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
         checkDiscardNew(si, size);
@@ -201,11 +213,24 @@ abstract class AbstractStreamStore implements StreamStore {
         if (seq != lastSeq + 1) {
             throw new SequenceMismatchException(lastSeq + 1, seq);
         }
-        SubjectInfo si = subjects.get(subject);
+        SubjectInfo si = lookupSubject(subject);
         int slen = si != null ? si.length : StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
         doStore(seq, tsNanos, subject, si, slen, header, data, size);
         afterMutation();
+    }
+
+    /** The bookkeeping of {@code subject}, or null when it has no message; remembers the last string asked for. */
+    private SubjectInfo lookupSubject(String subject) {
+        if (subject == lastSubject) {
+            return lastSubjectInfo;
+        }
+        SubjectInfo si = subjects.get(subject);
+        if (si != null) {
+            lastSubject = subject;
+            lastSubjectInfo = si;
+        }
+        return si;
     }
 
     private static void requireSubject(String subject) {
@@ -290,6 +315,10 @@ abstract class AbstractStreamStore implements StreamStore {
     }
 
     final void releaseSubject(SubjectInfo si) {
+        if (lastSubjectInfo == si) {
+            lastSubject = null;
+            lastSubjectInfo = null;
+        }
         subjects.remove(si.subject);
         subjectById[si.id] = null;
         if (freeCount == freeIds.length) {
@@ -304,6 +333,8 @@ abstract class AbstractStreamStore implements StreamStore {
     }
 
     private void clearSubjects() {
+        lastSubject = null;
+        lastSubjectInfo = null;
         subjects.clear();
         java.util.Arrays.fill(subjectById, null);
         freeCount = 0;
@@ -433,6 +464,43 @@ abstract class AbstractStreamStore implements StreamStore {
             return null;
         }
         return read(seq);
+    }
+
+    @Override
+    public synchronized boolean loadInto(long seq, MessageView into) {
+        checkOpen();
+        if (seq != 0 && seq >= firstSeq && seq <= lastSeq && readInto(seq, into)) {
+            return true;
+        }
+        into.clear();
+        return false;
+    }
+
+    @Override
+    public synchronized boolean loadNextInto(String filter, long start, MessageView into) {
+        checkOpen();
+        if (SubjectFilter.isAll(filter)) {
+            long seq = Math.max(Math.max(start, firstSeq), 1);
+            while (seq <= lastSeq) {
+                seq = nextPresent(seq);
+                if (seq == 0) {
+                    break;
+                }
+                if (readInto(seq, into)) {
+                    return true;
+                }
+                seq++;
+            }
+            into.clear();
+            return false;
+        }
+        StoredMessage m = scanNext(filter, Math.max(start, firstSeq), SubjectFilter.isLiteral(filter));
+        if (m == null) {
+            into.clear();
+            return false;
+        }
+        into.set(m);
+        return true;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +84,11 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** Records not yet written to the active block; allocated on first write, released when idle. */
     private ByteBuffer wbuf;
     private final CRC32C crc = new CRC32C();
+    /** The buffer {@link #locateLive} found the last record in (the read-ahead window or {@link #rbuf}). */
+    private byte[] located;
+    /** Subject of the last record read into a view and its bytes (reused when the next one has the same bytes). */
+    private String lastReadSubject;
+    private byte[] lastReadSubjectUtf8;
     private byte[] rbuf = new byte[RBUF_INITIAL];
     /**
      * Read-ahead window: sequential loads (catch-up) are served from one positional read per 256 KiB. Allocated
@@ -978,8 +985,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 ByteBuffer w = ensureRoom(len);
                 int pos = w.position();
                 off = (int) (b.fileLength + pos);
-                byte[] subj = slen == subject.length() && slen < 16 ? null : si.utf8();
-                BlockFormat.putMsg(w.array(), pos, crc, seq, ts, subject, subj, slen, header, data);
+                BlockFormat.putMsg(w.array(), pos, crc, seq, ts, subject, si.utf8(), slen, header, data);
                 w.position(pos + len);
             }
             activeIndex.add(seq, off);
@@ -1161,6 +1167,20 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     /** Reads the live message {@code seq} of {@code b}; a record failing its checksum now becomes damage. */
     private StoredMessage readLive(Block b, long seq) {
+        int at = locateLive(b, seq);
+        StoredMessage m = BlockFormat.decodeMsg(located, at);
+        if (rbuf.length > (1 << 20)) {
+            rbuf = new byte[RBUF_INITIAL];
+        }
+        return m;
+    }
+
+    /**
+     * Finds the verified record of the live message {@code seq} of {@code b} in memory: returns its offset in
+     * {@link #located} (the read-ahead window or the record buffer). A record failing its checksum now becomes
+     * damage.
+     */
+    private int locateLive(Block b, long seq) {
         try {
             RecordIndex idx = indexFor(b);
             int off = idx.find(seq);
@@ -1182,9 +1202,10 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
             }
             try {
-                StoredMessage fromWindow = readFromWindow(b, ch, off, seq);
-                if (fromWindow != null) {
-                    return fromWindow;
+                int inWindow = readFromWindow(b, ch, off, seq);
+                if (inWindow >= 0) {
+                    located = win;
+                    return inWindow;
                 }
                 ByteBuffer head = ByteBuffer.wrap(rbuf, 0, 6);
                 readFully(ch, head, off);
@@ -1203,11 +1224,8 @@ public final class FileStreamStore extends AbstractStreamStore {
                     b.addDamage(seq, seq, "record checksum mismatch after open");
                     throw corruption(b, seq);
                 }
-                StoredMessage m = BlockFormat.decodeMsg(rbuf, 0);
-                if (rbuf.length > (1 << 20)) {
-                    rbuf = new byte[RBUF_INITIAL];
-                }
-                return m;
+                located = rbuf;
+                return 0;
             } finally {
                 if (temp) {
                     ch.close();
@@ -1219,10 +1237,11 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     /**
-     * Serves a record from the read-ahead window, refilling it at {@code off} when needed; null when the record
-     * does not fit the window (the caller reads it directly). Damage is reported like the direct path.
+     * Finds a verified record in the read-ahead window, refilling it at {@code off} when needed, and returns its
+     * offset in the window; -1 when the record does not fit the window (the caller reads it directly). Damage is
+     * reported like the direct path.
      */
-    private StoredMessage readFromWindow(Block b, FileChannel ch, int off, long seq) throws IOException {
+    private int readFromWindow(Block b, FileChannel ch, int off, long seq) throws IOException {
         readSinceTrim = true;
         if (win == null) {
             win = new byte[READ_WINDOW];
@@ -1244,18 +1263,18 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
         int rel = (int) (off - winStart);
         if (winLen - rel < 6) {
-            return null;
+            return -1;
         }
         int len = BlockFormat.getInt(win, rel + 2);
         if (len < BlockFormat.MIN_RECORD || len > winLen - rel) {
-            return null;
+            return -1;
         }
         if (BlockFormat.validRecord(win, rel, rel + len, crc) != len || win[rel + 1] != BlockFormat.TYPE_MSG
                 || BlockFormat.getLong(win, rel + 6) != seq) {
             b.addDamage(seq, seq, "record checksum mismatch after open");
             throw corruption(b, seq);
         }
-        return BlockFormat.decodeMsg(win, rel);
+        return rel;
     }
 
     private void invalidateWindow() {
@@ -1287,6 +1306,44 @@ public final class FileStreamStore extends AbstractStreamStore {
             return null;
         }
         return readLive(b, seq);
+    }
+
+    @Override
+    boolean readInto(long seq, MessageView into) {
+        Block b = blockFor(seq);
+        if (b == null) {
+            return false;
+        }
+        if (b.isDamaged(seq)) {
+            throw corruption(b, seq);
+        }
+        if (!b.isLive(seq)) {
+            return false;
+        }
+        int at = locateLive(b, seq);
+        byte[] a = located;
+        int sl = BlockFormat.getShort(a, at + BlockFormat.HEADER) & 0xFFFF;
+        int hl = BlockFormat.getInt(a, at + BlockFormat.HEADER + 2);
+        int len = BlockFormat.getInt(a, at + 2);
+        int p = at + BlockFormat.HEADER + 6;
+        into.set(seq, BlockFormat.getLong(a, at + 14), subjectAt(a, p, sl), a, p + sl, hl, p + sl + hl,
+                len - BlockFormat.MSG_FIXED - sl - hl);
+        return true;
+    }
+
+    /**
+     * The subject whose UTF-8 bytes are {@code a[p, p + len)}; the same string as the previous view read when the
+     * bytes are the same (catch-up reads runs of one subject without allocating).
+     */
+    private String subjectAt(byte[] a, int p, int len) {
+        byte[] last = lastReadSubjectUtf8;
+        if (last != null && Arrays.equals(last, 0, last.length, a, p, p + len)) {
+            return lastReadSubject;
+        }
+        String s = new String(a, p, len, StandardCharsets.UTF_8);
+        lastReadSubjectUtf8 = Arrays.copyOfRange(a, p, p + len);
+        lastReadSubject = s;
+        return s;
     }
 
     @Override

@@ -323,6 +323,25 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     }
 
     @Override
+    boolean readInto(long seq, MessageView into) {
+        Page p = pageOf(seq);
+        if (p == null) {
+            return false;
+        }
+        int i = position(p, seq);
+        if (i < 0) {
+            return false;
+        }
+        int m = i * 4;
+        int off = p.meta[m + 1];
+        int hl = p.meta[m + 2];
+        byte[] src = off < 0 ? p.big[i] : p.slab;
+        int o = off < 0 ? 0 : off;
+        into.set(seq, p.ts[i], subjectById(p.meta[m] - 1).subject, src, o, hl, o + hl, p.meta[m + 3]);
+        return true;
+    }
+
+    @Override
     long timestampOf(long seq) {
         Page p = pageOf(seq);
         int i = p == null ? -1 : position(p, seq);

@@ -71,6 +71,42 @@ public interface StreamStore extends AutoCloseable {
     StoredMessage load(long seq);
 
     /**
+     * Points {@code into} at the message at {@code seq} without copying its bytes, as {@link #load(long)} finds
+     * it; false (and {@code into} emptied) when the sequence holds none. The view is valid only until the next
+     * call of any method on this store — see {@link MessageView} for the contract. The stores of this package fill
+     * the view from their own memory and allocate nothing per call; this default copies through
+     * {@link #load(long)}.
+     *
+     * @throws StoreCorruptionException {@code seq} lies in a damaged range
+     */
+    default boolean loadInto(long seq, MessageView into) {
+        StoredMessage m = load(seq);
+        if (m == null) {
+            into.clear();
+            return false;
+        }
+        into.set(m);
+        return true;
+    }
+
+    /**
+     * {@link #loadNext(String, long)} into a reusable view (same validity contract as
+     * {@link #loadInto(long, MessageView)}); false (and {@code into} emptied) when there is no match. With the
+     * match-all filter ({@code ">"} or empty) the stores of this package copy nothing: the catch-up walk.
+     *
+     * @throws StoreCorruptionException the search crossed a damaged range before finding a match
+     */
+    default boolean loadNextInto(String filter, long start, MessageView into) {
+        StoredMessage m = loadNext(filter, start);
+        if (m == null) {
+            into.clear();
+            return false;
+        }
+        into.set(m);
+        return true;
+    }
+
+    /**
      * The first message with sequence {@code >= start} whose subject matches {@code filter} (NATS wildcards
      * {@code *} and {@code >}; empty or {@code >} match all), or null when there is none.
      *

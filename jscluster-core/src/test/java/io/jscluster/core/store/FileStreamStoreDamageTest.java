@@ -111,6 +111,10 @@ class FileStreamStoreDamageTest {
             } else {
                 assertThat(got).as("message %d", seq).isEqualTo(want);
             }
+            // The zero-copy path reads the same verified record.
+            MessageView v = new MessageView();
+            boolean found = guarded(() -> s.loadInto(q, v));
+            assertThat(found ? v.toStoredMessage() : null).as("loadInto %d", seq).isEqualTo(want);
         }
     }
 

@@ -64,6 +64,85 @@ abstract class StreamStoreConformanceTest {
     }
 
     @Test
+    @DisplayName("loadInto fills a reused view with what load returns, without handing out writable store memory")
+    void loadIntoView() {
+        StreamStore s = open();
+        byte[] hdr = b("NATS/1.0\r\nA: b\r\n\r\n");
+        long t1 = tick();
+        s.store("foo", null, b("hello"));
+        long t2 = tick();
+        s.store("bar.baz", hdr, b("world!"));
+        s.store("foo", null, new byte[0]);
+        s.remove(3);
+        s.skip(4);
+        s.store("foo", null, new byte[70_000]);
+        MessageView v = new MessageView();
+        assertThat(v.subject()).isNull();
+
+        assertThat(s.loadInto(1, v)).isTrue();
+        assertThat(v.seq()).isEqualTo(1);
+        assertThat(v.tsNanos()).isEqualTo(t1);
+        assertThat(v.subject()).isEqualTo("foo");
+        assertThat(v.headerLength()).isZero();
+        assertThat(v.dataEquals(b("hello"))).isTrue();
+        assertThat(v.toStoredMessage()).isEqualTo(s.load(1));
+
+        assertThat(s.loadInto(2, v)).isTrue();
+        assertThat(v.tsNanos()).isEqualTo(t2);
+        assertThat(v.subject()).isEqualTo("bar.baz");
+        byte[] h = new byte[v.headerLength()];
+        v.copyHeader(h, 0);
+        assertThat(h).isEqualTo(hdr);
+        byte[] d = new byte[v.dataLength() + 2];
+        v.copyData(d, 2);
+        assertThat(new String(d, 2, 6, StandardCharsets.UTF_8)).isEqualTo("world!");
+        java.nio.ByteBuffer data = v.data();
+        assertThat(data.isReadOnly()).isTrue();
+        assertThat(data.remaining()).isEqualTo(6);
+        assertThat(data.get(0)).isEqualTo((byte) 'w');
+        assertThat(v.header().isReadOnly()).isTrue();
+        assertThat(v.header().remaining()).isEqualTo(hdr.length);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(64);
+        v.putHeader(out);
+        v.putData(out);
+        assertThat(out.position()).isEqualTo(hdr.length + 6);
+        assertThat(v.toStoredMessage()).isEqualTo(s.load(2));
+
+        // A removed message, a skipped sequence, beyond last and sequence 0 empty the view.
+        for (long seq : new long[] {3, 4, 6, 0}) {
+            assertThat(s.loadInto(seq, v)).as("seq " + seq).isFalse();
+            assertThat(v.subject()).isNull();
+            assertThat(v.seq()).isZero();
+        }
+        assertThat(s.loadInto(5, v)).isTrue();
+        assertThat(v.dataLength()).isEqualTo(70_000);
+        assertThat(v.toStoredMessage()).isEqualTo(s.load(5));
+
+        assertThat(s.loadNextInto(">", 3, v)).isTrue();
+        assertThat(v.seq()).isEqualTo(5);
+        assertThat(s.loadNextInto("bar.*", 1, v)).isTrue();
+        assertThat(v.seq()).isEqualTo(2);
+        assertThat(s.loadNextInto("foo", 2, v)).isTrue();
+        assertThat(v.seq()).isEqualTo(5);
+        assertThat(s.loadNextInto(">", 6, v)).isFalse();
+        assertThat(v.subject()).isNull();
+    }
+
+    @Test
+    @DisplayName("a view read before a mutation still copies out what it held while it was valid")
+    void viewCopyOutlivesMutation() {
+        StreamStore s = open();
+        s.store("foo", null, b("one"));
+        MessageView v = new MessageView();
+        assertThat(s.loadInto(1, v)).isTrue();
+        StoredMessage copy = v.toStoredMessage();
+        s.purge();
+        s.store("foo", null, b("two"));
+        assertThat(copy.data()).isEqualTo(b("one"));
+        assertThat(s.load(1)).isNull();
+    }
+
+    @Test
     @DisplayName("leader store assigns sequences and stamps the clock; sizes follow the store's formula")
     void storeAndLoad() {
         StreamStore s = open();

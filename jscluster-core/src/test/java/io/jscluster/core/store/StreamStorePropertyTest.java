@@ -242,6 +242,9 @@ class StreamStorePropertyTest {
             }
         }
 
+        /** Reused across every comparison, as a catch-up reader would. */
+        private final MessageView view = new MessageView();
+
         void compare() {
             StreamState want = model.state();
             assertThat(store.state()).as("state").isEqualTo(want);
@@ -254,6 +257,8 @@ class StreamStorePropertyTest {
             for (int k = 0; k < 6; k++) {
                 long seq = around();
                 assertThat(store.load(seq)).as("load " + seq).isEqualTo(model.load(seq));
+                boolean found = store.loadInto(seq, view);
+                assertThat(found ? view.toStoredMessage() : null).as("loadInto " + seq).isEqualTo(model.load(seq));
             }
             if (!model.msgs.isEmpty()) {
                 assertThat(store.load(model.first)).isEqualTo(model.load(model.first));
@@ -262,6 +267,12 @@ class StreamStorePropertyTest {
             long start = around();
             assertThat(store.loadNext(f, start)).as("loadNext " + f + " " + start).isEqualTo(model.loadNext(f,
                     start));
+            boolean next = store.loadNextInto(f, start, view);
+            assertThat(next ? view.toStoredMessage() : null).as("loadNextInto " + f + " " + start)
+                    .isEqualTo(model.loadNext(f, start));
+            next = store.loadNextInto(">", start, view);
+            assertThat(next ? view.toStoredMessage() : null).as("loadNextInto > " + start)
+                    .isEqualTo(model.loadNext(">", start));
             assertThat(store.loadLast(f)).as("loadLast " + f).isEqualTo(model.loadLast(f));
             String subj = SUBJECTS[rnd.nextInt(SUBJECTS.length)];
             assertThat(store.subjectState(subj)).as("subjectState " + subj).isEqualTo(model.subjectState(subj));
