@@ -53,7 +53,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileStreamStore extends AbstractStreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStreamStore.class);
-    private static final String MANIFEST = "manifest";
+    /** The manifest before slots (one file, replaced by rename); read when no slot is valid, then removed. */
+    private static final String LEGACY_MANIFEST = "manifest";
+    /** The two manifest slots, written alternately (see {@link #writeManifest(boolean)}). */
+    private static final String[] MANIFEST_SLOTS = {"manifest.0", "manifest.1"};
+    private static final int MANIFEST_SLOT_MAGIC = 0x324d534a; // "JSM2"
     private static final String SOURCES = "sources";
     private static final int SOURCES_MAGIC = 0x31534d4a; // "JMS1"
     private static final int MANIFEST_MAGIC = 0x314d534a; // "JSM1"
@@ -104,6 +108,10 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** The manifest was replaced without an fsync (interval policy); the next sync makes it durable. */
     private boolean manifestDirty;
     private long manifestWrites;
+    /** Generation of the newest manifest written (each write is one higher). */
+    private long manifestGen;
+    /** Slot holding the newest manifest known durable; -1 when none is. It is never overwritten. */
+    private int durableSlot = -1;
     /**
      * Files of blocks reclaimed under the interval policy: deleted once a manifest without them is durable (until
      * then the durable manifest still lists them, and a crash must find them).
@@ -179,7 +187,12 @@ public final class FileStreamStore extends AbstractStreamStore {
             io.jscluster.raft.state.DurableFiles.syncParent(dir);
         }
         readSources();
-        TreeMap<Long, ManifestEntry> manifest = readManifest();
+        ChosenManifest chosen = readManifest();
+        TreeMap<Long, ManifestEntry> manifest = chosen == null ? null : chosen.entries();
+        // With a torn newer slot, blocks created after the chosen generation exist without an entry: they are
+        // above every base it lists (removals are durable before a later generation is written).
+        long afterManifest = chosen != null && chosen.newerLost() && !manifest.isEmpty() ? manifest.lastKey()
+                : Long.MAX_VALUE;
         TreeMap<Long, Path> files = new TreeMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.blk")) {
             for (Path p : ds) {
@@ -195,7 +208,11 @@ public final class FileStreamStore extends AbstractStreamStore {
         if (manifest != null) {
             bases.addAll(manifest.keySet());
             for (Long b : files.keySet()) {
-                if (!manifest.containsKey(b)) {
+                if (b > afterManifest) {
+                    LOG.warn("{}: block {} is newer than the manifest recovered; recovering it from its records",
+                            dir, files.get(b));
+                    bases.add(b);
+                } else if (!manifest.containsKey(b)) {
                     // Not in the manifest: a block whose removal was recorded before its files went away.
                     LOG.info("deleting orphan block {}", files.get(b));
                     Block orphan = new Block(b, dir);
@@ -223,7 +240,10 @@ public final class FileStreamStore extends AbstractStreamStore {
             }
             long upper = isLast ? (me != null && me.length() >= 0 ? me.last() : Long.MAX_VALUE) : nextBase - 1;
             boolean tornTailAllowed = isLast && (me == null || me.length() < 0);
-            scanBlock(b, upper, tornTailAllowed, true);
+            // A block the manifest did not seal ends where the next one begins: a shortfall is a block lost after
+            // the manifest (its sequences unknown), not deletes.
+            long mustReach = !isLast && manifest != null && (me == null || me.length() < 0) ? nextBase - 1 : 0;
+            scanBlock(b, upper, tornTailAllowed, true, mustReach);
             blocks.add(b);
         }
         // Reclaim blocks left empty (e.g. a crash between their last delete and their removal); the manifest
@@ -278,6 +298,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             }
         }
         writeManifest();
+        Files.deleteIfExists(dir.resolve(LEGACY_MANIFEST));
         for (Block b : emptied) {
             Files.deleteIfExists(b.file);
             Files.deleteIfExists(b.delFile);
@@ -294,6 +315,12 @@ public final class FileStreamStore extends AbstractStreamStore {
      * store's subject counts. Returns the valid records (for truncation and repair).
      */
     private Scan scanBlock(Block b, long upper, boolean tornTailAllowed, boolean countSubjects) throws IOException {
+        return scanBlock(b, upper, tornTailAllowed, countSubjects, 0);
+    }
+
+    /** As above; with {@code mustReach > 0}, sequences up to it that no record covers are damage. */
+    private Scan scanBlock(Block b, long upper, boolean tornTailAllowed, boolean countSubjects, long mustReach)
+            throws IOException {
         List<long[]> dels = new ArrayList<>();
         boolean delDamaged = readDeleteLog(b, dels);
         byte[] data = readWholeFile(b.file);
@@ -372,6 +399,17 @@ public final class FileStreamStore extends AbstractStreamStore {
             reason = missing ? "block file missing" : "block shorter than recorded (" + limit + " < "
                     + b.sealedLength + ")";
             damage.add(new long[] {lastGood + 1, b.manifestLast});
+        }
+        long reached = lastGood;
+        for (long[] d : damage) {
+            reached = Math.max(reached, d[1]);
+        }
+        if (mustReach > reached) {
+            String gap = "no records for " + Long.toUnsignedString(reached + 1) + ".."
+                    + Long.toUnsignedString(mustReach) + " before the next block (a block written after the last "
+                    + "valid manifest is missing, or this block lost its tail)";
+            reason = reason == null ? gap : reason + "; " + gap;
+            damage.add(new long[] {reached + 1, mustReach});
         }
         // Apply the block's state.
         b.damaged.clear();
@@ -550,47 +588,101 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
     }
 
-    private TreeMap<Long, ManifestEntry> readManifest() throws IOException {
-        byte[] d = readWholeFile(dir.resolve(MANIFEST));
-        if (d == null) {
+    /** The manifest recovery chose, and whether a slot failed validation (so a newer generation may be lost). */
+    private record ChosenManifest(TreeMap<Long, ManifestEntry> entries, boolean newerLost) {
+    }
+
+    /**
+     * The newest valid manifest slot. A slot failing its checksum is a write torn by a crash (or damage): the
+     * other slot still holds the generation before it, which was never overwritten while it was the newest
+     * durable one. Null when no slot (nor a legacy manifest) is valid.
+     */
+    private ChosenManifest readManifest() throws IOException {
+        TreeMap<Long, ManifestEntry> best = null;
+        long bestGen = -1;
+        int bestSlot = -1;
+        boolean invalidSlot = false;
+        for (int slot = 0; slot < MANIFEST_SLOTS.length; slot++) {
+            byte[] d = readWholeFile(dir.resolve(MANIFEST_SLOTS[slot]));
+            if (d == null) {
+                continue;
+            }
+            TreeMap<Long, ManifestEntry> entries = parseManifest(d, true);
+            if (entries == null) {
+                LOG.error("{}: manifest slot {} is damaged or torn; using the other slot", dir, MANIFEST_SLOTS[slot]);
+                invalidSlot = true;
+                continue;
+            }
+            long gen = BlockFormat.getLong(d, 4);
+            if (gen > bestGen) {
+                best = entries;
+                bestGen = gen;
+                bestSlot = slot;
+            }
+        }
+        if (best != null) {
+            manifestGen = bestGen;
+            durableSlot = bestSlot;
+            return new ChosenManifest(best, invalidSlot);
+        }
+        byte[] legacy = readWholeFile(dir.resolve(LEGACY_MANIFEST));
+        TreeMap<Long, ManifestEntry> entries = legacy == null ? null : parseManifest(legacy, false);
+        if (legacy != null && entries == null) {
+            LOG.error("{}: legacy manifest is damaged; ignoring it", dir);
+        }
+        return entries == null ? null : new ChosenManifest(entries, false);
+    }
+
+    /**
+     * Parses a manifest: slot format {@code magic "JSM2" | generation u64 | count u32 | entries | crc32c}, legacy
+     * {@code magic "JSM1" | count u32 | entries | crc32c}; an entry is {@code base u64 | last u64 | length i64}.
+     * Null when anything does not check out.
+     */
+    private TreeMap<Long, ManifestEntry> parseManifest(byte[] d, boolean slot) {
+        int head = slot ? 16 : 8;
+        if (d.length < head + 4 || BlockFormat.getInt(d, 0) != (slot ? MANIFEST_SLOT_MAGIC : MANIFEST_MAGIC)) {
             return null;
         }
-        if (d.length < 12 || BlockFormat.getInt(d, 0) != MANIFEST_MAGIC) {
-            LOG.error("{}: manifest is damaged; ignoring it", dir);
-            return null;
-        }
-        int count = BlockFormat.getInt(d, 4);
-        if (count < 0 || (long) count * 24 + 12 != d.length) {
-            LOG.error("{}: manifest has a bad length; ignoring it", dir);
+        int count = BlockFormat.getInt(d, head - 4);
+        if (count < 0 || (long) count * 24 + head + 4 != d.length) {
             return null;
         }
         crc.reset();
         crc.update(d, 0, d.length - 4);
         if ((int) crc.getValue() != BlockFormat.getInt(d, d.length - 4)) {
-            LOG.error("{}: manifest checksum mismatch; ignoring it", dir);
             return null;
         }
         TreeMap<Long, ManifestEntry> out = new TreeMap<>();
         for (int i = 0; i < count; i++) {
-            int o = 8 + i * 24;
+            int o = head + i * 24;
             long base = BlockFormat.getLong(d, o);
             out.put(base, new ManifestEntry(base, BlockFormat.getLong(d, o + 8), BlockFormat.getLong(d, o + 16)));
         }
         return out;
     }
 
-    /** Atomically and durably replaces the manifest (tmp, fsync, rename, directory fsync). */
+    /** Writes the manifest and makes it (and the removals it records) durable before returning. */
     private void writeManifest() throws IOException {
         writeManifest(true);
     }
 
+    /** The slot the next manifest goes to: never the one holding the newest durable generation. */
+    private int writeSlot() {
+        return durableSlot == 0 ? 1 : 0;
+    }
+
     /**
-     * Atomically replaces the manifest. Not {@code durable}: no fsync now; the manifest and the directory are
-     * fsynced by the next sync, after the blocks it describes (interval policy).
+     * Writes the next manifest generation in place into the slot that does not hold the newest durable one, so a
+     * write torn by a crash always leaves a valid earlier generation in the other slot (recovery takes the newest
+     * valid slot; the blocks the earlier generation does not list are found by their names). Writes between two
+     * syncs all go to the same slot. {@code durable}: the slot is fsynced now and becomes the durable one, and
+     * blocks dropped from it are deleted durably before this returns (a later generation must never be written
+     * while removals an earlier one recorded can still reappear). Not durable (interval policy): the next sync
+     * fsyncs the slot after the blocks it describes.
      */
     private void writeManifest(boolean durable) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(12 + 24 * blocks.size()).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MANIFEST_MAGIC).putInt(blocks.size());
+        ByteBuffer b = ByteBuffer.allocate(20 + 24 * blocks.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MANIFEST_SLOT_MAGIC).putLong(++manifestGen).putInt(blocks.size());
         for (Block blk : blocks) {
             b.putLong(blk.base).putLong(blk.sealedLength >= 0 ? blk.manifestLast : blk.last)
                     .putLong(blk.sealedLength);
@@ -599,43 +691,38 @@ public final class FileStreamStore extends AbstractStreamStore {
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
         b.flip();
-        if (!durable) {
-            // Interval policy: overwrite in place, no rename (a rename per roll costs directory and journal work on
-            // the write path). A crash tearing this write leaves a manifest failing its checksum, which recovery
-            // ignores (recovering from the block files alone) — within the interval the policy may lose anyway.
-            int len = b.remaining();
-            try (FileChannel ch = FileChannel.open(dir.resolve(MANIFEST), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE)) {
-                long p = 0;
-                while (b.hasRemaining()) {
-                    p += ch.write(b, p);
-                }
-                if (ch.size() > len) {
-                    ch.truncate(len);
-                }
+        int slot = writeSlot();
+        Path file = dir.resolve(MANIFEST_SLOTS[slot]);
+        boolean created = !Files.exists(file);
+        int len = b.remaining();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long p = 0;
+            while (b.hasRemaining()) {
+                p += ch.write(b, p);
             }
+            if (ch.size() > len) {
+                ch.truncate(len);
+            }
+            if (durable) {
+                ch.force(false);
+            }
+        }
+        manifestWrites++;
+        if (created) {
+            markDirDirty();
+        }
+        if (!durable) {
             manifestDirty = true;
-            manifestWrites++;
             return;
         }
-        Path tmp = dir.resolve(MANIFEST + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
+        if (dirDirty) {
+            fsyncDir();
         }
-        try {
-            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
-        }
+        durableSlot = slot;
         manifestDirty = false;
-        fsyncDir();
         if (!pendingDeletes.isEmpty()) {
             deletePending(new ArrayList<>(pendingDeletes));
+            fsyncDir();
         }
     }
 
@@ -804,7 +891,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             }
             dirtyBlocks.clear();
             if (manifestDirty) {
-                force(null, dir.resolve(MANIFEST));
+                int slot = writeSlot();
+                force(null, dir.resolve(MANIFEST_SLOTS[slot]));
+                durableSlot = slot;
                 manifestDirty = false;
             }
             if (!pendingDeletes.isEmpty()) {
@@ -846,6 +935,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             List<PendingForce> pending = new ArrayList<>();
             boolean manifest;
             long manifestMark;
+            int manifestSlot;
             List<Path> deletes;
             boolean directory;
             long dirMark;
@@ -875,6 +965,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
                 manifest = manifestDirty;
                 manifestMark = manifestWrites;
+                manifestSlot = writeSlot();
                 deletes = new ArrayList<>(pendingDeletes);
                 directory = dirDirty;
                 dirMark = dirWrites;
@@ -886,7 +977,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 force(null, p.file());
             }
             if (manifest) {
-                force(null, dir.resolve(MANIFEST));
+                force(null, dir.resolve(MANIFEST_SLOTS[manifestSlot]));
             }
             if (directory || manifest) {
                 try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -906,6 +997,8 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
                 dirtyBlocks.removeIf(b -> !b.dirty && !b.delDirty);
                 if (manifest && manifestWrites == manifestMark) {
+                    // Nothing written since: the slot just forced holds the newest generation, durably.
+                    durableSlot = manifestSlot;
                     manifestDirty = false;
                 }
                 if (manifest && !closed) {

@@ -1,11 +1,16 @@
 package io.jscluster.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -112,6 +117,107 @@ class FileStreamStoreIntervalTest {
             }
         } finally {
             s.close();
+        }
+    }
+
+    /** Generation of a manifest slot file (bytes 4..12, little-endian). */
+    private static long slotGeneration(Path slot) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(slot)).order(ByteOrder.LITTLE_ENDIAN).getLong(4);
+    }
+
+    /** Base of the last block a manifest slot lists. */
+    private static long slotLastBase(Path slot) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(slot)).order(ByteOrder.LITTLE_ENDIAN);
+        int count = b.getInt(12);
+        return b.getLong(16 + (count - 1) * 24);
+    }
+
+    private static List<Long> blockBases(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".blk"))
+                    .map(n -> Long.parseLong(n.substring(0, n.length() - 4))).sorted().toList();
+        }
+    }
+
+    /**
+     * A crash image of a store that synced, then rolled several blocks without a sync, whose newest manifest slot
+     * was torn by the crash. Returns the base of the last block the surviving (older) slot lists.
+     */
+    private long tornNewestSlotImage(Path live, Path crashed, TreeMap<Long, StoredMessage> expected)
+            throws IOException {
+        SplittableRandom rnd = new SplittableRandom(79);
+        FileStreamStore s = open(live, HOUR);
+        try {
+            expected.putAll(write(s, rnd, 200));
+            s.sync();
+            expected.putAll(write(s, rnd, 300));
+            snapshotFiles(live, crashed);
+        } finally {
+            s.close();
+        }
+        Path a = crashed.resolve("manifest.0");
+        Path b = crashed.resolve("manifest.1");
+        Path newest = slotGeneration(a) > slotGeneration(b) ? a : b;
+        Path older = newest == a ? b : a;
+        try (FileChannel ch = FileChannel.open(newest, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        return slotLastBase(older);
+    }
+
+    @Test
+    @DisplayName("interval policy: a torn newest manifest slot leaves the previous generation; blocks after it are "
+            + "recovered from their names and records")
+    void tornManifestSlotFallsBackToPreviousGeneration() throws IOException {
+        TreeMap<Long, StoredMessage> expected = new TreeMap<>();
+        Path crashed = tmp.resolve("crashed");
+        long manifestLast = tornNewestSlotImage(tmp.resolve("live"), crashed, expected);
+        List<Long> bases = blockBases(crashed);
+        assertThat(bases.get(bases.size() - 1)).as("blocks written after the surviving slot")
+                .isGreaterThan(manifestLast);
+        try (FileStreamStore r = open(crashed, HOUR)) {
+            assertThat(r.damage()).isEmpty();
+            StreamState st = r.state();
+            // Everything up to the last block's start was flushed by the rolls; its tail sat in the write buffer.
+            assertThat(st.lastSeq()).isGreaterThanOrEqualTo(bases.get(bases.size() - 1) - 1);
+            for (StoredMessage m : expected.headMap(st.lastSeq(), true).values()) {
+                assertThat(r.load(m.seq())).as("seq %d", m.seq()).isEqualTo(m);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("interval policy: with the newest manifest slot torn, a block missing after the surviving "
+            + "generation is reported as damage with its sequence range, and repairs")
+    void tornManifestSlotAndMissingBlockIsDamage() throws IOException {
+        TreeMap<Long, StoredMessage> expected = new TreeMap<>();
+        Path crashed = tmp.resolve("crashed");
+        long manifestLast = tornNewestSlotImage(tmp.resolve("live"), crashed, expected);
+        List<Long> after = blockBases(crashed).stream().filter(base -> base > manifestLast).toList();
+        assertThat(after.size()).as("blocks after the surviving slot").isGreaterThanOrEqualTo(3);
+        long gone = after.get(1);
+        long nextBase = after.get(2);
+        Files.delete(crashed.resolve(String.format("%020d.blk", gone)));
+        try (FileStreamStore r = open(crashed, HOUR)) {
+            assertThat(r.damage()).singleElement().satisfies(d -> {
+                assertThat(d.firstSeq()).isEqualTo(gone);
+                assertThat(d.lastSeq()).isEqualTo(nextBase - 1);
+            });
+            assertThatThrownBy(() -> r.load(gone)).isInstanceOf(StoreCorruptionException.class);
+            long last = r.state().lastSeq();
+            for (StoredMessage m : expected.headMap(last, true).values()) {
+                if (m.seq() < gone || m.seq() >= nextBase) {
+                    assertThat(r.load(m.seq())).as("seq %d", m.seq()).isEqualTo(m);
+                }
+            }
+            r.repair(gone, nextBase - 1, new ArrayList<>(expected.subMap(gone, true, nextBase - 1, true).values()));
+            assertThat(r.damage()).isEmpty();
+            for (StoredMessage m : expected.headMap(last, true).values()) {
+                assertThat(r.load(m.seq())).as("seq %d after repair", m.seq()).isEqualTo(m);
+            }
+        }
+        try (FileStreamStore r = open(crashed, HOUR)) {
+            assertThat(r.damage()).isEmpty();
         }
     }
 

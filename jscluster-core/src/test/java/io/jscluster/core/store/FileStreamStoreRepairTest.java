@@ -70,7 +70,9 @@ class FileStreamStoreRepairTest {
       first = write(s, 1, 3);
     }
     if (damageManifest) {
-      flip(dir.resolve("manifest"), 0, 3);
+      // Both manifest slots: with one valid slot left, recovery would use it.
+      flip(dir.resolve("manifest.0"), 0, 3);
+      flip(dir.resolve("manifest.1"), 0, 3);
     }
     flip(dir.resolve("00000000000000000001.blk"), 0, 0);
     try (FileStreamStore s = open(dir)) {
