@@ -1,0 +1,61 @@
+package io.jscluster.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.StreamConfigs;
+import io.jscluster.core.stream.StreamReplica;
+import io.jscluster.core.sync.FollowerCatchup;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A follower behind a stream snapshot whose snapshot catch-up fails in the middle: a cluster-reset
+ * failure replays the snapshot into a new catch-up instead of leaving the replica desynced.
+ */
+class CatchupDesyncScenariosTest {
+
+  static final long T = SnapshotScenariosTest.T;
+
+  /** Kills a follower, publishes past a leader snapshot, restarts it and stops time right as its catch-up starts. */
+  private static Setup behindSnapshot(InProcessCluster c) {
+    c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+    ClusterScenariosTest.publishN(c, "TEST", "foo", 10);
+    c.awaitCurrent("TEST", T);
+    String victim = ClusterScenariosTest.aFollower(c, "TEST").name();
+    c.kill(victim);
+    ClusterScenariosTest.publishN(c, "TEST", "foo", 100);
+    ClusterNode leader = c.awaitStreamLeader("TEST", T);
+    long snapIndex = leader.replica("TEST").host().node().snapshotIndex();
+    assertThat(snapIndex).as("leader snapshotted").isPositive();
+    c.restart(victim);
+    c.await(() -> c.node(victim).replica("TEST") != null
+        && c.node(victim).replica("TEST").snapshotCatchup() != null, T, "snapshot catch-up on " + victim);
+    // Cut the follower off before the leader can serve it: the catch-up stalls.
+    c.isolate(victim);
+    return new Setup(victim, snapIndex);
+  }
+
+  private record Setup(String victim, long snapIndex) {}
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterDesyncAfterErrorDuringCatchup (a cluster-reset catch-up error replays the snapshot; no desync)")
+  void desyncAfterErrorDuringCatchup() {
+    try (InProcessCluster c = SnapshotScenariosTest.started(3, 82)) {
+      Setup s = behindSnapshot(c);
+      StreamReplica r = c.node(s.victim()).replica("TEST");
+      FollowerCatchup first = r.snapshotCatchup();
+      // Isolated, the follower loses its leader and its catch-up attempts run out.
+      c.await(first::isDone, T, "the isolated catch-up to fail");
+      assertThat(first.error()).isNotNull();
+      assertThat(first.error().error().isClusterReset()).as("%s", first.error().error()).isTrue();
+      assertThat(r.writeError()).as("a cluster reset does not stop applies").isNull();
+      c.heal();
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 5);
+      c.awaitCurrent("TEST", T);
+      SnapshotScenariosTest.assertSameState(c, "TEST");
+      assertThat(c.state(s.victim(), "TEST").msgs()).isEqualTo(115);
+      assertThat(r.catchupsStarted()).as("the snapshot was replayed into a new catch-up").isGreaterThan(1);
+    }
+  }
+}
