@@ -16,18 +16,18 @@ import java.util.Objects;
  *     the default of 64 MiB
  * @param timing the Raft timers of every group
  * @param publishTimeoutMillis a publish not acknowledged within this fails with a timeout
- * @param raftCatchupProgress whether stream groups use the Raft catch-up progress reports
+ * @param raftCatchupProgress whether the Raft groups (meta and streams) use catch-up progress reports
  *     ({@link io.jscluster.raft.RaftConfig#catchupProgress()}): a catching-up follower reports what
  *     it stored, so the leader streams the log continuously instead of in 2 MiB rounds separated by
- *     NRG's 2 s stall; off by default, like the Raft switch itself
+ *     NRG's 2 s stall; on by default, like the Raft switch itself (off: exactly NRG's rounds)
  */
 public record ClusterConfig(String name, List<String> peers, String clusterName, NodeStorage storage,
     long catchupMaxBytes, RaftTiming timing, long publishTimeoutMillis, boolean raftCatchupProgress) {
 
-  /** A configuration without Raft catch-up progress reports. */
+  /** A configuration with Raft catch-up progress reports (the default). */
   public ClusterConfig(String name, List<String> peers, String clusterName, NodeStorage storage,
       long catchupMaxBytes, RaftTiming timing, long publishTimeoutMillis) {
-    this(name, peers, clusterName, storage, catchupMaxBytes, timing, publishTimeoutMillis, false);
+    this(name, peers, clusterName, storage, catchupMaxBytes, timing, publishTimeoutMillis, true);
   }
 
   /** Validates and copies. */
@@ -68,7 +68,7 @@ public record ClusterConfig(String name, List<String> peers, String clusterName,
         raftCatchupProgress);
   }
 
-  /** This configuration with Raft catch-up progress reports on or off for stream groups. */
+  /** This configuration with Raft catch-up progress reports on or off for every group. */
   public ClusterConfig withRaftCatchupProgress(boolean on) {
     return new ClusterConfig(name, peers, clusterName, storage, catchupMaxBytes, timing, publishTimeoutMillis,
         on);

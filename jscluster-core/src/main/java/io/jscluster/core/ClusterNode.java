@@ -152,7 +152,7 @@ public final class ClusterNode {
     return new RaftConfig(base.group(), base.selfId(), base.peers(), base.clusterSize(), false,
         stream, recovering, base.preVote(), base.readIndex(),
         base.maxBatchBytes(), base.maxBatchEntries(), base.catchupWindowBytes(), base.timing(),
-        stream && config.raftCatchupProgress());
+        config.raftCatchupProgress());
   }
 
   /**

@@ -2053,7 +2053,7 @@ public final class RaftNode {
     if (!streams.isEmpty()) {
       List<String> expired = new ArrayList<>();
       for (CatchupStream s : streams.values()) {
-        if (now - s.lastProgressAt > timing.catchupInactivity()) {
+        if (now - s.lastProgressAt >= timing.catchupInactivity()) {
           expired.add(s.peer);
         }
       }

@@ -16,11 +16,13 @@ import io.jscluster.raft.wire.RaftCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The catch-up progress extension ({@link RaftConfig#catchupProgress()}): a catching-up follower
  * reports each stored catch-up batch, the leader's stream moves on inside its window, and the
- * reports never count toward quorum. With the switch off (the default for now) both sides behave as
+ * reports never count toward quorum. With the switch off (on by default) both sides behave as
  * NRG (ported tests in CommitSafetyCatalogueTest and NodeScenariosTest).
  */
 class CatchupProgressTest {
@@ -108,6 +110,32 @@ class CatchupProgressTest {
     assertThat(lastStreamed.lterm()).isEqualTo(term);
   }
 
+  @ParameterizedTest(name = "progress reports {0}")
+  @ValueSource(booleans = {true, false})
+  void aStreamWithoutProgressEndsAtTheDeadlineItReports(boolean progress) {
+    // Regression: the stream's inactivity deadline was reported as due while expiry needed one more
+    // millisecond, so a runtime firing exactly at the deadline (the simulation) spun forever at the
+    // same virtual time once a stream waited on a follower that sends no progress (an NRG one).
+    Entry big = Entry.normal(new byte[100 * 1024]);
+    List<AppendEntry> history = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      history.add(ae(S2, 1, 0, i == 0 ? 0 : 1, i, big));
+    }
+    NodeHarness h = leaderWithHistory(history, progress);
+    h.electSelf();
+    h.node.receive(h.now, h.node.appendEntryResponseInbox(), "$NRG.CR.stall",
+        RaftCodec.encode(new AppendEntryResponse(0, 0, S2, false)));
+    assertThat(h.node.catchupStreams()).isEqualTo(1);
+    long due = h.node.nextDeadline();
+    for (int i = 0; i < 10 && h.node.catchupStreams() > 0; i++) {
+      due = h.node.nextDeadline();
+      h.node.tick(due);
+      assertThat(h.node.nextDeadline()).as("deadline after firing at %d", due).isGreaterThan(due);
+    }
+    assertThat(h.node.catchupStreams()).isZero();
+    assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
+  }
+
   @Test
   void aReportAboveOurTermStillDeposesTheLeader() {
     List<AppendEntry> history = List.of(ae(S2, 1, 0, 0, 0, entry("a")));
@@ -123,6 +151,11 @@ class CatchupProgressTest {
 
   /** As {@link NodeHarness#withHistory} with catch-up progress switched on. */
   private static NodeHarness leaderWithHistory(List<AppendEntry> history) {
+    return leaderWithHistory(history, true);
+  }
+
+  /** As {@link NodeHarness#withHistory} with catch-up progress as given. */
+  private static NodeHarness leaderWithHistory(List<AppendEntry> history, boolean progress) {
     MemoryRaftLog log = new MemoryRaftLog();
     for (AppendEntry ae : history) {
       log.append(ae.pindex() + 1, ae.term(), RaftCodec.encode(ae));
@@ -130,6 +163,6 @@ class CatchupProgressTest {
     log.sync();
     MemoryTermVoteStore tv = new MemoryTermVoteStore();
     tv.save(new TermVote(1, ""));
-    return new NodeHarness(c -> c.withCatchupProgress(true), log, tv);
+    return new NodeHarness(c -> c.withCatchupProgress(progress), log, tv);
   }
 }

@@ -1,5 +1,6 @@
 package io.jscluster.raft.sim;
 
+import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.RaftException;
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.FsyncPolicy;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,7 +43,7 @@ final class Chaos {
 
   /** One seed with in-memory storage. */
   static Result run(long seed, int size, long chaosMillis) {
-    return run(seed, size, chaosMillis, false);
+    return run(seed, size, chaosMillis, false, c -> c);
   }
 
   /**
@@ -49,14 +51,16 @@ final class Chaos {
    * and ON_SYNC with the seed (both acknowledge nothing unsynced), and so does the segment size.
    */
   static Result runOnDisk(long seed, int size, long chaosMillis) {
-    return run(seed, size, chaosMillis, true);
+    return run(seed, size, chaosMillis, true, c -> c);
   }
 
   /**
-   * Runs one seed. Every fourth seed switches pre-vote off, so the NRG election rules are exercised
-   * without the extension's protection too.
+   * Runs one seed, in memory or on disk, with every node's configuration further adjusted by
+   * {@code customize} (after the campaign's own choices). Every fourth seed switches pre-vote off,
+   * so the NRG election rules are exercised without the extension's protection too.
    */
-  private static Result run(long seed, int size, long chaosMillis, boolean onDisk) {
+  static Result run(long seed, int size, long chaosMillis, boolean onDisk,
+      UnaryOperator<RaftConfig> customize) {
     boolean preVote = Math.floorMod(seed, 4) != 3;
     Simulation[] simRef = new Simulation[1];
     WalOptions wal = null;
@@ -68,7 +72,8 @@ final class Chaos {
           .withMaxRecordBytes(1 << 20)
           .withNanoClock(() -> simRef[0].now() * 1_000_000L);
     }
-    SimCluster c = new SimCluster(seed, size, cfg -> cfg.withPreVote(preVote), wal);
+    SimCluster c = new SimCluster(seed, size,
+        cfg -> customize.apply(cfg.withPreVote(preVote)), wal);
     simRef[0] = c.sim();
     c.start();
     Simulation sim = c.sim();

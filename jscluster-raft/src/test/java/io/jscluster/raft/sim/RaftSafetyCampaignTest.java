@@ -2,9 +2,11 @@ package io.jscluster.raft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jscluster.raft.RaftConfig;
 import io.jscluster.testing.SeedRange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * keeps (and reports) a damaged snapshot (nothing is discarded because of a corrupt file), and a
  * node whose storage failed sends nothing afterwards (it neither votes nor campaigns).
  *
+ * <p>{@link #mixedCatchupProgress()} runs groups where some nodes send catch-up progress reports
+ * and some behave as NRG (no reports, reports ignored when leading), with a small catch-up window.
+ *
  * <p>Replay one seed: {@code -Djscluster.sim.seedStart=<seed> -Djscluster.sim.seeds=1
  * -Dtest=RaftSafetyCampaignTest} (or {@code RaftSafetyCampaignTest#diskFaults}).
  */
@@ -31,6 +36,7 @@ class RaftSafetyCampaignTest {
 
   static final int DEFAULT_SEEDS = 500;
   static final int DEFAULT_DISK_SEEDS = 120;
+  static final int DEFAULT_MIXED_SEEDS = 150;
   static final long CHAOS_MILLIS = 60_000;
 
   @Test
@@ -61,6 +67,48 @@ class RaftSafetyCampaignTest {
         + commits + " indexes committed, " + reads + " read barriers served, " + virtual / 1000
         + " s virtual time, " + (System.nanoTime() - started) / 1_000_000 + " ms wall");
     assertThat(failures).isEmpty();
+  }
+
+  @Test
+  @DisplayName("catch-up progress reports mixed with NRG peers (some nodes on, some off) and a small"
+      + " catch-up window keep Raft safety, in memory and on disk")
+  void mixedCatchupProgress() {
+    SeedRange range = SeedRange.fromSystemProperties(DEFAULT_MIXED_SEEDS);
+    List<String> failures = new ArrayList<>();
+    long commits = 0;
+    long started = System.nanoTime();
+    for (int i = 0; i < range.count(); i++) {
+      long seed = range.seed(i);
+      int size = Math.floorMod(seed, 2) == 0 ? 3 : 5;
+      // Every third seed on disk (with its faults); the rest in memory.
+      boolean onDisk = Math.floorMod(seed, 3) == 0;
+      Chaos.Result r = Chaos.run(seed, size, CHAOS_MILLIS, onDisk, mixedProgress(seed));
+      commits += r.committed();
+      if (!r.violations().isEmpty()) {
+        String msg = "seed " + seed + " (size " + size + (onDisk ? ", disk" : "")
+            + ") replay with -Djscluster.sim.seedStart=" + seed + " -Djscluster.sim.seeds=1"
+            + " -Dtest=RaftSafetyCampaignTest#mixedCatchupProgress: " + r.violations();
+        System.out.println("RaftSafetyCampaignTest FAILED " + msg);
+        failures.add(msg);
+      }
+    }
+    System.out.println("RaftSafetyCampaignTest mixed-progress seeds " + range.start() + ".."
+        + (range.start() + range.count() - 1) + ": " + failures.size() + " failing, " + commits
+        + " indexes committed, " + (System.nanoTime() - started) / 1_000_000 + " ms wall");
+    assertThat(failures).isEmpty();
+  }
+
+  /**
+   * Per node, from the seed and its id: progress reports on or off (an NRG node on that point),
+   * and a catch-up window of a few KiB (a few dozen of the campaign's entries) so streams fill it
+   * and the window logic matters, while NRG's 2 s rounds still fit the healing phase.
+   */
+  static UnaryOperator<RaftConfig> mixedProgress(long seed) {
+    return cfg -> {
+      long h = seed * 0x9E3779B97F4A7C15L ^ cfg.selfId().hashCode();
+      boolean on = Math.floorMod(h >>> 7, 3) != 0;
+      return cfg.withCatchupProgress(on).withCatchupWindowBytes(2048 + Math.floorMod(h, 6144));
+    };
   }
 
   @Test
