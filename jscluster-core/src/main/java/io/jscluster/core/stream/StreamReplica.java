@@ -319,7 +319,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         // A leader cannot repair from itself: hand leadership to a replica that has the data.
         syncNode.stepDown();
       } else if (sync.activeRepairs() == 0 && lid != null && !lid.isEmpty() && !lid.equals(ctx.selfId())) {
-        sync.repairDamage(assignment.sync());
+        sync.repairDamage(assignment.sync(), this::restoreMsgIds);
       }
       scheduleRepair();
     });
@@ -1049,6 +1049,30 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       if (id != null) {
         dedupe.put(id, m.seq(), m.tsNanos());
         lmsgId = id;
+      }
+    }
+  }
+
+  /**
+   * A repaired range's message ids go back into the de-duplication window (restore could not read
+   * them), so a retried publish of one of them stays a duplicate once this replica leads.
+   */
+  private void restoreMsgIds(io.jscluster.core.store.Damage d) {
+    long now = ctx.scheduler().wallNanos();
+    long window = cfg.duplicates();
+    for (long seq = d.firstSeq(); Long.compareUnsigned(seq, d.lastSeq()) <= 0 && seq != 0; seq++) {
+      StoredMessage m;
+      try {
+        m = store.load(seq);
+      } catch (StoreException e) {
+        continue;
+      }
+      if (m == null || window > 0 && m.tsNanos() < now - window) {
+        continue;
+      }
+      String id = msgIdOf(m.header());
+      if (id != null && dedupe.lookup(id, now) == null) {
+        dedupe.put(id, m.seq(), m.tsNanos());
       }
     }
   }

@@ -256,8 +256,11 @@ final class StreamSync {
     f.endpoint.close();
   }
 
-  /** Repairs every damaged range of the store from the leader serving {@code sync}. */
-  void repairDamage(String sync) {
+  /**
+   * Repairs every damaged range of the store from the leader serving {@code sync}; {@code repaired}
+   * gets each range restored.
+   */
+  void repairDamage(String sync, java.util.function.Consumer<Damage> repairedRange) {
     if (sync.isEmpty()) {
       return;
     }
@@ -270,6 +273,7 @@ final class StreamSync {
       f.machine = new RepairFetch(cfg, subjects, f.endpoint, store, sync, nodeId, d, err -> {
         if (err == null) {
           repaired++;
+          repairedRange.accept(d);
           LOG.info("[{}] stream {}: repaired damaged range {}..{} from the leader", nodeId, streamName,
               d.firstSeq(), d.lastSeq());
         } else {

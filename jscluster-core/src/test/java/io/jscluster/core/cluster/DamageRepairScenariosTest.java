@@ -107,6 +107,11 @@ class DamageRepairScenariosTest {
         c.runUntil(() -> c.streamLeader("C") != null && c.streamLeader("C") != l, 10_000);
       }
       assertThat(c.node(v).isStreamLeader("C")).isTrue();
+      // The repaired message's id is back in the de-duplication window of the new leader.
+      PubAck again = c.await(c.node(v).publish("C", "c.x", Headers.of(Headers.MSG_ID, "id-1"),
+          "id-1".getBytes(StandardCharsets.UTF_8)), T);
+      assertThat(again.duplicate()).as("%s", again).isTrue();
+      assertThat(again.seq()).isEqualTo(1);
       assertThat(publish(c, "id-7")).isEqualTo(7);
       c.awaitCurrent("C", T);
       assertAllPresent(c, 7);
