@@ -2,6 +2,8 @@ package io.jscluster.raft;
 
 import io.jscluster.raft.log.LogException;
 import io.jscluster.raft.log.LogRecord;
+import io.jscluster.raft.log.MemoryPeerStateStore;
+import io.jscluster.raft.log.PeerStateStore;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVote;
 import io.jscluster.raft.log.TermVoteStore;
@@ -125,6 +127,7 @@ public final class RaftNode {
   private final String id;
   private final RaftLog log;
   private final TermVoteStore termVoteStore;
+  private final PeerStateStore peerStateStore;
   private final SnapshotStorage snapshots;
   private final RandomGenerator random;
   private final RaftEffects effects;
@@ -173,6 +176,8 @@ public final class RaftNode {
   private final LinkedHashMap<String, Peer> peers = new LinkedHashMap<>();
   private final Map<String, Long> removed = new HashMap<>();
   private int clusterSize;
+  /** The domain extension state, kept as stored so that persisting the peer state keeps it. */
+  private int extState = PeerState.EXT_UNDETERMINED;
   private int quorum;
   private MembershipChange membershipChange;
   private final TreeMap<Long, AppendEntry> pendingCache = new TreeMap<>();
@@ -277,6 +282,29 @@ public final class RaftNode {
    */
   public RaftNode(RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
       SnapshotStorage snapshots, RandomGenerator random, RaftEffects effects) {
+    this(config, log, termVoteStore, new MemoryPeerStateStore(), snapshots, random, effects);
+  }
+
+  /**
+   * Creates a node with durable membership and snapshots; call {@link #start(long)} before any
+   * other input.
+   *
+   * @param config the group member configuration; its peers and cluster size are only the
+   *     bootstrap membership, used when {@code peerStateStore} holds nothing yet
+   * @param log the log, possibly holding entries from before a restart
+   * @param termVoteStore the term/vote store, possibly holding a previous value
+   * @param peerStateStore the membership store ({@code peers.idx}), possibly holding the committed
+   *     membership from before a restart
+   * @param snapshots the snapshot storage, possibly holding snapshots from before a restart; it
+   *     must belong to this group (its checksum key is the group name) and to no other node
+   * @param random the only source of randomness (election timeouts, inbox names); seed it for
+   *     reproducible runs
+   * @param effects where the node's effects go
+   */
+  public RaftNode(RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
+      PeerStateStore peerStateStore, SnapshotStorage snapshots, RandomGenerator random,
+      RaftEffects effects) {
+    this.peerStateStore = Objects.requireNonNull(peerStateStore, "peerStateStore");
     this.config = Objects.requireNonNull(config, "config");
     this.log = Objects.requireNonNull(log, "log");
     this.termVoteStore = Objects.requireNonNull(termVoteStore, "termVoteStore");
@@ -308,8 +336,14 @@ public final class RaftNode {
   /**
    * Starts the node: loads term and vote, adopts the newest valid snapshot (surfacing it as a
    * snapshot element, see {@link CommittedEntry#isSnapshot()}, and compacting the log up to it),
-   * replays the log (surfacing committed entries above the snapshot, then the replay-done marker),
+   * takes the membership from that snapshot or else from the peer state store (as NRG reads {@code
+   * peers.idx}; an empty store means a new group, whose configured peers are then stored), replays
+   * the log (surfacing committed entries above the snapshot, then the replay-done marker),
    * subscribes and arms the election timer.
+   *
+   * <p>A stored peer state that cannot be read or decoded stops the node with that error ({@link
+   * #writeError()}, kind CORRUPT or IO): starting from the configured peers instead could count
+   * quorum against a membership the group has left behind.
    *
    * <p>A damaged snapshot is never a reason to discard state: recovery falls back to the newest
    * older snapshot that verifies (or to none, and then to a catch-up from the leader), leaves the
@@ -335,7 +369,10 @@ public final class RaftNode {
       term = tv.term();
       vote = tv.vote();
       dataLossTerm = termVoteStore.dataLossTerm();
-      setupLastSnapshot(now);
+      boolean membershipFromSnapshot = setupLastSnapshot(now);
+      if (!membershipFromSnapshot) {
+        restorePeerState(now);
+      }
       replay(now);
       java.util.Optional<String> damage = log.recoveryDamage();
       if (damage.isPresent() || replayCut || lostUpTo > 0) {
@@ -1222,7 +1259,9 @@ public final class RaftNode {
     adjustClusterSize();
     term = 0;
     vote = "";
-    persistTermVote();
+    if (persistTermVote()) {
+      persistPeerState(currentPeerState());
+    }
   }
 
   private static CommittedEntry snapshotElement(long index, byte[] data) {
@@ -1241,11 +1280,14 @@ public final class RaftNode {
     } else if (!names.contains(mc.peer())) {
       names.add(mc.peer());
     }
-    return new PeerState(names.size(), names, PeerState.EXT_UNDETERMINED);
+    return new PeerState(names.size(), names, extState);
   }
 
-  /** §8.3: adopt the newest valid snapshot at start-up. */
-  private void setupLastSnapshot(long now) {
+  /**
+   * §8.3: adopt the newest valid snapshot at start-up. Returns true when it supplied the
+   * membership.
+   */
+  private boolean setupLastSnapshot(long now) {
     SnapshotRecovery rec;
     try {
       rec = snapshots.recover();
@@ -1273,23 +1315,51 @@ public final class RaftNode {
       LOG.warn("[{}:{}] cannot remove obsolete snapshots: {}", config.group(), id, e.toString());
     }
     if (rec.latest().isEmpty()) {
-      return;
+      return false;
     }
     Snapshot snap = rec.latest().get().snapshot();
+    boolean membership = false;
     snapshot = new SnapshotPosition(snap.lastTerm(), snap.lastIndex());
     pindex = snap.lastIndex();
     pterm = snap.lastTerm();
     commit = snap.lastIndex();
     papplied = snap.lastIndex();
     try {
-      applyPeerState(now, snap.decodePeerState());
+      PeerState ps = snap.decodePeerState();
+      applyPeerState(now, ps);
+      membership = true;
     } catch (WireFormatException e) {
-      LOG.warn("[{}:{}] snapshot {} holds an undecodable peer state; keeping the configured peers",
+      LOG.warn("[{}:{}] snapshot {} holds an undecodable peer state; reading the stored one",
           config.group(), id, snap.fileName());
     }
     effects.apply(snapshotElement(commit, snap.data()));
     log.compactUpTo(snap.lastIndex());
     log.sync();
+    return membership;
+  }
+
+  /**
+   * Start-up without a snapshot's membership: adopt the stored peer state, or store the
+   * configured (bootstrap) one for a new group.
+   */
+  private void restorePeerState(long now) {
+    java.util.Optional<PeerState> stored = peerStateStore.load();
+    if (stored.isEmpty()) {
+      if (!log.isEmpty() || term > 0) {
+        // Written by a version that kept no peer state, or removed by hand: the configuration and
+        // the log replay (then the leader's peer state) rebuild the membership.
+        LOG.warn("[{}:{}] no stored peer state beside an existing log; starting from the "
+            + "configured peers {} and the log", config.group(), id, config.peers());
+      }
+      persistPeerState(currentPeerState());
+      return;
+    }
+    PeerState ps = stored.get();
+    extState = ps.domainExt();
+    // As NRG: the stored membership replaces the configured one outright (no peer is marked
+    // removed for having been configured).
+    peers.clear();
+    applyPeerState(now, ps);
   }
 
   /** §6.3 leader side: sends the snapshot AE to a catching-up follower; -1 when it cannot. */
@@ -1987,7 +2057,7 @@ public final class RaftNode {
   }
 
   private PeerState currentPeerState() {
-    return new PeerState(clusterSize, new ArrayList<>(peers.keySet()), PeerState.EXT_UNDETERMINED);
+    return new PeerState(clusterSize, new ArrayList<>(peers.keySet()), extState);
   }
 
   /** Switches to follower with {@code newLeader} ("" = none). The vote is kept. */
@@ -2868,6 +2938,7 @@ public final class RaftNode {
     if (membershipChange != null && membershipChange.peer().equals(peer)) {
       membershipChange = null;
     }
+    persistPeerState(committedPeerState(index));
   }
 
   private void revertMembership() {
@@ -2880,6 +2951,7 @@ public final class RaftNode {
       removed.remove(mc.peer());
     }
     adjustClusterSize();
+    persistPeerState(currentPeerState());
   }
 
   private void applyPeerState(long now, PeerState ps) {
@@ -2907,6 +2979,22 @@ public final class RaftNode {
     clusterSize = (int) Math.min(Integer.MAX_VALUE, Math.max(ps.clusterSizeUnsigned(),
         peers.size()));
     recalcQuorum();
+    // As NRG: the peer state as received is what is stored (a speculative change is not).
+    persistPeerState(new PeerState(ps.clusterSize(), ps.knownPeers(), extState));
+  }
+
+  /**
+   * Makes the committed membership durable ({@code peers.idx}); a failure is a sticky write error
+   * that stops the node, as in NRG.
+   */
+  private boolean persistPeerState(PeerState ps) {
+    try {
+      peerStateStore.save(ps);
+      return true;
+    } catch (LogException e) {
+      fail(e);
+      return false;
+    }
   }
 
   private void adjustClusterSize() {

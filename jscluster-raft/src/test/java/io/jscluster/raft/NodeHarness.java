@@ -1,5 +1,6 @@
 package io.jscluster.raft;
 
+import io.jscluster.raft.log.MemoryPeerStateStore;
 import io.jscluster.raft.log.MemoryRaftLog;
 import io.jscluster.raft.log.MemoryTermVoteStore;
 import io.jscluster.raft.log.TermVote;
@@ -38,6 +39,7 @@ final class NodeHarness implements RaftEffects {
   final MemoryRaftLog log;
   final MemoryTermVoteStore tv;
   final MemorySnapshotStorage snapshots;
+  final MemoryPeerStateStore peerStates;
   final RaftNode node;
   long now = 1_000;
   final List<Sent> sent = new ArrayList<>();
@@ -66,18 +68,25 @@ final class NodeHarness implements RaftEffects {
 
   NodeHarness(UnaryOperator<RaftConfig> customize, MemoryRaftLog log, MemoryTermVoteStore tv,
       MemorySnapshotStorage snapshots) {
+    this(customize, log, tv, snapshots, new MemoryPeerStateStore());
+  }
+
+  NodeHarness(UnaryOperator<RaftConfig> customize, MemoryRaftLog log, MemoryTermVoteStore tv,
+      MemorySnapshotStorage snapshots, MemoryPeerStateStore peerStates) {
     this.log = log;
     this.tv = tv;
     this.snapshots = snapshots;
+    this.peerStates = peerStates;
     RaftConfig cfg = customize.apply(RaftConfig.of(GROUP, S1, List.of(S1, S2, S3)));
-    this.node = new RaftNode(cfg, log, tv, snapshots, new Random(7), this);
+    this.node = new RaftNode(cfg, log, tv, peerStates, snapshots, new Random(7), this);
     node.start(now);
   }
 
   /** Stops this node and starts a new one over what its storage durably holds. */
   NodeHarness restart() {
     node.stop();
-    NodeHarness h = new NodeHarness(c -> c.withRecovering(true), log.afterCrash(0), tv, snapshots);
+    NodeHarness h = new NodeHarness(c -> c.withRecovering(true), log.afterCrash(0), tv, snapshots,
+        peerStates);
     return h;
   }
 

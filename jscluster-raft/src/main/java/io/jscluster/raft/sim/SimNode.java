@@ -7,7 +7,9 @@ import io.jscluster.raft.RaftNode;
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.LogException;
 import io.jscluster.raft.log.MemoryRaftLog;
+import io.jscluster.raft.log.MemoryPeerStateStore;
 import io.jscluster.raft.log.MemoryTermVoteStore;
+import io.jscluster.raft.log.PeerStateStore;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
 import io.jscluster.raft.snapshot.SnapshotStorage;
@@ -31,14 +33,14 @@ import java.util.TreeMap;
 
 /**
  * One simulated server hosting one {@link RaftNode}: its durable storage (a {@link MemoryRaftLog}
- * with a crash model, a {@link MemoryTermVoteStore} and a {@link MemorySnapshotStorage}, which
- * survive crashes), its transport endpoint, its timer and a trivial upper layer that records what
+ * with a crash model, a {@link MemoryTermVoteStore}, a {@link MemoryPeerStateStore} and a {@link
+ * MemorySnapshotStorage}, which survive crashes), its transport endpoint, its timer and a trivial upper layer that records what
  * it applies and confirms it. The upper layer's snapshot ({@link #snapshot(boolean)}) is the whole map of
  * applied entries, so a node restored from a snapshot holds exactly what it would have applied.
  *
  * <p>Storage can instead live on a {@link SimDisk}: then the node runs the production storage
- * code, a {@link FileRaftLog}, a {@link TermVoteFile} and a {@link SnapshotStore} in the disk's root
- * directory, and a crash loses what the disk had not made durable.
+ * code, a {@link FileRaftLog}, a {@link TermVoteFile}, a {@code PeerStateFile} and a {@link
+ * SnapshotStore} in the disk's root directory, and a crash loses what the disk had not made durable.
  *
  * <p>A crash throws away the node and everything volatile (state machine, subscriptions, timers,
  * unsynced writes); a restart builds a new node from what the storage durably holds. Two storage
@@ -59,6 +61,7 @@ public final class SimNode {
   private MemoryRaftLog memoryLog;
   private RaftLog log;
   private TermVoteStore termVote;
+  private PeerStateStore peerState;
   private final MemorySnapshotStorage snapshots;
   private SnapshotStorage snapshotStorage;
   private WalRecovery lastRecovery;
@@ -97,6 +100,7 @@ public final class SimNode {
       this.memoryLog = new MemoryRaftLog();
       this.log = memoryLog;
       this.termVote = new MemoryTermVoteStore();
+      this.peerState = new MemoryPeerStateStore();
       this.snapshots = new MemorySnapshotStorage(config.group());
       this.snapshotStorage = snapshots;
     } else {
@@ -146,6 +150,11 @@ public final class SimNode {
   /** The log as the running node sees it (null on a disk node that never started). */
   public RaftLog log() {
     return log;
+  }
+
+  /** The membership store (null on a disk node that never started). */
+  public PeerStateStore peerStateStore() {
+    return peerState;
   }
 
   /** The term/vote store (null on a disk node that never started). */
@@ -276,10 +285,12 @@ public final class SimNode {
       recovered = lastRecovery.lastIndex();
       log = wal;
       termVote = new TermVoteFile(disk.root());
+      peerState = new io.jscluster.raft.state.PeerStateFile(disk.root());
       snapshotStorage = new SnapshotStore(disk.root(), baseConfig.group());
       sim.trace(lastRecovery.damage().isPresent() ? "recovered-damaged:" + name : "recovered:" + name);
     }
-    node = new RaftNode(cfg, log, termVote, snapshotStorage, new Random(sim.random().nextLong()),
+    node = new RaftNode(cfg, log, termVote, peerState, snapshotStorage,
+        new Random(sim.random().nextLong()),
         new Effects(incarnation));
     node.start(sim.now());
     long kept = node.writeError() == null ? node.lastIndex() : Long.MAX_VALUE;
@@ -359,6 +370,7 @@ public final class SimNode {
     disk.crash(sim.random(), mode);
     log = null;
     termVote = null;
+    peerState = null;
     snapshotStorage = null;
   }
 

@@ -1,5 +1,7 @@
 package io.jscluster.raft.state;
 
+import io.jscluster.raft.log.LogException;
+import io.jscluster.raft.log.PeerStateStore;
 import io.jscluster.raft.wire.PeerState;
 import io.jscluster.raft.wire.PeerStateCodec;
 import io.jscluster.raft.wire.WireFormatException;
@@ -13,8 +15,11 @@ import java.util.Optional;
  *
  * <p>Writes are atomic, durable when {@link #write} returns, and skipped when the encoding equals
  * the last one written through this object; a failed write forgets that cache. Not thread-safe.
+ *
+ * <p>As a {@link PeerStateStore}, failures surface as {@link LogException}: IO when the file
+ * cannot be read or written, CORRUPT when its content is not a peer state.
  */
-public final class PeerStateFile {
+public final class PeerStateFile implements PeerStateStore {
 
   /** The file name inside a group's store directory. */
   public static final String FILE_NAME = "peers.idx";
@@ -67,5 +72,38 @@ public final class PeerStateFile {
     DurableFiles.writeAtomically(file, bytes);
     lastWritten = bytes;
     return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LogException IO if the file cannot be read, CORRUPT if it is not a peer state
+   */
+  @Override
+  public Optional<PeerState> load() {
+    try {
+      return read();
+    } catch (WireFormatException e) {
+      throw new LogException(LogException.Kind.CORRUPT, -1, file + " is not a peer state: "
+          + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot read " + file, e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LogException IO if writing failed or the state cannot be encoded
+   */
+  @Override
+  public void save(PeerState value) {
+    try {
+      write(value);
+    } catch (IOException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot write " + file, e);
+    } catch (WireFormatException e) {
+      throw new LogException(LogException.Kind.IO, -1, "cannot encode " + value, e);
+    }
   }
 }
