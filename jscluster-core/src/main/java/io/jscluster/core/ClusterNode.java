@@ -663,8 +663,10 @@ public final class ClusterNode {
     StreamConfig cfg = sa.config();
     StorageType st = cfg.storage();
     NodeStorage storage = config.storage();
-    StreamStore store = storage.streamStore(cfg.name(), st, StreamReplica.limitsOf(cfg), scheduler::wallNanos);
     List<String> peers = sa.group().peers();
+    // A replica with a Raft group keeps its log for life (shrinking to one peer keeps the group).
+    StreamStore store = storage.streamStore(cfg.name(), st, StreamReplica.limitsOf(cfg), scheduler::wallNanos,
+        peers.size() > 1);
     StreamReplica replica;
     RaftGroupHost host = null;
     if (peers.size() > 1) {
@@ -799,6 +801,11 @@ public final class ClusterNode {
     @Override
     public Scheduler scheduler() {
       return scheduler;
+    }
+
+    @Override
+    public java.util.concurrent.Executor storeForcer() {
+      return config.storage().storeForcer();
     }
 
     @Override

@@ -21,6 +21,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -43,6 +47,10 @@ public final class FileNodeStorage implements NodeStorage {
   private final FsyncPolicy walPolicy;
   private final SyncPolicy storePolicy;
   private final long storeSyncIntervalNanos;
+  /** Forces file WALs in the background (null: on the node's thread). */
+  private final Executor walForcer;
+  /** Forces replicated file stores in the background (null when {@link #walForcer} is). */
+  private final Executor storeForcer;
 
   /**
    * Storage under {@code dir}.
@@ -60,10 +68,79 @@ public final class FileNodeStorage implements NodeStorage {
    */
   public FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy,
       long storeSyncIntervalNanos) {
+    this(dir, walPolicy, storePolicy, storeSyncIntervalNanos, null, null);
+  }
+
+  private FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy, long storeSyncIntervalNanos,
+      Executor walForcer, Executor storeForcer) {
     this.dir = dir;
     this.walPolicy = walPolicy;
     this.storePolicy = storePolicy;
     this.storeSyncIntervalNanos = storeSyncIntervalNanos;
+    this.walForcer = walForcer;
+    this.storeForcer = storeForcer;
+  }
+
+  /**
+   * This storage with forces moved off the node's thread, when the WAL policy is
+   * {@link FsyncPolicy#ON_SYNC} and the store policy {@link SyncPolicy#ALWAYS} (the defaults):
+   * <ul>
+   *   <li>each file group's Raft log is a {@link BackgroundSyncLog} forced by an I/O thread of this
+   *       storage; its {@link RaftGroupHost} withholds everything the node emits after a sync until
+   *       that force completed;</li>
+   *   <li>the store of a replicated file stream is written without a force per batch and forced by a
+   *       second I/O thread ({@link #storeForcer()}); the replica completes a publish (or purge,
+   *       delete) only after a force that began after the batch applying it.</li>
+   * </ul>
+   * So an acknowledgement still follows the fsync of the leader's WAL, a quorum's WALs and the
+   * leader's store, exactly as with inline forces, while the node's thread keeps accepting and
+   * batching proposals; forces coalesce under load. The threads are daemons that end when idle.
+   * For real-time schedulers; a simulation passes its own executor to
+   * {@link #withBackgroundWalSync(Executor)}.
+   */
+  public FileNodeStorage withBackgroundWalSync() {
+    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"));
+  }
+
+  /**
+   * As {@link #withBackgroundWalSync()}, with the forces run by tasks handed to {@code io}, which
+   * must run them one at a time in the order given (WAL and store forces share it).
+   */
+  public FileNodeStorage withBackgroundWalSync(Executor io) {
+    java.util.Objects.requireNonNull(io, "io");
+    return withBackgroundWalSync(io, io);
+  }
+
+  private FileNodeStorage withBackgroundWalSync(Executor wal, Executor store) {
+    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, wal, store);
+  }
+
+  private ThreadPoolExecutor ioThread(String prefix) {
+    ThreadPoolExecutor io = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, prefix + dir.getFileName());
+      t.setDaemon(true);
+      return t;
+    });
+    io.allowCoreThreadTimeOut(true);
+    return io;
+  }
+
+  /**
+   * Where replicated file streams' stores are forced, or null when they are forced inline (see
+   * {@link #withBackgroundWalSync()}).
+   */
+  @Override
+  public Executor storeForcer() {
+    return backgroundStores() ? storeForcer : null;
+  }
+
+  private boolean backgroundStores() {
+    return storeForcer != null && walPolicy == FsyncPolicy.ON_SYNC && storePolicy == SyncPolicy.ALWAYS;
+  }
+
+  /** Whether file WALs are forced in the background. */
+  public boolean backgroundWalSync() {
+    return walForcer != null;
   }
 
   /** Storage under {@code dir} with the default policies ({@link #DEFAULT_WAL_POLICY}, {@link #DEFAULT_STORE_POLICY}). */
@@ -91,8 +168,12 @@ public final class FileNodeStorage implements NodeStorage {
     if (storage == StorageType.MEMORY) {
       return new MemoryRaftLog(walPolicy);
     }
-    return FileRaftLog.open(groupDir(group).resolve("wal"),
-        WalOptions.defaults().withFsyncPolicy(walPolicy));
+    Path wal = groupDir(group).resolve("wal");
+    if (walForcer != null && walPolicy == FsyncPolicy.ON_SYNC) {
+      return new BackgroundSyncLog(FileRaftLog.open(wal, WalOptions.defaults().withFsyncPolicy(FsyncPolicy.NEVER)),
+          wal, walForcer);
+    }
+    return FileRaftLog.open(wal, WalOptions.defaults().withFsyncPolicy(walPolicy));
   }
 
   @Override
@@ -111,10 +192,22 @@ public final class FileNodeStorage implements NodeStorage {
   @Override
   public StreamStore streamStore(String stream, StorageType storage, StreamLimits limits,
       LongSupplier clock) {
+    return streamStore(stream, storage, limits, clock, false);
+  }
+
+  /**
+   * With background forces ({@link #withBackgroundWalSync()}) a replicated file stream's store is
+   * opened under {@link SyncPolicy#INTERVAL}: no force on the node's thread; its replica forces it
+   * through {@link #storeForcer()} before completing what a batch applied.
+   */
+  @Override
+  public StreamStore streamStore(String stream, StorageType storage, StreamLimits limits,
+      LongSupplier clock, boolean replicated) {
     if (storage == StorageType.MEMORY) {
       return new MemoryStreamStore(limits, clock);
     }
-    return FileStreamStore.open(FileStoreConfig.of(streamDir(stream)).withSync(storePolicy, storeSyncIntervalNanos)
+    SyncPolicy p = replicated && backgroundStores() ? SyncPolicy.INTERVAL : storePolicy;
+    return FileStreamStore.open(FileStoreConfig.of(streamDir(stream)).withSync(p, storeSyncIntervalNanos)
         .withLimits(limits).withClock(clock));
   }
 

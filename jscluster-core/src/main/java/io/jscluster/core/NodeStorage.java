@@ -27,6 +27,25 @@ public interface NodeStorage {
   StreamStore streamStore(String stream, StorageType storage, StreamLimits limits, LongSupplier clock);
 
   /**
+   * Opens (or creates) the store of {@code stream}; {@code replicated} says whether the stream's
+   * replica has a Raft group (so a log) for its whole life. By default the same as the four-argument
+   * form.
+   */
+  default StreamStore streamStore(String stream, StorageType storage, StreamLimits limits, LongSupplier clock,
+      boolean replicated) {
+    return streamStore(stream, storage, limits, clock);
+  }
+
+  /**
+   * Where the replica of a replicated stream forces its store after an apply batch instead of on
+   * the node's thread, or null (the default) to force inline. A store handed out for such a
+   * stream must then not force per batch itself.
+   */
+  default java.util.concurrent.Executor storeForcer() {
+    return null;
+  }
+
+  /**
    * The snapshot storage of {@code group} (nats-server's {@code snapshots/} directory of the group).
    * By default a fresh heap store, which does not survive a restart; both implementations here keep
    * snapshots as long as the group's log.

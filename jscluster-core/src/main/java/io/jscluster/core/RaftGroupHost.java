@@ -25,6 +25,14 @@ import java.util.random.RandomGenerator;
  * {@link Listener#applyBatch}; the highest committed index of a burst is confirmed with
  * {@code applied} once the batch returns. Proposals are flushed once per burst of tasks. Used by
  * the meta layer and by every replicated stream.
+ *
+ * <p><b>Background WAL forces.</b> When the log is a {@link BackgroundSyncLog}, the node's syncs
+ * return before the disk confirmed them, so the host withholds everything the node emits after a
+ * sync request — messages to peers and every upcall — until that sync's force completed, then
+ * releases it in order. Seen from outside, the node behaves exactly like one whose syncs block
+ * (an append response, a vote, a commit index or an applied entry never leaves before the state it
+ * vouches for is on disk), while its thread goes on accepting and batching proposals during the
+ * force. A failed force stops the node and drops what was withheld.
  */
 public final class RaftGroupHost {
 
@@ -56,7 +64,18 @@ public final class RaftGroupHost {
   private final RaftLog log;
   private final Listener listener;
   private final Map<String, Subscription> subs = new LinkedHashMap<>();
-  private final ArrayDeque<Runnable> upcalls = new ArrayDeque<>();
+  /** An upcall and the sync generation it must wait for. */
+  private record Upcall(Runnable action, long gen) {}
+
+  /** A withheld message and the sync generation it must wait for. */
+  private record HeldSend(String subject, String reply, byte[] payload, long gen) {}
+
+  private final ArrayDeque<Upcall> upcalls = new ArrayDeque<>();
+  /** Non-null when the log forces in the background. */
+  private final BackgroundSyncLog background;
+  private final ArrayDeque<HeldSend> heldSends = new ArrayDeque<>();
+  /** The newest sync generation whose force completed. */
+  private long durableGen;
   private boolean drainScheduled;
   private boolean flushScheduled;
   private long drainedUpTo;
@@ -83,6 +102,20 @@ public final class RaftGroupHost {
     this.log = log;
     this.listener = listener;
     this.node = new RaftNode(config, log, termVote, snapshots, random, new Effects());
+    this.background = log instanceof BackgroundSyncLog b ? b : null;
+    if (background != null) {
+      background.bind(scheduler, new BackgroundSyncLog.Listener() {
+        @Override
+        public void durable(long gen) {
+          onDurable(gen);
+        }
+
+        @Override
+        public void failed(io.jscluster.raft.log.LogException e) {
+          onForceFailed();
+        }
+      });
+    }
     // Group commit: the flush that ends each burst of inputs forces the WAL once for every append
     // entry of the burst and only then releases the responses that acknowledge them.
     node.setDeferredSync(true);
@@ -156,6 +189,51 @@ public final class RaftGroupHost {
       timer.cancel();
     }
     upcalls.clear();
+    heldSends.clear();
+  }
+
+  /** The generation a message or upcall emitted now must wait for (0: none). */
+  private long gate() {
+    if (background == null) {
+      return 0;
+    }
+    long g = background.requestedGeneration();
+    return g > durableGen ? g : 0;
+  }
+
+  private void onDurable(long gen) {
+    if (gen <= durableGen) {
+      return;
+    }
+    durableGen = gen;
+    if (stopped) {
+      return;
+    }
+    HeldSend h;
+    while ((h = heldSends.peek()) != null && h.gen() <= durableGen) {
+      heldSends.poll();
+      transport.send(h.subject(), h.reply(), h.payload());
+    }
+    if (releasable() && !drainScheduled) {
+      drainScheduled = true;
+      scheduler.execute(drainTask);
+    }
+  }
+
+  private void onForceFailed() {
+    if (stopped) {
+      return;
+    }
+    // Everything withheld vouches for state that may not be on disk: it never goes out.
+    heldSends.clear();
+    upcalls.clear();
+    node.stop();
+  }
+
+  /** Whether the next queued upcall may run. */
+  private boolean releasable() {
+    Upcall u = upcalls.peek();
+    return u != null && u.gen() <= durableGen;
   }
 
   /** The log the node writes (released by the owner through its {@link NodeStorage}). */
@@ -193,8 +271,9 @@ public final class RaftGroupHost {
   }
 
   private void enqueue(Runnable upcall) {
-    upcalls.add(upcall);
-    if (!drainScheduled) {
+    long g = gate();
+    upcalls.add(new Upcall(upcall, g));
+    if (!drainScheduled && (g == 0 || releasable())) {
       drainScheduled = true;
       scheduler.execute(drainTask);
     }
@@ -202,6 +281,9 @@ public final class RaftGroupHost {
 
   private void drain() {
     drainScheduled = false;
+    if (!releasable()) {
+      return;
+    }
     drainedUpTo = 0;
     listener.applyBatch(drainBody);
     // Confirmed only now: the listener's batch (and its store sync) is complete.
@@ -212,16 +294,21 @@ public final class RaftGroupHost {
   }
 
   private void drainUpcalls() {
-    Runnable r;
-    while (!stopped && (r = upcalls.poll()) != null) {
-      r.run();
+    while (!stopped && releasable()) {
+      upcalls.poll().action().run();
     }
   }
 
   private final class Effects implements RaftEffects {
     @Override
     public void send(String subject, String reply, byte[] payload) {
-      if (!stopped) {
+      if (stopped) {
+        return;
+      }
+      long g = gate();
+      if (g != 0 || !heldSends.isEmpty()) {
+        heldSends.add(new HeldSend(subject, reply, payload, Math.max(g, durableGen)));
+      } else {
         transport.send(subject, reply, payload);
       }
     }

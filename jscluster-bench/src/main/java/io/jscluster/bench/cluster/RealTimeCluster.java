@@ -84,7 +84,7 @@ final class RealTimeCluster implements AutoCloseable {
   /** Starts {@code name} from its storage. */
   void start(String name) {
     RealTimeScheduler s = new RealTimeScheduler("node-" + name);
-    FileNodeStorage storage = new FileNodeStorage(dir.resolve(name));
+    FileNodeStorage storage = new FileNodeStorage(dir.resolve(name)).withBackgroundWalSync();
     ClusterConfig cc = ClusterConfig.of(name, NAMES, storage).withTiming(TIMING)
         .withRaftCatchupProgress(raftCatchupProgress);
     ClusterNode node = new ClusterNode(cc, network.connect(name, s), s, seed++);

@@ -73,8 +73,20 @@ public final class InProcessCluster implements AutoCloseable {
     private boolean simulatedDisks;
     private long requestTimeout = 10_000;
     private io.jscluster.core.stream.SnapshotPolicy snapshotPolicy = io.jscluster.core.stream.SnapshotPolicy.DEFAULT;
+    private long backgroundForceMillis = -1;
 
     private Builder() {}
+
+    /**
+     * With file storage: forces the file WALs (and, for replicated streams in a directory, the
+     * stores) in the background ({@link FileNodeStorage#withBackgroundWalSync}), each force
+     * completing {@code latencyMillis} of virtual time after it was requested. On simulated disks
+     * the WALs are forced in the background and the stores inline.
+     */
+    public Builder backgroundForces(long latencyMillis) {
+      backgroundForceMillis = latencyMillis;
+      return this;
+    }
 
     /** Number of servers, named {@code n1..nN} (default 3). */
     public Builder nodes(int n) {
@@ -207,17 +219,26 @@ public final class InProcessCluster implements AutoCloseable {
       NodeStorage st;
       if (b.simulatedDisks) {
         SimDisk disk = new SimDisk(n);
-        st = new SimDiskStorage(disk, new FileNodeStorage(disk.root(),
+        st = new SimDiskStorage(disk, background(b, new FileNodeStorage(disk.root(),
             b.walPolicySet ? b.walPolicy : FileNodeStorage.DEFAULT_WAL_POLICY,
-            b.storePolicy != null ? b.storePolicy : FileNodeStorage.DEFAULT_STORE_POLICY, NEVER_NANOS));
+            b.storePolicy != null ? b.storePolicy : FileNodeStorage.DEFAULT_STORE_POLICY, NEVER_NANOS)));
       } else if (b.directory != null) {
-        st = new FileNodeStorage(b.directory.resolve(n), b.walPolicy,
-            b.storePolicy != null ? b.storePolicy : SyncPolicy.ALWAYS);
+        st = background(b, new FileNodeStorage(b.directory.resolve(n), b.walPolicy,
+            b.storePolicy != null ? b.storePolicy : SyncPolicy.ALWAYS));
       } else {
         st = new MemoryNodeStorage(b.walPolicy);
       }
       slots.put(n, new Slot(n, st));
     }
+  }
+
+  /** {@code f} with background forces completing after the builder's latency, if it asked for them. */
+  private FileNodeStorage background(Builder b, FileNodeStorage f) {
+    if (b.backgroundForceMillis < 0) {
+      return f;
+    }
+    long d = b.backgroundForceMillis;
+    return f.withBackgroundWalSync(task -> sim.schedule(sim.now() + d, task));
   }
 
   /** A new builder. */

@@ -1046,6 +1046,22 @@ public final class FileStreamStore extends AbstractStreamStore {
         background();
     }
 
+    /**
+     * Under {@link SyncPolicy#INTERVAL}: makes every write made before the call durable, like {@link #sync()}, but
+     * holds the store's lock only to hand the write buffer to the file and note what is dirty; the fsyncs run
+     * without it, so another thread keeps appending meanwhile. For a caller's own I/O thread. Under
+     * {@link SyncPolicy#ALWAYS} every write is durable already and this only checks the store.
+     *
+     * @throws StoreException if forcing failed now or earlier (the store then refuses writes)
+     */
+    public void syncConcurrently() {
+        background();
+        synchronized (this) {
+            checkOpen();
+            checkWritable();
+        }
+    }
+
     @Override
     long recordSize(int subjectLen, int headerLen, int dataLen) {
         return MessageSize.fileStore(subjectLen, headerLen, dataLen);

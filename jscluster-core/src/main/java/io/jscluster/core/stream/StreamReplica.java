@@ -102,6 +102,14 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       return SnapshotPolicy.DEFAULT;
     }
 
+    /**
+     * Where a replicated stream forces its file store after each apply batch, or null (the
+     * default) when the store forces within the batch. See {@link #applyBatch}.
+     */
+    default java.util.concurrent.Executor storeForcer() {
+      return null;
+    }
+
     /** Hands a migration request to the meta leader (by default, published for it on the transport). */
     default void reconcile(io.jscluster.core.meta.Reconcile r) {
       transport().send(io.jscluster.core.meta.Reconcile.SUBJECT, null, r.encode());
@@ -153,6 +161,20 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private boolean batching;
   private final List<CompletableFuture<?>> settledFutures = new ArrayList<>();
   private final List<Object> settledValues = new ArrayList<>();
+  /** Forces the store after apply batches (null: each batch forces inline). */
+  private final java.util.concurrent.Executor storeForcer;
+  /** Results of an apply batch waiting for the store force of generation {@code gen}. */
+  private record ForceWait(long gen, Object[] futures, Object[] values) {}
+  private final java.util.ArrayDeque<ForceWait> forceWaits = new java.util.ArrayDeque<>();
+  /** Store forces requested (node thread). */
+  private long storeForceGen;
+  /** The generation the next store force task covers: every batch up to it was written before. */
+  private volatile long storeForceTarget;
+  private final java.util.concurrent.atomic.AtomicBoolean storeForceQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Runnable storeForceTask = this::forceStore;
+  /** Whether the current apply batch delivered an entry (so the store may have changed). */
+  private boolean batchApplied;
 
   /**
    * Creates the replica over an open store. {@code host} is null for an R1 stream; otherwise it
@@ -168,6 +190,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     this.dedupe = new DedupeTable(cfg.duplicates());
     this.proposer = host == null ? null : host::propose;
     this.createdAtMillis = ctx.scheduler().nowMillis();
+    this.storeForcer = host != null && store instanceof io.jscluster.core.store.FileStreamStore
+        ? ctx.storeForcer() : null;
     if (host == null) {
       recovering = false;
       this.sync = null;
@@ -785,6 +809,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    * Applies a burst of committed entries inside one store batch, so one fsync covers all of them,
    * and completes the callers' futures only after the batch (and its sync) returned. If the sync
    * fails, nothing of the burst is acknowledged: the callers get a store error and applies stop.
+   *
+   * <p>With a {@linkplain Context#storeForcer() store forcer} the store does not force within the
+   * batch: the batch's results wait, in order, for a force on the forcer that began after the
+   * batch was written ({@link io.jscluster.core.store.FileStreamStore#syncConcurrently()}), while
+   * this thread goes on applying. An acknowledgement still follows the fsync of this store.
    */
   @Override
   public void applyBatch(Runnable body) {
@@ -794,6 +823,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       return;
     }
     batching = true;
+    batchApplied = false;
     StoreException before = writeError;
     StoreException failure = null;
     try {
@@ -811,7 +841,56 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       }
     } finally {
       batching = false;
-      releaseSettled(failure);
+      if (storeForcer != null && failure == null && (batchApplied || !settledFutures.isEmpty())) {
+        awaitStoreForce();
+      } else {
+        releaseSettled(failure);
+      }
+    }
+  }
+
+  /** Parks the batch's results until a store force covering the batch completes; requests one. */
+  private void awaitStoreForce() {
+    long gen = ++storeForceGen;
+    if (!settledFutures.isEmpty()) {
+      forceWaits.add(new ForceWait(gen, settledFutures.toArray(), settledValues.toArray()));
+      settledFutures.clear();
+      settledValues.clear();
+    }
+    storeForceTarget = gen;
+    if (storeForceQueued.compareAndSet(false, true)) {
+      storeForcer.execute(storeForceTask);
+    }
+  }
+
+  /** On the forcer: forces what every batch up to the current target wrote, then reports back. */
+  private void forceStore() {
+    storeForceQueued.set(false);
+    long gen = storeForceTarget;
+    StoreException err = null;
+    try {
+      ((io.jscluster.core.store.FileStreamStore) store).syncConcurrently();
+    } catch (StoreException e) {
+      err = e;
+    } catch (RuntimeException e) {
+      err = new StoreException("store force failed: " + e);
+    }
+    StoreException failure = err;
+    // Due at time 0: ahead of queued publishes, since acknowledgements wait for it.
+    ctx.scheduler().schedule(0, () -> storeForced(gen, failure));
+  }
+
+  private void storeForced(long gen, StoreException failure) {
+    if (failure != null && writeError == null && !closed) {
+      writeError = failure;
+      LOG.error("[{}] stream {}: store sync failed, applies stop: {}", ctx.selfId(), name, failure.getMessage());
+    }
+    ForceWait w;
+    while ((w = forceWaits.peek()) != null && w.gen() <= gen) {
+      forceWaits.poll();
+      for (int i = 0; i < w.futures().length; i++) {
+        complete(w.futures()[i], w.values()[i], failure);
+      }
     }
   }
 
@@ -825,25 +904,29 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
   }
 
-  @SuppressWarnings("unchecked")
   private void releaseSettled(StoreException failure) {
     for (int i = 0, n = settledFutures.size(); i < n; i++) {
-      CompletableFuture<Object> f = (CompletableFuture<Object>) settledFutures.get(i);
-      Object v = settledValues.get(i);
-      if (failure == null) {
-        f.complete(v);
-      } else if (v instanceof PubAck) {
-        f.complete(PubAck.failed(name, ApiError.storeFailed(failure.getMessage())));
-      } else {
-        f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.storeFailed(failure.getMessage())));
-      }
+      complete(settledFutures.get(i), settledValues.get(i), failure);
     }
     settledFutures.clear();
     settledValues.clear();
   }
 
+  @SuppressWarnings("unchecked")
+  private void complete(Object future, Object v, StoreException failure) {
+    CompletableFuture<Object> f = (CompletableFuture<Object>) future;
+    if (failure == null) {
+      f.complete(v);
+    } else if (v instanceof PubAck) {
+      f.complete(PubAck.failed(name, ApiError.storeFailed(failure.getMessage())));
+    } else {
+      f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.storeFailed(failure.getMessage())));
+    }
+  }
+
   @Override
   public void committed(CommittedEntry ce) {
+    batchApplied = true;
     if (follower != null) {
       // nats-server's apply loop blocks in processSnapshot; these wait for the catch-up to end.
       deferred.add(copyOf(ce));

@@ -1,0 +1,114 @@
+package io.jscluster.core.cluster;
+
+import static io.jscluster.core.cluster.ClusterScenariosTest.T;
+import static io.jscluster.core.cluster.ClusterScenariosTest.assertReplicasIdentical;
+import static io.jscluster.core.cluster.ClusterScenariosTest.b;
+import static io.jscluster.core.cluster.ClusterScenariosTest.publishN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.Headers;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.StreamConfigs;
+import io.jscluster.raft.log.FsyncPolicy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * File storage with forces off the node's thread ({@code FileNodeStorage#withBackgroundWalSync}),
+ * in virtual time: each background force completes a fixed latency after it was requested, so
+ * anything the node let out before its forces completed would show up early.
+ */
+class BackgroundForcesTest {
+
+  private static InProcessCluster cluster(Path dir, long seed, long latency) {
+    return InProcessCluster.builder().nodes(3).seed(seed).fileStorage(dir).walFsync(FsyncPolicy.ON_SYNC)
+        .backgroundForces(latency).build();
+  }
+
+  @Test
+  @DisplayName("An ack waits for the leader's WAL force, a follower's WAL force and the leader's store force")
+  void ackFollowsEveryForce(@TempDir Path dir) {
+    long latency = 200;
+    try (InProcessCluster c = cluster(dir, 71, latency)) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      c.awaitStreamLeader("TEST", T);
+      ClusterNode l = c.streamLeader("TEST");
+      long t0 = c.simulation().now();
+      CompletableFuture<PubAck> f = l.publish("TEST", "foo", null, b("one"));
+      c.runUntil(f::isDone, T);
+      assertThat(f.join().isOk()).isTrue();
+      // The leader's WAL force (overlapping the follower's) completes before the commit can be
+      // applied, and the store force of the applying batch starts only after that.
+      assertThat(c.simulation().now() - t0).isGreaterThanOrEqualTo(2 * latency);
+      publishN(c, "TEST", "foo", 50);
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("Killing every node at once with background forces loses no acknowledged message (Jepsen 2025, failure b, process crash)")
+  void killAllWithBackgroundForces(@TempDir Path dir) {
+    try (InProcessCluster c = cluster(dir, 72, 3)) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      c.awaitStreamLeader("TEST", T);
+      List<CompletableFuture<PubAck>> pending = new ArrayList<>();
+      ClusterNode l = c.streamLeader("TEST");
+      for (int i = 0; i < 300; i++) {
+        pending.add(l.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "k" + i), b("m" + i)));
+      }
+      c.runUntil(() -> pending.get(150).isDone(), T);
+      long acked = pending.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally() && f.join().isOk())
+          .count();
+      for (String n : c.names()) {
+        c.kill(n);
+      }
+      c.start();
+      c.awaitMetaLeader(T);
+      c.awaitStreamLeader("TEST", T);
+      c.awaitCurrent("TEST", T);
+      for (int i = 0; i < pending.size(); i++) {
+        CompletableFuture<PubAck> f = pending.get(i);
+        if (f.isDone() && !f.isCompletedExceptionally() && f.join().isOk()) {
+          long seq = f.join().seq();
+          for (ClusterNode n : c.replicas("TEST")) {
+            assertThat(Headers.get(n.getMessage("TEST", seq).header(), Headers.MSG_ID)).isEqualTo("k" + i);
+          }
+        }
+      }
+      assertThat(acked).isGreaterThan(100);
+      long last = c.state("n1", "TEST").lastSeq();
+      assertThat(c.publish("TEST", "foo", b("after")).seq()).isEqualTo(last + 1);
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("With background forces a follower restarted behind the leader catches up and the stream keeps one history")
+  void followerRestartWithBackgroundForces(@TempDir Path dir) {
+    try (InProcessCluster c = cluster(dir, 73, 5)) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      publishN(c, "TEST", "foo", 40);
+      ClusterNode f = ClusterScenariosTest.aFollower(c, "TEST");
+      c.kill(f.name());
+      publishN(c, "TEST", "foo", 40);
+      c.restart(f.name());
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+      assertThat(c.state(f.name(), "TEST").msgs()).isEqualTo(80);
+    }
+  }
+}
