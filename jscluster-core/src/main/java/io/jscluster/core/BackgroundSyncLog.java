@@ -113,6 +113,33 @@ public final class BackgroundSyncLog implements RaftLog {
     this.listener = l;
   }
 
+  /**
+   * Syncs requested and not yet reported durable to this log's owner, oldest first: each the
+   * generation and the last index it covers. Node thread only.
+   */
+  private final java.util.ArrayDeque<long[]> outstanding = new java.util.ArrayDeque<>();
+
+  /**
+   * The generation whose force makes index {@code index} durable, or 0 when no requested sync that
+   * is still outstanding covers it (it is durable already, or no sync was requested for it yet).
+   * Node thread only.
+   */
+  public long generationCovering(long index) {
+    for (long[] o : outstanding) {
+      if (o[1] >= index) {
+        return o[0];
+      }
+    }
+    return 0;
+  }
+
+  /** The owner learned that generation {@code gen} is durable. Node thread only. */
+  public void durableUpTo(long gen) {
+    while (!outstanding.isEmpty() && outstanding.peek()[0] <= gen) {
+      outstanding.poll();
+    }
+  }
+
   /** The newest sync generation requested (0 before the first sync). */
   public long requestedGeneration() {
     return requested;
@@ -184,6 +211,9 @@ public final class BackgroundSyncLog implements RaftLog {
     delegate.sync();
     long gen = ++requested;
     forceNow(gen);
+    // Everything requested so far is durable now; an older entry would also name indexes the cut
+    // has since given to other records.
+    outstanding.clear();
   }
 
   @Override
@@ -201,6 +231,7 @@ public final class BackgroundSyncLog implements RaftLog {
     checkWritable();
     delegate.sync();
     requested++;
+    outstanding.add(new long[] {requested, delegate.lastIndex()});
     // One queued task at a time: it forces whatever was requested when it starts.
     if (queued.compareAndSet(false, true)) {
       io.execute(forceTask);

@@ -11,7 +11,10 @@ import java.util.Objects;
  * @param name this server's name (its Raft node id is derived from it)
  * @param peers the names of every server of the cluster, this one included
  * @param clusterName the cluster name reported in stream info
- * @param storage where durable state lives
+ * @param storage where durable state lives; with {@link FileNodeStorage#withBackgroundWalSync()} the
+ *     WAL and store fsyncs run on I/O threads of the storage instead of the node's thread, and an
+ *     acknowledgement still follows the fsync of the leader's WAL, a quorum's WALs and the
+ *     leader's store (see docs/architecture.md, Storage)
  * @param catchupMaxBytes the per-server catch-up budget ({@code max_outstanding_catchup}); 0 means
  *     the default of 64 MiB
  * @param timing the Raft timers of every group

@@ -33,6 +33,15 @@ import java.util.stream.Stream;
  * group's WAL ({@code wal/}) and {@code tav.idx}; {@code streams/<name>/} a file stream store.
  * Memory-storage streams and their groups live on the heap and start empty after a restart, as in
  * nats-server (they are rebuilt from peers).
+ *
+ * <p><b>Sync policy.</b> By default the WAL is forced on every Raft sync and a store on every
+ * write or batch, on the node's thread. {@link #withBackgroundWalSync()} keeps those guarantees
+ * (an acknowledgement follows the fsync of the leader's WAL, a quorum's WALs and the leader's
+ * store) but runs the forces on two I/O threads of this storage: WALs through
+ * {@link BackgroundSyncLog}, whose host withholds what the node emits until the force completed,
+ * and replicated file stores under {@link SyncPolicy#INTERVAL}, forced after each apply batch by
+ * {@link #storeForcer()} before the batch's results are completed. The stream store is never
+ * treated as a cache the WAL could rebuild.
  */
 public final class FileNodeStorage implements NodeStorage {
 

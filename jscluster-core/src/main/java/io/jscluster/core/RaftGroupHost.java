@@ -192,6 +192,21 @@ public final class RaftGroupHost {
     heldSends.clear();
   }
 
+  /**
+   * The generation the apply of committed index {@code index} must wait for. Only the node's own
+   * copy of the entry can be pending: the commit counted it (a leader counts its copy only after
+   * the sync covering it), the peers' copies were acknowledged after their forces, and nothing
+   * else the apply carries depends on later syncs. So it waits for the force covering that index,
+   * not for the newest sync, which a busy leader has usually requested for the next batch already.
+   */
+  private long applyGate(long index) {
+    if (background == null) {
+      return 0;
+    }
+    long g = background.generationCovering(index);
+    return g > durableGen ? g : 0;
+  }
+
   /** The generation a message or upcall emitted now must wait for (0: none). */
   private long gate() {
     if (background == null) {
@@ -206,6 +221,7 @@ public final class RaftGroupHost {
       return;
     }
     durableGen = gen;
+    background.durableUpTo(gen);
     if (stopped) {
       return;
     }
@@ -271,7 +287,10 @@ public final class RaftGroupHost {
   }
 
   private void enqueue(Runnable upcall) {
-    long g = gate();
+    enqueue(upcall, gate());
+  }
+
+  private void enqueue(Runnable upcall, long g) {
     upcalls.add(new Upcall(upcall, g));
     if (!drainScheduled && (g == 0 || releasable())) {
       drainScheduled = true;
@@ -352,7 +371,7 @@ public final class RaftGroupHost {
         if (entry.index() > drainedUpTo) {
           drainedUpTo = entry.index();
         }
-      });
+      }, applyGate(entry.index()));
     }
 
     @Override

@@ -111,4 +111,20 @@ class BackgroundForcesTest {
       assertThat(c.state(f.name(), "TEST").msgs()).isEqualTo(80);
     }
   }
+
+  @Test
+  @DisplayName("Losing power on every node at once with background WAL forces loses no acknowledged message (Jepsen 2025, failure b)")
+  void powerLossWithBackgroundForces() {
+    io.jscluster.testing.SeedRange seeds = io.jscluster.testing.SeedRange.fromSystemProperties(4);
+    for (int i = 0; i < seeds.count(); i++) {
+      long seed = seeds.seed(i);
+      System.out.println("BackgroundForces power-loss seed " + seed);
+      PowerLossCampaignTest.Outcome o = PowerLossCampaignTest.run(seed,
+          InProcessCluster.builder().backgroundForces(40));
+      assertThat(o.violations()).as("seed %d; replay with -Djscluster.sim.seedStart=%d -Djscluster.sim.seeds=1",
+          seed, seed).isEmpty();
+      assertThat(o.acked()).isNotEmpty();
+      assertThat(o.powerLosses()).isPositive();
+    }
+  }
 }
