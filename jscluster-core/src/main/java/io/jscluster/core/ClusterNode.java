@@ -740,6 +740,11 @@ public final class ClusterNode {
     public void applyBatch(Runnable body) {
       target.applyBatch(body);
     }
+
+    @Override
+    public long heldFrom() {
+      return target == null ? 0 : target.heldFrom();
+    }
   }
 
   private final class MetaHandler implements MetaGroup.Handler {

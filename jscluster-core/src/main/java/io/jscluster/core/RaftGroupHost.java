@@ -23,8 +23,10 @@ import java.util.random.RandomGenerator;
  * and leader changes in the order the node produced them, after the node's input returned (so the
  * upper layer may call back into the node). Upcalls are delivered in bursts inside
  * {@link Listener#applyBatch}; the highest committed index of a burst is confirmed with
- * {@code applied} once the batch returns. Proposals are flushed once per burst of tasks. Used by
- * the meta layer and by every replicated stream.
+ * {@code applied} once the batch returns, except entries the listener still holds ({@link
+ * Listener#heldFrom()}), which it confirms itself with {@link #confirmApplied} once really
+ * applied. Proposals are flushed once per burst of tasks. Used by the meta layer and by every
+ * replicated stream.
  *
  * <p><b>Background WAL forces.</b> When the log is a {@link BackgroundSyncLog}, the node's syncs
  * return before the disk confirmed them, so the host withholds everything the node emits after a
@@ -56,6 +58,18 @@ public final class RaftGroupHost {
     default void applyBatch(Runnable body) {
       body.run();
     }
+
+    /**
+     * The lowest committed index the listener was handed but has not fully applied yet (a stream
+     * replica waiting for a snapshot catch-up holds the snapshot entry and every entry queued
+     * behind it), or 0 when it holds nothing. The host never reports an index at or above it as
+     * applied to Raft, so neither a snapshot nor a compaction can pass it; the listener confirms
+     * such entries with {@link RaftGroupHost#confirmApplied} once they are applied. By default
+     * nothing is held.
+     */
+    default long heldFrom() {
+      return 0;
+    }
   }
 
   private final Scheduler scheduler;
@@ -77,6 +91,7 @@ public final class RaftGroupHost {
   /** The newest sync generation whose force completed. */
   private long durableGen;
   private boolean drainScheduled;
+  private boolean draining;
   private boolean flushScheduled;
   private long drainedUpTo;
   private final Runnable drainBody = this::drainUpcalls;
@@ -304,11 +319,41 @@ public final class RaftGroupHost {
       return;
     }
     drainedUpTo = 0;
-    listener.applyBatch(drainBody);
+    draining = true;
+    try {
+      listener.applyBatch(drainBody);
+    } finally {
+      draining = false;
+    }
     // Confirmed only now: the listener's batch (and its store sync) is complete.
     if (!stopped && drainedUpTo > 0) {
       node.applied(scheduler.nowMillis(), drainedUpTo);
     }
+    afterInput();
+  }
+
+  /**
+   * The listener applied everything up to {@code index}, including entries it held back (see
+   * {@link Listener#heldFrom()}). Raft learns it at once, or when the running burst ends if called
+   * from inside one (the burst's store batch is not durable before then). An index at or above what
+   * the listener still holds is capped below it. Call on the logical thread.
+   */
+  public void confirmApplied(long index) {
+    if (stopped) {
+      return;
+    }
+    long held = listener.heldFrom();
+    long upTo = held > 0 ? Math.min(index, held - 1) : index;
+    if (upTo <= 0) {
+      return;
+    }
+    if (draining) {
+      if (upTo > drainedUpTo) {
+        drainedUpTo = upTo;
+      }
+      return;
+    }
+    node.applied(scheduler.nowMillis(), upTo);
     afterInput();
   }
 
@@ -368,7 +413,9 @@ public final class RaftGroupHost {
           return;
         }
         listener.committed(entry);
-        if (entry.index() > drainedUpTo) {
+        long held = listener.heldFrom();
+        // Held entries (and everything after them) are confirmed by the listener itself.
+        if ((held == 0 || entry.index() < held) && entry.index() > drainedUpTo) {
           drainedUpTo = entry.index();
         }
       }, applyGate(entry.index()));

@@ -1274,6 +1274,13 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private final java.util.List<CommittedEntry> deferred = new ArrayList<>();
   private io.jscluster.core.sync.FollowerCatchup follower;
   private io.jscluster.core.sync.FollowerCatchup lastFollower;
+  /**
+   * The snapshot index whose catch-up (or a failed one) holds back Raft's applied index, or 0: the
+   * snapshot entry and the entries queued behind it count as applied only once the catch-up and
+   * the queued entries completed (nats-server's apply loop blocks in processSnapshot and reports
+   * nothing applied until then). A catch-up that failed for good keeps its hold.
+   */
+  private long heldFrom;
   private boolean snapCheckQueued;
   private long snapClfs;
   private int failedSnapshots;
@@ -1301,6 +1308,12 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   /** Snapshot catch-ups this replica started (its store was behind a snapshot it applied). */
   public long catchupsStarted() {
     return catchupsStarted;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public long heldFrom() {
+    return heldFrom;
   }
 
   /** The running snapshot catch-up, or null. */
@@ -1352,7 +1365,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    */
   private void installSnapshot(boolean force) {
     if (closed || host == null || host.stopped() || recovering || follower != null || !deferred.isEmpty()
-        || writeError != null) {
+        || writeError != null || heldFrom != 0) {
       return;
     }
     if (!store.damage().isEmpty()) {
@@ -1416,18 +1429,30 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       return;
     }
     io.jscluster.core.sync.FollowerCatchup m = sync.follow(snap, index, catchupReplica, catchupNode, catchup,
-        ctx.syncLimiter(), this::catchupDone);
+        ctx.syncLimiter(), err -> catchupDone(index, err));
     lastFollower = m;
     if (!m.isDone()) {
       follower = m;
       catchupsStarted++;
+      if (heldFrom == 0) {
+        heldFrom = index;
+      }
     }
   }
 
-  private void catchupDone(io.jscluster.core.sync.CatchupException err) {
+  private void catchupDone(long index, io.jscluster.core.sync.CatchupException err) {
     follower = null;
+    if (err == null && writeError == null) {
+      replayDeferred(index);
+      return;
+    }
+    if (heldFrom == 0) {
+      // Ended at once, before applySnapshot could hold it.
+      heldFrom = index;
+    }
     if (err == null) {
-      replayDeferred();
+      // Applies stopped on a store error meanwhile: nothing from the snapshot on gets applied.
+      deferred.clear();
       return;
     }
     io.jscluster.core.sync.CatchupError ce = err.error();
@@ -1450,27 +1475,54 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
   }
 
-  private void replayDeferred() {
-    if (deferred.isEmpty()) {
-      return;
+  /**
+   * After the catch-up for the snapshot at {@code doneIndex} succeeded: applies the entries queued
+   * behind it, then confirms to Raft everything up to the last one fully applied. A later snapshot
+   * among them that starts another catch-up holds its own index onwards; a store error holds the
+   * entry it hit onwards.
+   */
+  private void replayDeferred(long doneIndex) {
+    heldFrom = 0;
+    long[] upTo = {doneIndex};
+    if (!deferred.isEmpty()) {
+      List<CommittedEntry> todo = new ArrayList<>(deferred);
+      deferred.clear();
+      applyBatch(() -> {
+        for (int i = 0; i < todo.size(); i++) {
+          if (follower != null) {
+            // Another snapshot started a catch-up: the rest waits again, in order.
+            deferred.addAll(todo.subList(i, todo.size()));
+            return;
+          }
+          if (heldFrom != 0) {
+            // A later snapshot's catch-up failed at once: the rest was dropped or comes again.
+            return;
+          }
+          CommittedEntry ce = todo.get(i);
+          if (ce.isSnapshot()) {
+            applySnapshot(ce.index(), ce.snapshotData());
+          } else {
+            applyEntries(ce);
+          }
+          if (writeError != null) {
+            if (heldFrom == 0) {
+              heldFrom = ce.index();
+            }
+            return;
+          }
+          if (follower == null && heldFrom == 0) {
+            upTo[0] = ce.index();
+          }
+        }
+      });
     }
-    List<CommittedEntry> todo = new ArrayList<>(deferred);
-    deferred.clear();
-    applyBatch(() -> {
-      for (int i = 0; i < todo.size(); i++) {
-        if (follower != null) {
-          // Another snapshot started a catch-up: the rest waits again, in order.
-          deferred.addAll(todo.subList(i, todo.size()));
-          return;
-        }
-        CommittedEntry ce = todo.get(i);
-        if (ce.isSnapshot()) {
-          applySnapshot(ce.index(), ce.snapshotData());
-        } else {
-          applyEntries(ce);
-        }
-      }
-    });
+    if (writeError != null && heldFrom == 0) {
+      // The batch's sync failed: nothing it applied is known to be durable.
+      heldFrom = doneIndex + 1;
+    }
+    if (host != null && !closed) {
+      host.confirmApplied(upTo[0]);
+    }
   }
 
   private final io.jscluster.core.sync.FollowerCatchup.Replica catchupReplica =
