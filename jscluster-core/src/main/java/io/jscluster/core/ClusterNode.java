@@ -123,6 +123,7 @@ public final class ClusterNode {
     TermVoteStore tv = config.storage().termVote(MetaGroup.GROUP, StorageType.FILE);
     RaftConfig rc = raftConfig(MetaGroup.GROUP, peerIds, log.lastIndex() > 0);
     metaHost = new RaftGroupHost(scheduler, transport, rc, log, tv,
+        config.storage().peerState(MetaGroup.GROUP, StorageType.FILE),
         config.storage().snapshots(MetaGroup.GROUP, StorageType.FILE), new Random(random.nextLong()), meta);
     meta.attach(metaHost);
     meta.afterApply(force -> {
@@ -674,7 +675,8 @@ public final class ClusterNode {
       TermVoteStore tv = storage.termVote(sa.group().name(), st);
       DeferredListener dl = new DeferredListener();
       host = new RaftGroupHost(scheduler, transport, raftConfig(sa.group().name(), peers, log.lastIndex() > 0),
-          log, tv, storage.snapshots(sa.group().name(), st), new Random(random.nextLong()), dl);
+          log, tv, storage.peerState(sa.group().name(), st), storage.snapshots(sa.group().name(), st),
+          new Random(random.nextLong()), dl);
       replica = new StreamReplica(replicaContext, sa, store, host);
       dl.target = replica;
     } else {

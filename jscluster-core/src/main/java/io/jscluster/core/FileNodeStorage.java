@@ -242,6 +242,23 @@ public final class FileNodeStorage implements NodeStorage {
     }
   }
 
+  /**
+   * NRG's layout: {@code peers.idx} in the group directory, written atomically; a memory group
+   * keeps it on the heap like its log.
+   */
+  @Override
+  public io.jscluster.raft.log.PeerStateStore peerState(String group, StorageType storage) {
+    if (storage == StorageType.MEMORY) {
+      return new io.jscluster.raft.log.MemoryPeerStateStore();
+    }
+    try {
+      DurableFiles.createDirectories(groupDir(group));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new io.jscluster.raft.state.PeerStateFile(groupDir(group));
+  }
+
   /** NRG's layout: {@code snapshots/} under the group directory, beside {@code wal}. */
   @Override
   public io.jscluster.raft.snapshot.SnapshotStorage snapshots(String group, StorageType storage) {

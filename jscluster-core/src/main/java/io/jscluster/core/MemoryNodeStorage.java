@@ -27,6 +27,7 @@ public final class MemoryNodeStorage implements NodeStorage {
   private final Map<String, MemoryStreamStore> stores = new TreeMap<>();
   private final Map<String, Long> failed = new TreeMap<>();
   private final Map<String, io.jscluster.raft.snapshot.MemorySnapshotStorage> snapshots = new TreeMap<>();
+  private final Map<String, io.jscluster.raft.log.MemoryPeerStateStore> peerStates = new TreeMap<>();
 
   /** Storage whose Raft logs use {@code policy}. */
   public MemoryNodeStorage(FsyncPolicy policy) {
@@ -77,11 +78,18 @@ public final class MemoryNodeStorage implements NodeStorage {
     return snapshots.computeIfAbsent(group, io.jscluster.raft.snapshot.MemorySnapshotStorage::new);
   }
 
+  /** Kept across simulated crashes: a peer-state write is durable when it returns. */
+  @Override
+  public io.jscluster.raft.log.PeerStateStore peerState(String group, StorageType storage) {
+    return peerStates.computeIfAbsent(group, g -> new io.jscluster.raft.log.MemoryPeerStateStore());
+  }
+
   @Override
   public void removeGroup(String group) {
     logs.remove(group);
     votes.remove(group);
     snapshots.remove(group);
+    peerStates.remove(group);
   }
 
   @Override

@@ -54,6 +54,16 @@ public interface NodeStorage {
     return new MemorySnapshotStorage(group);
   }
 
+  /**
+   * The committed-membership store of {@code group} (NRG's {@code peers.idx} beside the group's
+   * log), read by the group's Raft node at start-up when no snapshot supplies the membership. By
+   * default a fresh heap store, which does not survive a restart (the node then starts from its
+   * configured peers and its log); both implementations here keep it as long as the group's log.
+   */
+  default io.jscluster.raft.log.PeerStateStore peerState(String group, StorageType storage) {
+    return new io.jscluster.raft.log.MemoryPeerStateStore();
+  }
+
   /** Deletes everything kept for {@code group}; its log must no longer be in use. */
   void removeGroup(String group);
 

@@ -112,11 +112,22 @@ public final class RaftGroupHost {
   public RaftGroupHost(Scheduler scheduler, Transport transport, RaftConfig config, RaftLog log,
       TermVoteStore termVote, io.jscluster.raft.snapshot.SnapshotStorage snapshots, RandomGenerator random,
       Listener listener) {
+    this(scheduler, transport, config, log, termVote, new io.jscluster.raft.log.MemoryPeerStateStore(),
+        snapshots, random, listener);
+  }
+
+  /**
+   * Creates the node (not yet started) with its committed membership kept in {@code peerState}
+   * (read at start-up when no snapshot supplies it) and its snapshots in {@code snapshots}.
+   */
+  public RaftGroupHost(Scheduler scheduler, Transport transport, RaftConfig config, RaftLog log,
+      TermVoteStore termVote, io.jscluster.raft.log.PeerStateStore peerState,
+      io.jscluster.raft.snapshot.SnapshotStorage snapshots, RandomGenerator random, Listener listener) {
     this.scheduler = scheduler;
     this.transport = transport;
     this.log = log;
     this.listener = listener;
-    this.node = new RaftNode(config, log, termVote, snapshots, random, new Effects());
+    this.node = new RaftNode(config, log, termVote, peerState, snapshots, random, new Effects());
     this.background = log instanceof BackgroundSyncLog b ? b : null;
     if (background != null) {
       background.bind(scheduler, new BackgroundSyncLog.Listener() {

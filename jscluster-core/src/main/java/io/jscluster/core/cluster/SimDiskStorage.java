@@ -65,6 +65,11 @@ final class SimDiskStorage implements NodeStorage {
   }
 
   @Override
+  public io.jscluster.raft.log.PeerStateStore peerState(String group, StorageType storage) {
+    return files.peerState(group, storage);
+  }
+
+  @Override
   public void removeGroup(String group) {
     files.removeGroup(group);
   }
