@@ -31,6 +31,7 @@ class DamageRepairScenariosTest {
   static final long T = 60_000;
 
   private static void flip(Path file, long offset) {
+    assertThat(file).as("file to damage").exists();
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.seek(offset);
       int b = f.read();
@@ -86,7 +87,9 @@ class DamageRepairScenariosTest {
       }
       c.kill(victim);
       Path streamDir = ((FileNodeStorage) c.storage(victim)).streamDir("C");
-      flip(streamDir.resolve("manifest"), 0);
+      // Both manifest slots damaged: recovery must rebuild the block list from the block files.
+      flip(streamDir.resolve("manifest.0"), 0);
+      flip(streamDir.resolve("manifest.1"), 0);
       flip(streamDir.resolve("00000000000000000001.blk"), 0);
       c.restart(victim);
       String v = victim;
