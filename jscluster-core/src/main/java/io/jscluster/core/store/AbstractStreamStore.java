@@ -779,7 +779,9 @@ abstract class AbstractStreamStore implements StreamStore {
     public synchronized long[] deletedSequences() {
         checkOpen();
         long n = msgs > 0 ? lastSeq - firstSeq + 1 - msgs : 0;
-        long[] out = new long[(int) Math.min(n, Integer.MAX_VALUE - 8)];
+        // Sized from the counters but filled by walking the deletes, so a count that disagrees can
+        // only shorten the answer, never fail the allocation.
+        long[] out = new long[(int) Math.max(0, Math.min(n, Integer.MAX_VALUE - 8))];
         int[] i = {0};
         forEachDeleted(s -> {
             if (i[0] < out.length) {

@@ -2127,7 +2127,10 @@ public final class FileStreamStore extends AbstractStreamStore {
                 openActive(b);
             }
             writeManifest();
-            if (firstSeq >= first && firstSeq <= last || firstSeq > lastSeq) {
+            // A repaired range at or below the current first sequence may bring back its lowest live
+            // message (the first sequence had moved past the damaged, unreadable records), so the
+            // first sequence is recomputed from the repaired range, not only when it lay inside it.
+            if (firstSeq >= first || firstSeq > lastSeq) {
                 advanceFirst(Math.min(firstSeq, first));
             }
             maybeReclaim(b);
