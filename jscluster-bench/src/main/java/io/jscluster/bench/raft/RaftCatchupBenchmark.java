@@ -4,6 +4,7 @@ import io.jscluster.raft.RaftConfig;
 import io.jscluster.raft.RaftState;
 import io.jscluster.raft.log.FsyncPolicy;
 import io.jscluster.raft.log.LogRecord;
+import io.jscluster.raft.log.MemoryPeerStateStore;
 import io.jscluster.raft.log.MemoryRaftLog;
 import io.jscluster.raft.log.MemoryTermVoteStore;
 import io.jscluster.raft.log.RaftLog;
@@ -12,11 +13,13 @@ import io.jscluster.raft.runtime.EventLoopRuntime;
 import io.jscluster.raft.runtime.LocalNetwork;
 import io.jscluster.raft.runtime.RaftClock;
 import io.jscluster.raft.runtime.RaftMember;
+import io.jscluster.raft.snapshot.MemorySnapshotStorage;
 import io.jscluster.raft.wal.FileRaftLog;
 import io.jscluster.raft.wal.WalOptions;
 import io.jscluster.raft.wire.AppendEntry;
 import io.jscluster.raft.wire.Entry;
 import io.jscluster.raft.wire.NodeIds;
+import io.jscluster.raft.wire.PeerState;
 import io.jscluster.raft.wire.RaftCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -226,8 +229,13 @@ public class RaftCatchupBenchmark {
     RaftLog watched = new WatchedLog(followerLog, lastIndex, caughtUp);
     runtime = EventLoopRuntime.start(2, RaftClock.system(), 0, "catchup-loop");
     LocalNetwork net = new LocalNetwork();
+    // The pre-written log stands for a group that already ran with these three peers, so the
+    // leader also has their stored membership (as peers.idx beside a real log).
+    MemoryPeerStateStore leaderPeers = new MemoryPeerStateStore();
+    leaderPeers.save(new PeerState(IDS.size(), IDS, 0));
     leader = runtime.add(0, RaftConfig.of(GROUP, IDS.get(0), IDS).withCatchupProgress(progress),
-        leaderLog, leaderTerm, new SplittableRandom(1), net.endpoint("c1"), ce -> { });
+        leaderLog, leaderTerm, leaderPeers, new MemorySnapshotStorage(GROUP),
+        new SplittableRandom(1), net.endpoint("c1"), ce -> { });
     boolean compact = log.equals("memory");
     RaftLog fl = followerLog;
     follower = runtime.add(1, RaftConfig.of(GROUP, IDS.get(1), IDS).withCatchupProgress(progress),

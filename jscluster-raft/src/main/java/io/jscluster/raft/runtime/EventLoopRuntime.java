@@ -1,6 +1,8 @@
 package io.jscluster.raft.runtime;
 
 import io.jscluster.raft.RaftConfig;
+import io.jscluster.raft.log.MemoryPeerStateStore;
+import io.jscluster.raft.log.PeerStateStore;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
 import io.jscluster.raft.snapshot.MemorySnapshotStorage;
@@ -121,12 +123,26 @@ public final class EventLoopRuntime implements AutoCloseable {
   public RaftMember add(int loopIndex, RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
       SnapshotStorage snapshots, RandomGenerator random, Transport transport,
       RaftApplier applier) {
+    return add(loopIndex, config, log, termVoteStore, new MemoryPeerStateStore(), snapshots,
+        random, transport, applier);
+  }
+
+  /**
+   * Adds a member with durable snapshots and a durable membership store ({@code peers.idx}, for
+   * example a {@link io.jscluster.raft.state.PeerStateFile} beside the log) pinned to loop {@code
+   * loopIndex}; at start the node adopts the stored membership when no snapshot supplies one,
+   * exactly as {@link io.jscluster.raft.RaftNode} documents. The stores belong to the member from now on and are
+   * used only on its loop thread.
+   */
+  public RaftMember add(int loopIndex, RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
+      PeerStateStore peerStateStore, SnapshotStorage snapshots, RandomGenerator random,
+      Transport transport, RaftApplier applier) {
     if (closed) {
       throw new IllegalStateException("runtime closed");
     }
     EventLoop loop = loops[loopIndex];
-    RaftMember m = new RaftMember(loop, config, log, termVoteStore, snapshots, random, transport,
-        applier);
+    RaftMember m = new RaftMember(loop, config, log, termVoteStore, peerStateStore, snapshots,
+        random, transport, applier);
     loop.enqueue(new EventLoop.Command(m) {
       @Override
       void execute(long now) {

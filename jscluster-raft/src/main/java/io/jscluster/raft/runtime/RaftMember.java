@@ -6,6 +6,7 @@ import io.jscluster.raft.RaftEffects;
 import io.jscluster.raft.RaftException;
 import io.jscluster.raft.RaftNode;
 import io.jscluster.raft.RaftState;
+import io.jscluster.raft.log.PeerStateStore;
 import io.jscluster.raft.log.RaftLog;
 import io.jscluster.raft.log.TermVoteStore;
 import io.jscluster.raft.snapshot.SnapshotStorage;
@@ -76,13 +77,14 @@ public final class RaftMember extends TimerHeap.Slot {
   private volatile RaftState publishedState = RaftState.FOLLOWER;
 
   RaftMember(EventLoop loop, RaftConfig config, RaftLog log, TermVoteStore termVoteStore,
-      SnapshotStorage snapshots, RandomGenerator random, Transport transport,
-      RaftApplier applier) {
+      PeerStateStore peerStateStore, SnapshotStorage snapshots, RandomGenerator random,
+      Transport transport, RaftApplier applier) {
     this.loop = loop;
     this.config = config;
     this.transport = transport;
     this.applier = applier;
-    this.raft = new RaftNode(config, log, termVoteStore, snapshots, random, new Effects());
+    this.raft = new RaftNode(config, log, termVoteStore, peerStateStore, snapshots, random,
+        new Effects());
   }
 
   // =================================================================== public API
