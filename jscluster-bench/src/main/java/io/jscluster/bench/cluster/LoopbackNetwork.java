@@ -28,6 +28,11 @@ public final class LoopbackNetwork {
   private static final Logger LOG = LoggerFactory.getLogger(LoopbackNetwork.class);
 
   private final Map<String, Endpoint> live = new ConcurrentHashMap<>();
+  /**
+   * The live endpoints as an array, replaced on every connect and disconnect: a send reads it
+   * without walking the map (one message per catch-up ack makes that walk a hot path).
+   */
+  private volatile Endpoint[] liveArray = new Endpoint[0];
 
   /** Creates a network with no node connected. */
   public LoopbackNetwork() {}
@@ -35,7 +40,11 @@ public final class LoopbackNetwork {
   /** Connects a new incarnation of {@code node}, replacing (and disconnecting) any earlier one. */
   public Transport connect(String node, Scheduler scheduler) {
     Endpoint e = new Endpoint(node, scheduler);
-    Endpoint old = live.put(node, e);
+    Endpoint old;
+    synchronized (live) {
+      old = live.put(node, e);
+      liveArray = live.values().toArray(new Endpoint[0]);
+    }
     if (old != null) {
       old.dead = true;
     }
@@ -44,7 +53,11 @@ public final class LoopbackNetwork {
 
   /** Disconnects the current incarnation of {@code node}: it neither sends nor receives again. */
   public void disconnect(String node) {
-    Endpoint e = live.remove(node);
+    Endpoint e;
+    synchronized (live) {
+      e = live.remove(node);
+      liveArray = live.values().toArray(new Endpoint[0]);
+    }
     if (e != null) {
       e.dead = true;
     }
@@ -110,7 +123,7 @@ public final class LoopbackNetwork {
       if (dead) {
         return;
       }
-      for (Endpoint other : live.values()) {
+      for (Endpoint other : liveArray) {
         if (other == this) {
           continue;
         }

@@ -49,13 +49,13 @@ final class StreamSync {
   private final class Run {
     LeaderCatchup machine;
     SyncEndpoint endpoint;
-    Scheduler.Timer timer;
+    DeadlineTimer timer;
   }
 
   private final class Fetch {
     RepairFetch machine;
     SyncEndpoint endpoint;
-    Scheduler.Timer timer;
+    DeadlineTimer timer;
   }
 
   StreamSync(Transport transport, Scheduler scheduler, CatchupBudget budget, RandomGenerator random,
@@ -121,6 +121,10 @@ final class StreamSync {
       return;
     }
     Run run = new Run();
+    run.timer = new DeadlineTimer(scheduler, () -> {
+      run.machine.tick(nanos());
+      afterRun(run);
+    });
     LeaderCatchup.Stream stream = new LeaderCatchup.Stream() {
       @Override
       public StreamStore store() {
@@ -152,36 +156,23 @@ final class StreamSync {
   }
 
   private void afterRun(Run run) {
-    if (run.timer != null) {
-      run.timer.cancel();
-      run.timer = null;
-    }
     if (run.machine.isDone()) {
       close(run);
       runs.remove(run);
       return;
     }
-    long d = run.machine.deadline();
-    if (d != Long.MAX_VALUE) {
-      run.timer = scheduler.schedule(Math.max(scheduler.nowMillis(), (d + 999_999) / 1_000_000), () -> {
-        run.timer = null;
-        run.machine.tick(nanos());
-        afterRun(run);
-      });
-    }
+    run.timer.arm(run.machine.deadline());
   }
 
   private void close(Run r) {
-    if (r.timer != null) {
-      r.timer.cancel();
-    }
+    r.timer.cancel();
     r.endpoint.close();
   }
 
   private final class Follow {
     io.jscluster.core.sync.FollowerCatchup machine;
     SyncEndpoint endpoint;
-    Scheduler.Timer timer;
+    DeadlineTimer timer;
   }
 
   private Follow follow;
@@ -202,6 +193,12 @@ final class StreamSync {
       closeFollow(old);
     }
     Follow f = new Follow();
+    f.timer = new DeadlineTimer(scheduler, () -> {
+      if (!f.machine.isDone()) {
+        f.machine.tick(nanos());
+        afterFollow(f);
+      }
+    });
     f.endpoint = new SyncEndpoint(transport, scheduler, (SyncEndpoint.BatchSink) batch -> {
       if (!f.machine.isDone()) {
         f.machine.onMessages(batch, nanos());
@@ -228,31 +225,15 @@ final class StreamSync {
   }
 
   private void afterFollow(Follow f) {
-    if (f.timer != null) {
-      f.timer.cancel();
-      f.timer = null;
-    }
     if (f.machine.isDone()) {
       closeFollow(f);
       return;
     }
-    long d = f.machine.deadline();
-    if (d != Long.MAX_VALUE) {
-      f.timer = scheduler.schedule(Math.max(scheduler.nowMillis(), (d + 999_999) / 1_000_000), () -> {
-        f.timer = null;
-        if (!f.machine.isDone()) {
-          f.machine.tick(nanos());
-          afterFollow(f);
-        }
-      });
-    }
+    f.timer.arm(f.machine.deadline());
   }
 
   private void closeFollow(Follow f) {
-    if (f.timer != null) {
-      f.timer.cancel();
-      f.timer = null;
-    }
+    f.timer.cancel();
     f.endpoint.close();
   }
 
@@ -266,6 +247,10 @@ final class StreamSync {
     }
     for (Damage d : store.damage()) {
       Fetch f = new Fetch();
+      f.timer = new DeadlineTimer(scheduler, () -> {
+        f.machine.tick(nanos());
+        afterFetch(f);
+      });
       f.endpoint = new SyncEndpoint(transport, scheduler, (s, r, p) -> {
         f.machine.onMessage(s, r, p, nanos());
         afterFetch(f);
@@ -288,22 +273,12 @@ final class StreamSync {
   }
 
   private void afterFetch(Fetch f) {
-    if (f.timer != null) {
-      f.timer.cancel();
-      f.timer = null;
-    }
     if (f.machine.isDone()) {
+      f.timer.cancel();
       f.endpoint.close();
       return;
     }
-    long d = f.machine.deadline();
-    if (d != Long.MAX_VALUE) {
-      f.timer = scheduler.schedule(Math.max(scheduler.nowMillis(), (d + 999_999) / 1_000_000), () -> {
-        f.timer = null;
-        f.machine.tick(nanos());
-        afterFetch(f);
-      });
-    }
+    f.timer.arm(f.machine.deadline());
   }
 
   /** Stops everything (the replica goes away). */
@@ -317,9 +292,7 @@ final class StreamSync {
     }
     for (Fetch f : fetches) {
       f.machine.stop();
-      if (f.timer != null) {
-        f.timer.cancel();
-      }
+      f.timer.cancel();
       f.endpoint.close();
     }
     fetches.clear();

@@ -50,8 +50,13 @@ final class SyncEndpoint implements CatchupTransport {
   private ArrayList<FollowerCatchup.Delivery> queued = new ArrayList<>();
   /** Whether a drain task is scheduled; guarded by {@code lock}. */
   private boolean drainScheduled;
-  /** The batch being handed to the sink (node thread only), swapped with {@code queued}. */
+  /**
+   * The batch being handed to the sink, swapped with {@code queued} once handed over up to its
+   * end; guarded by {@code lock} for the swap, otherwise node thread only.
+   */
   private ArrayList<FollowerCatchup.Delivery> draining = new ArrayList<>();
+  /** How far {@code draining} has been handed to the sink. */
+  private int drainPos;
   private final ArrayList<FollowerCatchup.Delivery> live = new ArrayList<>();
   private String lastAckReply;
   private volatile boolean closed;
@@ -103,45 +108,62 @@ final class SyncEndpoint implements CatchupTransport {
   }
 
   private void drain() {
-    ArrayList<FollowerCatchup.Delivery> batch;
     synchronized (lock) {
-      batch = queued;
-      queued = draining;
-      draining = batch;
       drainScheduled = false;
+      if (drainPos >= draining.size()) {
+        // Everything handed over before: take what has been queued since.
+        draining.clear();
+        drainPos = 0;
+        ArrayList<FollowerCatchup.Delivery> batch = queued;
+        queued = draining;
+        draining = batch;
+      }
     }
+    ArrayList<FollowerCatchup.Delivery> batch = draining;
     int n = batch.size();
-    for (int from = 0; from < n; from += MAX_BATCH) {
-      if (closed) {
-        break;
-      }
-      int to = Math.min(n, from + MAX_BATCH);
-      live.clear();
-      for (int i = from; i < to; i++) {
-        FollowerCatchup.Delivery d = batch.get(i);
-        // Unsubscribed while queued: drop, as the per-message check did before.
-        if (exact.containsKey(d.subject())) {
-          live.add(d);
-        }
-      }
-      if (!live.isEmpty()) {
-        sink.onMessages(live);
-      }
-      if (to < n && !closed) {
-        // Let other tasks of the node (Raft heartbeats, acks) run between large batches.
-        List<FollowerCatchup.Delivery> rest = new ArrayList<>(batch.subList(to, n));
-        synchronized (lock) {
-          queued.addAll(0, rest);
-          if (!drainScheduled) {
-            drainScheduled = true;
-            scheduler.execute(drain);
-          }
-        }
-        break;
+    int from = drainPos;
+    int to = Math.min(n, from + MAX_BATCH);
+    drainPos = to;
+    if (closed) {
+      return;
+    }
+    live.clear();
+    // Subscriptions change only on this thread, and not during this loop: one lookup per subject.
+    String known = null;
+    for (int i = from; i < to; i++) {
+      FollowerCatchup.Delivery d = batch.get(i);
+      String s = d.subject();
+      // Unsubscribed while queued: drop, as the per-message check did before.
+      if (s == known || exact.containsKey(s)) {
+        known = s;
+        live.add(d);
       }
     }
-    batch.clear();
+    if (!live.isEmpty()) {
+      sink.onMessages(live);
+    }
     live.clear();
+    if (to == n) {
+      // Drop the references to the payloads now rather than at the next drain.
+      batch.clear();
+      drainPos = 0;
+    }
+    if (closed) {
+      return;
+    }
+    // Let other tasks of the node (Raft heartbeats, acks) run between large batches: the rest
+    // stays where it is and goes first in the next drain, before anything queued meanwhile
+    // (whose enqueue saw a drain already scheduled, so this one must schedule it).
+    boolean schedule;
+    synchronized (lock) {
+      schedule = (to < n || !queued.isEmpty()) && !drainScheduled;
+      if (schedule) {
+        drainScheduled = true;
+      }
+    }
+    if (schedule) {
+      scheduler.execute(drain);
+    }
   }
 
   @Override
@@ -193,6 +215,8 @@ final class SyncEndpoint implements CatchupTransport {
     lastAckReply = null;
     synchronized (lock) {
       queued.clear();
+      draining.clear();
+      drainPos = 0;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.jscluster.core.sync;
 import io.jscluster.codec.EntryOp;
 import io.jscluster.codec.msg.StreamMsg;
 import io.jscluster.codec.msg.StreamMsgCodec;
+import io.jscluster.core.store.MessageView;
 import io.jscluster.core.store.StoredMessage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * Encodes the leader's catch-up messages straight from stored messages: the bytes are exactly
  * {@link StreamMsgCodec#encode(StreamMsg)} of the message with an empty reply, written into one
  * array of exact size (the transport takes ownership of it) without an intermediate
- * {@link StreamMsg}. The subject's UTF-8 bytes are kept while consecutive messages share the
+ * {@link StreamMsg}. From a {@link MessageView} the header and payload are copied once, from the
+ * store's memory into that array. The subject's UTF-8 bytes are kept while consecutive messages share the
  * subject. Messages the codec would clip or try to compress (fields above 64 KiB, or more than
  * {@link StreamMsgCodec#COMPRESS_THRESHOLD} bytes together) go through the codec itself.
  *
@@ -34,24 +36,64 @@ final class CatchupEncoder {
 
   /** The catch-up message for {@code sm}: op 4 (or op 14 when the codec compresses it). */
   byte[] encode(StoredMessage sm) {
-    String s = sm.subject();
-    if (!s.equals(subject)) {
+    byte[] sb = subjectBytes(sm.subject());
+    byte[] hdr = sm.header();
+    byte[] data = sm.data();
+    if (viaCodec(sb.length, hdr.length, data.length)) {
+      return StreamMsgCodec.encode(
+          new StreamMsg(sm.subject(), "", hdr, data, sm.seq(), sm.tsNanos(), false));
+    }
+    byte[] out = new byte[FIXED + sb.length + hdr.length + data.length];
+    int p = putFixed(out, sm.seq(), sm.tsNanos(), sb, hdr.length);
+    System.arraycopy(hdr, 0, out, p, hdr.length);
+    p = putDataLength(out, p + hdr.length, data.length);
+    System.arraycopy(data, 0, out, p, data.length);
+    // Flags: not sourced.
+    out[p + data.length] = 0;
+    return out;
+  }
+
+  /**
+   * The catch-up message for the message {@code v} points at (same bytes as for its
+   * {@link MessageView#toStoredMessage() copy}); the view is only read during the call.
+   */
+  byte[] encode(MessageView v) {
+    byte[] sb = subjectBytes(v.subject());
+    int hl = v.headerLength();
+    int dl = v.dataLength();
+    if (viaCodec(sb.length, hl, dl)) {
+      return encode(v.toStoredMessage());
+    }
+    byte[] out = new byte[FIXED + sb.length + hl + dl];
+    int p = putFixed(out, v.seq(), v.tsNanos(), sb, hl);
+    v.copyHeader(out, p);
+    p = putDataLength(out, p + hl, dl);
+    v.copyData(out, p);
+    out[p + dl] = 0;
+    return out;
+  }
+
+  /** The subject's UTF-8 bytes, kept while consecutive messages share the subject. */
+  private byte[] subjectBytes(String s) {
+    if (s != subject && !s.equals(subject)) {
       subjectBytes = s.getBytes(StandardCharsets.UTF_8);
     }
     subject = s;
-    byte[] sb = subjectBytes;
-    byte[] hdr = sm.header();
-    byte[] data = sm.data();
-    if (sb.length > MAX_U16
-        || hdr.length > MAX_U16
-        || (long) sb.length + hdr.length + data.length > StreamMsgCodec.COMPRESS_THRESHOLD) {
-      return StreamMsgCodec.encode(
-          new StreamMsg(s, "", hdr, data, sm.seq(), sm.tsNanos(), false));
-    }
-    byte[] out = new byte[FIXED + sb.length + hdr.length + data.length];
+    return subjectBytes;
+  }
+
+  /** Whether the codec must encode it: it would clip a field or try compression. */
+  private static boolean viaCodec(int subjectLen, int headerLen, int dataLen) {
+    return subjectLen > MAX_U16
+        || headerLen > MAX_U16
+        || (long) subjectLen + headerLen + dataLen > StreamMsgCodec.COMPRESS_THRESHOLD;
+  }
+
+  /** Writes op, sequence, timestamp, subject, the empty reply and the header length. */
+  private static int putFixed(byte[] out, long seq, long ts, byte[] sb, int headerLen) {
     out[0] = EntryOp.STREAM_MSG.asByte();
-    LONG_LE.set(out, 1, sm.seq());
-    LONG_LE.set(out, 9, sm.tsNanos());
+    LONG_LE.set(out, 1, seq);
+    LONG_LE.set(out, 9, ts);
     int p = 17;
     putShort(out, p, sb.length);
     System.arraycopy(sb, 0, out, p + 2, sb.length);
@@ -59,15 +101,14 @@ final class CatchupEncoder {
     // Empty reply.
     putShort(out, p, 0);
     p += 2;
-    putShort(out, p, hdr.length);
-    System.arraycopy(hdr, 0, out, p + 2, hdr.length);
-    p += 2 + hdr.length;
-    INT_LE.set(out, p, data.length);
-    System.arraycopy(data, 0, out, p + 4, data.length);
-    p += 4 + data.length;
-    // Flags: not sourced.
-    out[p] = 0;
-    return out;
+    putShort(out, p, headerLen);
+    return p + 2;
+  }
+
+  /** Writes the u32 payload length at {@code p}; returns where the payload goes. */
+  private static int putDataLength(byte[] out, int p, int dataLen) {
+    INT_LE.set(out, p, dataLen);
+    return p + 4;
   }
 
   private static void putShort(byte[] b, int p, int v) {

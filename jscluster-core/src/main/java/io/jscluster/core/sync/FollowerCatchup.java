@@ -15,6 +15,7 @@ import io.jscluster.core.store.StoreClosedException;
 import io.jscluster.core.store.StoreException;
 import io.jscluster.core.store.StreamState;
 import io.jscluster.core.store.StreamStore;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -166,6 +167,8 @@ public final class FollowerCatchup {
   private CatchupException result;
   private final java.util.ArrayList<String> batchAcks = new java.util.ArrayList<>();
   private Runnable batchAfter;
+  private String lastSubject;
+  private byte[] lastSubjectUtf8 = EMPTY;
 
   /**
    * Creates a machine for one snapshot.
@@ -582,7 +585,7 @@ public final class FollowerCatchup {
     } catch (CodecException e) {
       throw new CatchupException(CatchupError.BAD_MSG, "bad catchup msg: " + e.getMessage(), e);
     }
-    String subj = m.subject();
+    String subj = subjectOf(m);
     long seq = m.lseq();
     long ts = m.ts();
     if (replica.allPreAcked(seq, subj)) {
@@ -624,6 +627,25 @@ public final class FollowerCatchup {
   }
 
   // ------------------------------------------------------------------------------- helpers
+
+  /**
+   * The message's subject: the previous message's string instance when the bytes are the same.
+   * A catch-up is mostly runs of one subject, and the store recognises a repeated instance
+   * without hashing it.
+   */
+  private String subjectOf(StreamMsgView m) {
+    byte[] b = m.buf();
+    int off = m.subjectOff();
+    int len = m.subjectLen();
+    byte[] last = lastSubjectUtf8;
+    if (lastSubject != null && Arrays.equals(last, 0, last.length, b, off, off + len)) {
+      return lastSubject;
+    }
+    String s = m.subject();
+    lastSubject = s;
+    lastSubjectUtf8 = Arrays.copyOfRange(b, off, off + len);
+    return s;
+  }
 
   private void notifyLeader(String reply, CatchupException e) {
     if (reply != null && !reply.isEmpty()) {

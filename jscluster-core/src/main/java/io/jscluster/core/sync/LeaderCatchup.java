@@ -8,7 +8,7 @@ import io.jscluster.codec.ops.DeleteRangeCodec;
 import io.jscluster.codec.ops.StreamSyncRequest;
 import io.jscluster.codec.ops.StreamSyncRequestCodec;
 import io.jscluster.core.store.StoreException;
-import io.jscluster.core.store.StoredMessage;
+import io.jscluster.core.store.MessageView;
 import io.jscluster.core.store.StreamState;
 import io.jscluster.core.store.StreamStore;
 import java.util.Objects;
@@ -135,6 +135,7 @@ public final class LeaderCatchup {
   private String cachedReply;
   private long msgsSent;
   private final CatchupEncoder encoder = new CatchupEncoder();
+  private final MessageView view = new MessageView();
   private String lastAckSubject;
   private long lastAckSize;
   private long rangesSent;
@@ -424,29 +425,30 @@ public final class LeaderCatchup {
     boolean drOk = sreq.deleteRangesOk();
     while (Long.compareUnsigned(seq, last) <= 0
         && out.hasRoom(cfg.maxOutBytes(), cfg.maxOutMsgs())) {
-      StoredMessage sm;
+      // The view points into the store's memory until the next store call: encode before that.
+      boolean found;
       boolean pastEnd = false;
       try {
         if (useLoadNext) {
-          sm = store.loadNext(ALL_SUBJECTS, seq);
-          if (sm == null) {
+          found = store.loadNextInto(ALL_SUBJECTS, seq, view);
+          if (!found) {
             // Nothing more in the store: the rest of the request is one gap.
             drFirst = seq;
             drNum = last - seq;
             seq = last;
-          } else if (Long.compareUnsigned(sm.seq(), seq) > 0) {
-            long nseq = sm.seq();
+          } else if (Long.compareUnsigned(view.seq(), seq) > 0) {
+            long nseq = view.seq();
             if (Long.compareUnsigned(nseq, last) > 0) {
               nseq = last;
-              sm = null;
+              found = false;
             }
             drFirst = seq;
             drNum = nseq - seq;
             seq = nseq;
           }
         } else {
-          sm = store.load(seq);
-          if (sm == null && Long.compareUnsigned(seq, knownLast) > 0) {
+          found = store.loadInto(seq, view);
+          if (!found && Long.compareUnsigned(seq, knownLast) > 0) {
             knownLast = store.state().lastSeq();
             pastEnd = Long.compareUnsigned(seq, knownLast) > 0;
           }
@@ -469,11 +471,13 @@ public final class LeaderCatchup {
         sendEof();
         return false;
       }
-      if (sm != null) {
+      if (found) {
+        // Encode first: a delete range before it does not touch the store, the view stays valid.
+        byte[] em = encoder.encode(view);
         if (drOk && drFirst != 0) {
           sendDeleteRange();
         }
-        sendTracked(encoder.encode(sm));
+        sendTracked(em);
       } else if (drOk) {
         if (drFirst == 0) {
           drFirst = seq;

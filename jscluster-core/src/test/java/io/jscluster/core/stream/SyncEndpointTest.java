@@ -135,6 +135,42 @@ class SyncEndpointTest {
   }
 
   @Test
+  void deliveriesQueuedWhileABigBatchIsSplitFollowItsRestWithoutAnotherDelivery() {
+    ManualScheduler sched = new ManualScheduler();
+    FakeTransport net = new FakeTransport();
+    List<Integer> seen = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    SyncEndpoint ep = new SyncEndpoint(net, sched, (SyncEndpoint.BatchSink) batch -> {
+      sizes.add(batch.size());
+      for (FollowerCatchup.Delivery d : batch) {
+        seen.add(d.payload()[0] & 0xff);
+      }
+    });
+    ep.subscribe("in");
+    int n = 2 * SyncEndpoint.MAX_BATCH + 5;
+    for (int i = 0; i < n; i++) {
+      net.deliver("in", "r", i % 200);
+    }
+    // The first task hands over one batch and schedules the next for the rest.
+    sched.tasks.poll().run();
+    assertThat(sizes).containsExactly(SyncEndpoint.MAX_BATCH);
+    assertThat(sched.tasks).hasSize(1);
+    // Arrivals now find a drain scheduled: they schedule nothing, yet must not be stranded.
+    net.deliver("in", "r", 201);
+    net.deliver("in", "r", 202);
+    assertThat(sched.tasks).hasSize(1);
+    sched.runAll();
+    assertThat(sizes).containsExactly(SyncEndpoint.MAX_BATCH, SyncEndpoint.MAX_BATCH, 5, 2);
+    assertThat(seen).hasSize(n + 2);
+    for (int i = 0; i < n; i++) {
+      assertThat(seen.get(i)).as("position %d", i).isEqualTo(i % 200);
+    }
+    assertThat(seen.subList(n, n + 2)).containsExactly(201, 202);
+    assertThat(sched.tasks).isEmpty();
+    ep.close();
+  }
+
+  @Test
   void subscribesEachAckReplyUnderAWildcardOnceAndResubscribesAfterUnsubscribe() {
     ManualScheduler sched = new ManualScheduler();
     FakeTransport net = new FakeTransport();
