@@ -4,6 +4,10 @@ import io.jscluster.codec.meta.StorageType;
 import io.jscluster.core.stream.SnapshotPolicy;
 import io.jscluster.core.stream.StreamReplica;
 import io.jscluster.core.sync.FollowerCatchup;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -45,7 +49,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *       catch-up progress reports ({@code true}). A memory-kind follower restarts empty and
  *       receives the whole log; a file-kind follower keeps its log and receives the gap.
  * </ul>
- * The total time includes the node's restart, its first contact with the leader (up to one
+ * For comparing code on a shared machine, {@code nodeCpuMillis} is the CPU time the three nodes'
+ * scheduler threads used during the timed operation and {@code gcMillis} the collectors' time.
+ *
+ * <p>The total time includes the node's restart, its first contact with the leader (up to one
  * heartbeat) and, after the catch-up, learning the final commit.
  */
 @State(Scope.Benchmark)
@@ -109,6 +116,13 @@ public class CatchupBenchmark {
      * starts with the restart): start-up, first contact with the leader, the Raft snapshot.
      */
     public double startToSyncMillis;
+    /**
+     * CPU time the nodes' scheduler threads used during the timed operation (restart to current),
+     * in milliseconds: on a shared machine this compares code versions better than wall time.
+     */
+    public double nodeCpuMillis;
+    /** Time the JVM's collectors reported during the timed operation, in milliseconds. */
+    public double gcMillis;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
@@ -120,6 +134,8 @@ public class CatchupBenchmark {
       syncMbPerSec = 0;
       syncMsgs = 0;
       startToSyncMillis = 0;
+      nodeCpuMillis = 0;
+      gcMillis = 0;
     }
   }
 
@@ -164,9 +180,12 @@ public class CatchupBenchmark {
           return r.host().node().appliedIndex() >= r.host().node().commitIndex()
               && r.store().state().lastSeq() == n;
         }), "applies on " + node);
-        boolean installed = cluster.call(node, x -> x.replica(stream).snapshotNow());
+        // A replica refuses while a background force of its last applies is still running (a busy
+        // machine): ask again until it installs one.
+        RealTimeCluster.await(() -> cluster.call(node, x -> x.replica(stream).snapshotNow()),
+            "a snapshot on " + node);
         long snapIndex = cluster.call(node, x -> x.replica(stream).host().node().snapshotIndex());
-        if (!installed || snapIndex == 0) {
+        if (snapIndex == 0) {
           throw new IllegalStateException(node + " installed no snapshot");
         }
       }
@@ -180,10 +199,14 @@ public class CatchupBenchmark {
   /** Restarts the follower and waits until it is current. */
   @Benchmark
   public void catchup(Rate rate) {
+    long cpu0 = nodeThreadCpuNanos();
+    long gc0 = gcMillis();
     long t0 = System.nanoTime();
     cluster.start(follower);
     RealTimeCluster.await(() -> cluster.isCurrent(follower, stream, lastSeq, commit), "catch-up");
     double secs = (System.nanoTime() - t0) / 1e9;
+    rate.nodeCpuMillis = (nodeThreadCpuNanos() - cpu0) / 1e6;
+    rate.gcMillis = gcMillis() - gc0;
     rate.msgsPerSec = n / secs;
     rate.mbPerSec = (double) n * size / 1e6 / secs;
     FollowerCatchup fc = cluster.call(follower, x -> x.replica(stream).lastSnapshotCatchup());
@@ -201,6 +224,29 @@ public class CatchupBenchmark {
       rate.syncMsgsPerSec = stored / syncSecs;
       rate.syncMbPerSec = (double) stored * size / 1e6 / syncSecs;
     }
+  }
+
+  /** CPU time of the live node scheduler threads ({@code node-*}); a thread started later counts from 0. */
+  private static long nodeThreadCpuNanos() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (ti != null && ti.getThreadName().startsWith("node-")) {
+        long c = mx.getThreadCpuTime(ti.getThreadId());
+        if (c > 0) {
+          sum += c;
+        }
+      }
+    }
+    return sum;
+  }
+
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
   }
 
   /** Deletes the iteration's stream so the next one starts from nothing. */
