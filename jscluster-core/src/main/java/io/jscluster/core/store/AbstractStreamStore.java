@@ -36,12 +36,21 @@ abstract class AbstractStreamStore implements StreamStore {
         /** True when the newest message was removed and {@code last} is an upper bound to search down from. */
         boolean lastStale;
         private byte[] utf8;
+        /**
+         * The first 16 UTF-8 bytes as two little-endian words (zero-padded), valid once {@link #utf8()} was
+         * called: stores copy a short subject with two word writes instead of a copy call.
+         */
+        long utf8Word0;
+        long utf8Word1;
 
         /** The subject's UTF-8 bytes, encoded once. */
         byte[] utf8() {
             byte[] u = utf8;
             if (u == null) {
                 u = subject.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] padded = java.util.Arrays.copyOf(u, Math.max(16, u.length));
+                utf8Word0 = BlockFormat.getLong(padded, 0);
+                utf8Word1 = BlockFormat.getLong(padded, 8);
                 utf8 = u;
             }
             return u;
@@ -84,11 +93,29 @@ abstract class AbstractStreamStore implements StreamStore {
     /** Set by {@link #removeRecord} to the removed record's size. */
     long removedSize;
     protected final LinkedHashMap<String, SourceState> sourceStates = new LinkedHashMap<>();
+    /** Set only through {@link #markClosed()}. */
     protected boolean closed;
+    /**
+     * The store is open and no limit can refuse or discard a stored message (no message, byte or per-subject
+     * cap; age is enforced only by {@link #expire}), so {@link #store} need not look at limits.
+     */
+    private boolean appendOnly;
 
     AbstractStreamStore(StreamLimits limits, LongSupplier clock) {
         this.limits = limits == null ? StreamLimits.NONE : limits;
         this.clock = clock;
+        limitsChanged();
+    }
+
+    private void limitsChanged() {
+        StreamLimits l = limits;
+        appendOnly = !closed && l.maxMsgs() <= 0 && l.maxBytes() <= 0 && l.maxMsgsPerSubject() <= 0;
+    }
+
+    /** Marks the store closed: every later call fails with {@link StoreClosedException}. */
+    final void markClosed() {
+        closed = true;
+        appendOnly = false;
     }
 
     // ---- primitives -------------------------------------------------------------------------------------
@@ -193,6 +220,35 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public synchronized long store(String subject, byte[] header, byte[] data) {
+        if (subject == lastSubject && appendOnly) {
+            // The previous call's subject string, which has messages, and no limit to check or enforce: what
+            // remains of the general path below is the append and the counters (same order, same effects).
+            SubjectInfo si = lastSubjectInfo;
+            long seq = lastSeq + 1;
+            long ts = clock.getAsLong();
+            int slen = si.length;
+            long size = recordSize(slen, header == null ? 0 : header.length, data == null ? 0 : data.length);
+            appendMessage(seq, ts, si, slen, header, data, size);
+            if (msgs++ == 0) {
+                firstSeq = seq;
+                firstTs = ts;
+            }
+            bytes += size;
+            lastSeq = seq;
+            lastTs = ts;
+            if (++si.msgs == 1) {
+                si.firstHint = seq;
+            }
+            si.last = seq;
+            si.lastStale = false;
+            afterMutation();
+            return seq;
+        }
+        return storeChecked(subject, header, data);
+    }
+
+    /** {@link #store} in general: new or changed subject strings, limits, a closed store. */
+    private long storeChecked(String subject, byte[] header, byte[] data) {
         checkOpen();
         requireSubject(subject);
         long seq = lastSeq + 1;
@@ -800,6 +856,7 @@ abstract class AbstractStreamStore implements StreamStore {
     public synchronized void updateLimits(StreamLimits newLimits) {
         checkOpen();
         this.limits = newLimits == null ? StreamLimits.NONE : newLimits;
+        limitsChanged();
         if (limits.maxMsgsPerSubject() > 0) {
             for (SubjectInfo si : new ArrayList<>(subjects.values())) {
                 if (si.msgs > 0) {

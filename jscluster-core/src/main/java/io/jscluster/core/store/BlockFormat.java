@@ -95,6 +95,56 @@ final class BlockFormat {
         return len;
     }
 
+    /**
+     * The leader path's MSG record: writes the {@code len}-byte record into {@code a} at {@code p}. A subject of at
+     * most 16 bytes in a record of at least 44 is written as the two words {@code w0, w1} (its UTF-8 bytes, zero
+     * padded): the up to 16 bytes they write lie inside the record, and those past the subject are overwritten by
+     * the header, data and checksum that follow. The bytes are those of {@link #putMsg(byte[], int, CRC32C, long,
+     * long, String, byte[], int, byte[], byte[])}.
+     */
+    static void putMsg(byte[] a, int p, CRC32C crc, long seq, long ts, byte[] subject, long w0, long w1,
+                       byte[] header, int hl, byte[] data, int dl, int len) {
+        int sl = subject.length;
+        LE_SHORT.set(a, p, (short) ((REC_MAGIC & 0xFF) | TYPE_MSG << 8));
+        LE_INT.set(a, p + 2, len);
+        LE_LONG.set(a, p + 6, seq);
+        LE_LONG.set(a, p + 14, ts);
+        LE_SHORT.set(a, p + HEADER, (short) sl);
+        LE_INT.set(a, p + HEADER + 2, hl);
+        int q = p + HEADER + 6;
+        if (sl <= 16 && len >= MSG_FIXED + 12) {
+            LE_LONG.set(a, q, w0);
+            LE_LONG.set(a, q + 8, w1);
+        } else {
+            System.arraycopy(subject, 0, a, q, sl);
+        }
+        q += sl;
+        if (hl > 0) {
+            System.arraycopy(header, 0, a, q, hl);
+            q += hl;
+        }
+        if (dl > 0) {
+            System.arraycopy(data, 0, a, q, dl);
+            q += dl;
+        }
+        crc.reset();
+        crc.update(a, p, len - 4);
+        LE_INT.set(a, q, (int) crc.getValue());
+    }
+
+    /** Writes a SKIP record into {@code a} at {@code p}. */
+    static void putSkip(byte[] a, int p, CRC32C crc, long first, long last, long ts) {
+        a[p] = REC_MAGIC;
+        a[p + 1] = TYPE_SKIP;
+        LE_INT.set(a, p + 2, SKIP_LEN);
+        LE_LONG.set(a, p + 6, first);
+        LE_LONG.set(a, p + 14, ts);
+        LE_LONG.set(a, p + HEADER, last);
+        crc.reset();
+        crc.update(a, p, SKIP_LEN - 4);
+        LE_INT.set(a, p + SKIP_LEN - 4, (int) crc.getValue());
+    }
+
     /** Writes a SKIP record. */
     static void putSkip(ByteBuffer b, CRC32C crc, long first, long last, long ts) {
         int start = b.position();

@@ -85,8 +85,17 @@ public final class FileStreamStore extends AbstractStreamStore {
     private final List<Block> blocks = new ArrayList<>();
     private final LinkedHashMap<Block, RecordIndex> indexCache;
     private RecordIndex activeIndex = new RecordIndex();
-    /** Records not yet written to the active block; allocated on first write, released when idle. */
+    /**
+     * Records not yet written to the active block, {@code wa[0, wpos)}; allocated on first write, released when
+     * idle. {@link #wbuf} wraps the same array for the positional writes.
+     */
+    private byte[] wa;
+    private int wpos;
     private ByteBuffer wbuf;
+    /** {@code cfg.blockSize()}, read on every append. */
+    private final long blockSize;
+    /** {@code cfg.syncPolicy() == ALWAYS}, read after every mutation. */
+    private final boolean syncAlways;
     private final CRC32C crc = new CRC32C();
     /** The buffer {@link #locateLive} found the last record in (the read-ahead window or {@link #rbuf}). */
     private byte[] located;
@@ -127,6 +136,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         super(cfg.limits(), cfg.clock());
         this.cfg = cfg;
         this.dir = cfg.dir();
+        this.blockSize = cfg.blockSize();
+        this.syncAlways = cfg.syncPolicy() == SyncPolicy.ALWAYS;
         int cap = cfg.indexCacheBlocks();
         this.indexCache = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -826,35 +837,42 @@ public final class FileStreamStore extends AbstractStreamStore {
         return nb;
     }
 
-    /** The write buffer with room for {@code len} bytes (flushing or allocating it as needed). */
-    private ByteBuffer ensureRoom(int len) throws IOException {
-        ByteBuffer w = wbuf;
-        if (w == null) {
-            w = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
-            wbuf = w;
-        } else if (w.remaining() < len) {
+    /**
+     * Makes room for {@code len} bytes in the write buffer (flushing or allocating it as needed) and returns the
+     * offset in {@link #wa} to write them at; the caller advances {@link #wpos}.
+     */
+    private int ensureRoom(int len) throws IOException {
+        if (wa == null) {
+            wa = new byte[WRITE_BUFFER];
+            wbuf = ByteBuffer.wrap(wa);
+        } else if (WRITE_BUFFER - wpos < len) {
             flushWrites();
         }
         wroteSinceTrim = true;
-        return w;
+        return wpos;
     }
 
     private int buffered() {
-        return wbuf == null ? 0 : wbuf.position();
+        return wpos;
     }
 
     private void flushWrites() throws IOException {
-        ByteBuffer wbuf = this.wbuf;
-        if (wbuf == null || wbuf.position() == 0) {
+        if (wpos == 0) {
             return;
         }
         Block b = active();
-        wbuf.flip();
-        while (wbuf.hasRemaining()) {
-            b.fileLength += b.channel.write(wbuf, b.fileLength);
+        ByteBuffer w = wbuf;
+        w.limit(wpos).position(0);
+        while (w.hasRemaining()) {
+            b.fileLength += b.channel.write(w, b.fileLength);
         }
-        wbuf.clear();
+        wpos = 0;
         markDirty(b);
+    }
+
+    /** Drops what the write buffer holds without writing it. */
+    private void discardWrites() {
+        wpos = 0;
     }
 
     private void markDirty(Block b) {
@@ -1022,7 +1040,8 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     /** Releases the write buffer and read buffers of a store that has been idle since the last call. */
     private void trimIdle() {
-        if (!wroteSinceTrim && wbuf != null && wbuf.position() == 0) {
+        if (!wroteSinceTrim && wa != null && wpos == 0) {
+            wa = null;
             wbuf = null;
         }
         if (!readSinceTrim) {
@@ -1038,7 +1057,7 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     /** Bytes of buffers this store holds now (write buffer, read window, record buffer), for tests. */
     synchronized int bufferBytes() {
-        return (wbuf == null ? 0 : wbuf.capacity()) + (win == null ? 0 : win.length) + rbuf.length;
+        return (wa == null ? 0 : wa.length) + (win == null ? 0 : win.length) + rbuf.length;
     }
 
     /** Runs the background task once now, as the shared scheduler would (for tests). */
@@ -1069,6 +1088,32 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     @Override
     void appendMessage(long seq, long ts, SubjectInfo si, int slen, byte[] header, byte[] data, long size) {
+        int hl = header == null ? 0 : header.length;
+        int dl = data == null ? 0 : data.length;
+        byte[] a = wa;
+        int p = wpos;
+        Block b = active();
+        long len = (long) BlockFormat.MSG_FIXED + slen + hl + dl;
+        // The common case, kept small enough to inline: the record fits the write buffer and the active block,
+        // which holds messages already (so its first sequence and delete map stay as they are).
+        if (a != null && len <= WRITE_BUFFER - p && b.fileLength + p + len <= blockSize && b.msgs != 0
+                && failure == null && slen <= 0xFFFF) {
+            byte[] subject = si.utf8();
+            BlockFormat.putMsg(a, p, crc, seq, ts, subject, si.utf8Word0, si.utf8Word1, header, hl, data, dl,
+                    (int) len);
+            wpos = p + (int) len;
+            wroteSinceTrim = true;
+            activeIndex.add(seq, (int) (b.fileLength + p));
+            b.msgs++;
+            b.bytes += size;
+            b.last = seq;
+            b.lastTs = ts;
+            return;
+        }
+        appendGeneral(seq, ts, si, slen, header, data, size);
+    }
+
+    private void appendGeneral(long seq, long ts, SubjectInfo si, int slen, byte[] header, byte[] data, long size) {
         String subject = si.subject;
         checkWritable();
         int hl = header == null ? 0 : header.length;
@@ -1091,11 +1136,10 @@ public final class FileStreamStore extends AbstractStreamStore {
                 }
                 markDirty(b);
             } else {
-                ByteBuffer w = ensureRoom(len);
-                int pos = w.position();
+                int pos = ensureRoom(len);
                 off = (int) (b.fileLength + pos);
-                BlockFormat.putMsg(w.array(), pos, crc, seq, ts, subject, si.utf8(), slen, header, data);
-                w.position(pos + len);
+                BlockFormat.putMsg(wa, pos, crc, seq, ts, subject, si.utf8(), slen, header, data);
+                wpos = pos + len;
             }
             activeIndex.add(seq, off);
             if (b.msgs == 0 && !b.hasDamage()) {
@@ -1119,7 +1163,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             if (b.msgs > 0 && b.dmap.size() + (last - first + 1) > MAX_SKIP_DELETES) {
                 b = roll();
             }
-            BlockFormat.putSkip(ensureRoom(BlockFormat.SKIP_LEN), crc, first, last, ts);
+            int at = ensureRoom(BlockFormat.SKIP_LEN);
+            BlockFormat.putSkip(wa, at, crc, first, last, ts);
+            wpos = at + BlockFormat.SKIP_LEN;
             if (b.msgs == 0 && !b.hasDamage()) {
                 b.first = last + 1;
                 b.dmap.clear();
@@ -1137,7 +1183,7 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     @Override
     void afterMutation() {
-        if (batchDepth == 0 && cfg.syncPolicy() == SyncPolicy.ALWAYS) {
+        if (syncAlways && batchDepth == 0) {
             syncNow();
         }
     }
@@ -1679,9 +1725,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         checkWritable();
         invalidateWindow();
         try {
-            if (wbuf != null) {
-                wbuf.clear();
-            }
+            discardWrites();
             List<Block> old = new ArrayList<>(blocks);
             blocks.clear();
             indexCache.clear();
@@ -1860,7 +1904,9 @@ public final class FileStreamStore extends AbstractStreamStore {
                 // the last sequence survives a restart and the interior deletes stay exact.
                 long from = cut.last + 1;
                 long ts = lastTs;
-                BlockFormat.putSkip(ensureRoom(BlockFormat.SKIP_LEN), crc, from, seq, ts);
+                int at = ensureRoom(BlockFormat.SKIP_LEN);
+                BlockFormat.putSkip(wa, at, crc, from, seq, ts);
+                wpos = at + BlockFormat.SKIP_LEN;
                 if (cut.msgs == 0 && !cut.hasDamage()) {
                     cut.first = seq + 1;
                     cut.dmap.clear();
@@ -2292,7 +2338,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         } catch (IOException | StoreIOException e) {
             LOG.error("{}: error while closing", dir, e);
         } finally {
-            closed = true;
+            markClosed();
             closeChannelsQuietly();
         }
     }

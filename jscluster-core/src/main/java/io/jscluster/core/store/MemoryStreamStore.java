@@ -584,7 +584,7 @@ public final class MemoryStreamStore extends AbstractStreamStore {
 
     @Override
     public synchronized void close() {
-        closed = true;
+        markClosed();
         clearAll(0);
         Arrays.fill(spares, null);
         spareCount = 0;
