@@ -105,6 +105,9 @@ public final class BackgroundSyncLog implements RaftLog {
     this.delegate = delegate;
     this.dir = dir;
     this.io = io;
+    // What the log recovered is what its files hold: the outstanding-force bookkeeping has always
+    // treated it as durable, and so does the leader's commit count.
+    this.durable = delegate.lastIndex();
   }
 
   /** Reports completions to {@code l} on {@code s}. Call before the first sync. */
@@ -118,6 +121,8 @@ public final class BackgroundSyncLog implements RaftLog {
    * generation and the last index it covers. Node thread only.
    */
   private final java.util.ArrayDeque<long[]> outstanding = new java.util.ArrayDeque<>();
+  /** The last index known forced; see {@link #durableIndex()}. Node thread only. */
+  private long durable;
 
   /**
    * The generation whose force makes index {@code index} durable, or 0 when no requested sync that
@@ -136,8 +141,21 @@ public final class BackgroundSyncLog implements RaftLog {
   /** The owner learned that generation {@code gen} is durable. Node thread only. */
   public void durableUpTo(long gen) {
     while (!outstanding.isEmpty() && outstanding.peek()[0] <= gen) {
-      outstanding.poll();
+      long upTo = outstanding.poll()[1];
+      if (upTo > durable) {
+        durable = upTo;
+      }
     }
+  }
+
+  /**
+   * The highest index whose force the owner learned of through {@link #durableUpTo} (or that was on
+   * disk when the log was opened, or forced by a truncation), capped at the last index. Node thread
+   * only.
+   */
+  @Override
+  public long durableIndex() {
+    return Math.min(durable, delegate.lastIndex());
   }
 
   /** The newest sync generation requested (0 before the first sync). */
@@ -214,6 +232,7 @@ public final class BackgroundSyncLog implements RaftLog {
     // Everything requested so far is durable now; an older entry would also name indexes the cut
     // has since given to other records.
     outstanding.clear();
+    durable = delegate.lastIndex();
   }
 
   @Override

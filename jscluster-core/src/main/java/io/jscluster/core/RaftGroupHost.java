@@ -34,7 +34,10 @@ import java.util.random.RandomGenerator;
  * releases it in order. Seen from outside, the node behaves exactly like one whose syncs block
  * (an append response, a vote, a commit index or an applied entry never leaves before the state it
  * vouches for is on disk), while its thread goes on accepting and batching proposals during the
- * force. A failed force stops the node and drops what was withheld.
+ * force. A failed force stops the node and drops what was withheld. One exception: a leader's
+ * append entries go out at once, because the leader counts its own copy toward a commit only up to
+ * {@link RaftLog#durableIndex()} (the host reports each completed force with {@link
+ * RaftNode#logDurable}); so its followers write and force the next batch while its own force runs.
  */
 public final class RaftGroupHost {
 
@@ -77,6 +80,8 @@ public final class RaftGroupHost {
   private final RaftNode node;
   private final RaftLog log;
   private final Listener listener;
+  /** The group's append-entry subject: a leader's sends on it are not withheld. */
+  private final String aeSubject;
   private final Map<String, Subscription> subs = new LinkedHashMap<>();
   /** An upcall and the sync generation it must wait for. */
   private record Upcall(Runnable action, long gen) {}
@@ -127,6 +132,7 @@ public final class RaftGroupHost {
     this.transport = transport;
     this.log = log;
     this.listener = listener;
+    this.aeSubject = io.jscluster.raft.wire.Subjects.appendEntry(config.group());
     this.node = new RaftNode(config, log, termVote, peerState, snapshots, random, new Effects());
     this.background = log instanceof BackgroundSyncLog b ? b : null;
     if (background != null) {
@@ -251,6 +257,8 @@ public final class RaftGroupHost {
     if (stopped) {
       return;
     }
+    // A leader may now count its own copy of entries its followers acknowledged meanwhile.
+    node.logDurable(scheduler.nowMillis());
     HeldSend h;
     while ((h = heldSends.peek()) != null && h.gen() <= durableGen) {
       heldSends.poll();
@@ -260,6 +268,7 @@ public final class RaftGroupHost {
       drainScheduled = true;
       scheduler.execute(drainTask);
     }
+    afterInput();
   }
 
   private void onForceFailed() {
@@ -378,6 +387,15 @@ public final class RaftGroupHost {
     @Override
     public void send(String subject, String reply, byte[] payload) {
       if (stopped) {
+        return;
+      }
+      if (background != null && subject.equals(aeSubject) && node.state() == RaftState.LEADER) {
+        // A leader's append entries go out while its own force runs (Raft lets a leader replicate
+        // before its copy is durable): the commit index they carry counts the leader's copy only
+        // up to the index the log reports forced (RaftNode#logDurable), their entries are merely
+        // uncommitted on the followers if the leader loses them, and its term is saved before it
+        // leads. Everything else it emits still waits for the forces requested before it.
+        transport.send(subject, reply, payload);
         return;
       }
       long g = gate();

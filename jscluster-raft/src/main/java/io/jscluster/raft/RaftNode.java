@@ -2240,6 +2240,37 @@ public final class RaftNode {
     }
   }
 
+  /**
+   * The log made more of itself durable ({@link RaftLog#durableIndex()} grew): a leader recounts the
+   * acknowledgements that were short of a quorum only for want of its own copy, and commits the
+   * highest index they now reach. For runtimes whose log forces in the background; a log whose
+   * {@code sync()} blocks never needs it. Call on the node's thread, then flush.
+   */
+  public void logDurable(long now) {
+    if (state != RaftState.LEADER) {
+      return;
+    }
+    long d = Math.min(log.durableIndex(), pindex);
+    if (d <= commit) {
+      return;
+    }
+    long target = 0;
+    if (quorum <= 1) {
+      target = d;
+    } else {
+      for (Map.Entry<Long, Set<String>> e : acks.subMap(commit, false, d, true).descendingMap().entrySet()) {
+        if (e.getValue().size() + 1 >= quorum) {
+          target = e.getKey();
+          break;
+        }
+      }
+    }
+    if (target > 0 && tryCommit(now, target) && proposals.isEmpty() && state == RaftState.LEADER) {
+      // As after an acknowledgement: the followers learn the new commit index at once.
+      sendHeartbeat(now);
+    }
+  }
+
   private boolean tryCommit(long now, long index) {
     if (state != RaftState.LEADER || index <= commit) {
       return false;
@@ -2249,9 +2280,13 @@ public final class RaftNode {
     boolean selfRemoving = membershipChange != null && !membershipChange.add()
         && membershipChange.peer().equals(id);
     if (peers.containsKey(id) && !selfRemoving) {
-      // The leader's own copy counts only once durable.
+      // The leader's own copy counts only once durable. With a log that forces in the background
+      // the force requested here may still run: the followers' copies can commit the entry
+      // without it, or logDurable recounts once it completed.
       syncPending();
-      n++;
+      if (index <= log.durableIndex()) {
+        n++;
+      }
     }
     if (n < quorum) {
       return false;

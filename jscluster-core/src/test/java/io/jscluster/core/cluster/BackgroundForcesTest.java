@@ -55,6 +55,35 @@ class BackgroundForcesTest {
   }
 
   @Test
+  @DisplayName("The leader's next append entry goes out while its previous WAL force still runs")
+  void leaderReplicatesDuringItsOwnForce(@TempDir Path dir) {
+    long latency = 200;
+    try (InProcessCluster c = cluster(dir, 74, latency)) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      c.awaitStreamLeader("TEST", T);
+      publishN(c, "TEST", "foo", 3);
+      ClusterNode l = c.streamLeader("TEST");
+      ClusterNode f = ClusterScenariosTest.aFollower(c, "TEST");
+      long t0 = c.simulation().now();
+      CompletableFuture<PubAck> first = l.publish("TEST", "foo", null, b("one"));
+      c.runFor(latency / 4);
+      assertThat(first).isNotDone();
+      CompletableFuture<PubAck> second = l.publish("TEST", "foo", null, b("two"));
+      long target = l.replica("TEST").host().node().lastIndex() + 1;
+      c.runUntil(() -> f.replica("TEST").host().node().lastIndex() >= target, T);
+      // Before this change the second entry waited for the leader's first force.
+      assertThat(c.simulation().now() - t0).as("the follower stored the second entry").isLessThan(latency);
+      c.runUntil(second::isDone, T);
+      assertThat(first.join().isOk()).isTrue();
+      assertThat(second.join().seq()).isEqualTo(first.join().seq() + 1);
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
   @DisplayName("Killing every node at once with background forces loses no acknowledged message (Jepsen 2025, failure b, process crash)")
   void killAllWithBackgroundForces(@TempDir Path dir) {
     try (InProcessCluster c = cluster(dir, 72, 3)) {

@@ -160,6 +160,17 @@ public interface RaftLog extends AutoCloseable {
    */
   void sync();
 
+  /**
+   * The highest index known to be on disk, as of the last completed {@link #sync()}. A log whose
+   * {@code sync()} forces before it returns (the default) is durable up to {@link #lastIndex()}
+   * right after a sync, and its callers ask only then, so it reports {@code lastIndex()}. A log
+   * whose {@code sync()} merely requests a force reports how far the forces completed so far; a
+   * Raft leader counts its own copy of an entry toward a commit only up to this index.
+   */
+  default long durableIndex() {
+    return lastIndex();
+  }
+
   /** The fsync policy this log honours. */
   FsyncPolicy fsyncPolicy();
 
