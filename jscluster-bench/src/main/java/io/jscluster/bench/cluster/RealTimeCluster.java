@@ -229,6 +229,12 @@ final class RealTimeCluster implements AutoCloseable {
     r.scheduler().execute(() -> r.node().publish(stream, subject, null, data).whenComplete(done));
   }
 
+  /** Runs {@code action} on {@code node}'s scheduler thread, without waiting for it. */
+  void execute(String node, java.util.function.Consumer<ClusterNode> action) {
+    Running r = running.get(node);
+    r.scheduler().execute(() -> action.accept(r.node()));
+  }
+
   @Override
   public void close() {
     for (String n : names()) {

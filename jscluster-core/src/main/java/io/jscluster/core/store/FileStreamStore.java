@@ -2068,6 +2068,17 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     @Override
+    public synchronized boolean hasDamage() {
+        // No list built: the leader asks this before every proposal.
+        for (int i = 0, n = blocks.size(); i < n; i++) {
+            if (!blocks.get(i).damaged.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public synchronized List<Damage> damage() {
         List<Damage> out = new ArrayList<>();
         for (Block b : blocks) {

@@ -253,6 +253,11 @@ public interface StreamStore extends AutoCloseable {
     /** The damaged ranges found when the store was opened and not yet repaired, ascending; empty if none. */
     List<Damage> damage();
 
+    /** Whether {@link #damage()} is non-empty; cheap enough to ask on every publish. */
+    default boolean hasDamage() {
+        return !damage().isEmpty();
+    }
+
     /**
      * Re-stores a damaged range from a peer's copy: {@code messages} are exactly the messages the peer holds in
      * {@code [firstSeq, lastSeq]}, ascending; every other sequence of the range is recorded as deleted. The

@@ -335,7 +335,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     Scheduler s = ctx.scheduler();
     repairTimer = s.schedule(s.nowMillis() + 1_000, () -> {
       repairTimer = null;
-      if (closed || store.damage().isEmpty()) {
+      if (closed || !store.hasDamage()) {
         return;
       }
       String lid = host.node().leaderId();
@@ -471,7 +471,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   /** nats-server's {@code isCurrent}: no node, or the node is current and not catching up. */
   public boolean isCurrent() {
-    if (!store.damage().isEmpty()) {
+    if (store.hasDamage()) {
       return false;
     }
     return catchup.isCurrent(host != null, host != null && host.node().current(ctx.scheduler().nowMillis()));
@@ -562,7 +562,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   }
 
   private PubAck preProposal(String subject, byte[] hdr, byte[] msg) {
-    if (!isLeader() || !store.damage().isEmpty()) {
+    if (!isLeader() || store.hasDamage()) {
       // A damaged leader is about to hand leadership over: its de-duplication window and
       // per-subject checks cannot see the damaged range.
       return PubAck.failed(name, ApiError.CLUSTER_NOT_LEADER);
@@ -1368,7 +1368,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         || writeError != null || heldFrom != 0) {
       return;
     }
-    if (!store.damage().isEmpty()) {
+    if (store.hasDamage()) {
       // Never snapshot a damaged store: the snapshot would tell peers its unknown range is deleted
       // (the store refuses to encode it anyway); snapshots resume once the repair is done.
       return;
@@ -1402,7 +1402,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       if (closed || host.stopped()) {
         return;
       }
-      if (!store.damage().isEmpty()) {
+      if (store.hasDamage()) {
         // Damage a read found after open: repair it as damage found at open is.
         scheduleRepair();
       } else if (host.node().compactableEntries() > 0 || clfs > snapClfs) {
@@ -1615,7 +1615,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     recovering = false;
     scheduleSnapshotTimer(ctx.snapshotPolicy().intervalMillis()
         + (ctx.snapshotPolicy().spreadMillis() == 0 ? 0 : ctx.random().nextLong(ctx.snapshotPolicy().spreadMillis())));
-    if (!store.damage().isEmpty()) {
+    if (store.hasDamage()) {
       scheduleRepair();
     }
   }
@@ -1641,12 +1641,12 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     if (isLeader) {
       scheduleMigration(MIGRATION_INTERVAL_MS);
-      if (!store.damage().isEmpty()) {
+      if (store.hasDamage()) {
         // A damaged replica must not lead: it cannot serve its damaged range to followers nor
         // repair it from itself. Hand leadership on right away (the handover first brings the
         // target's log up to date), then repair from the new leader.
         ctx.scheduler().execute(() -> {
-          if (!closed && host != null && !host.stopped() && !store.damage().isEmpty()) {
+          if (!closed && host != null && !host.stopped() && store.hasDamage()) {
             syncNode.stepDown();
           }
         });
