@@ -155,6 +155,15 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private final Map<String, CompletableFuture<PubAck>> pendingPubs = new HashMap<>();
   private final Map<String, CompletableFuture<Long>> pendingPurges = new HashMap<>();
   private final Map<String, CompletableFuture<Boolean>> pendingDeletes = new HashMap<>();
+
+  /** A caller's wait in {@code map} under {@code reply}, failing at {@code at} (scheduler millis). */
+  private record Deadline(long at, Map<String, ? extends CompletableFuture<?>> map, String reply) {}
+
+  /** The waits of the three maps above, oldest first; see {@link #await}. */
+  private final java.util.ArrayDeque<Deadline> deadlines = new java.util.ArrayDeque<>();
+  /** Armed for the oldest deadline while any is queued. */
+  private Scheduler.Timer deadlineTimer;
+  private final Runnable expireDeadlines = this::expireDeadlines;
   private final List<StreamMsg> batchMsgs = new ArrayList<>();
   private String batchId = "";
   private long batchCount;
@@ -497,6 +506,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     pendingPubs.clear();
     pendingPurges.clear();
     pendingDeletes.clear();
+    deadlines.clear();
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+      deadlineTimer = null;
+    }
   }
 
   void setProposer(Proposer p) {
@@ -779,24 +793,56 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     return f;
   }
 
+  /**
+   * Registers {@code f} as waiting for the entry proposed with {@code reply}; it fails with a
+   * timeout unless it completes within the request timeout. Every wait has the same length, so
+   * the deadlines are kept in arrival order behind one timer rather than one scheduler task per
+   * request (at tens of thousands of publishes a second those tasks piled up in the scheduler's
+   * heap for the whole timeout); waits already answered are dropped from the front as new ones
+   * arrive, so the queue stays about as long as what is in flight.
+   */
   private <T> void await(Map<String, CompletableFuture<T>> map, String reply, CompletableFuture<T> f) {
     map.put(reply, f);
-    Scheduler s = ctx.scheduler();
-    s.schedule(s.nowMillis() + ctx.requestTimeoutMillis(), () -> {
-      CompletableFuture<T> g = map.remove(reply);
-      if (g != null) {
-        Staged st = staged.remove(reply);
-        if (st != null) {
-          // Nothing else would release this proposal's in-flight accounting once its caller is gone.
-          unstage(st);
-          if (st.msgId() != null) {
-            dedupe.dropInFlight(st.msgId());
-          }
-        }
-        g.completeExceptionally(new TimeoutException("no response for " + name + " within "
-            + ctx.requestTimeoutMillis() + " ms"));
+    Deadline head;
+    while ((head = deadlines.peek()) != null && !head.map().containsKey(head.reply())) {
+      deadlines.poll();
+    }
+    long at = ctx.scheduler().nowMillis() + ctx.requestTimeoutMillis();
+    deadlines.add(new Deadline(at, map, reply));
+    if (deadlineTimer == null) {
+      deadlineTimer = ctx.scheduler().schedule(deadlines.peek().at(), expireDeadlines);
+    }
+  }
+
+  /** Fails every wait whose deadline passed, then re-arms the timer for the next one. */
+  private void expireDeadlines() {
+    deadlineTimer = null;
+    long now = ctx.scheduler().nowMillis();
+    Deadline d;
+    while ((d = deadlines.peek()) != null && d.at() <= now) {
+      deadlines.poll();
+      timeOut(d.map(), d.reply());
+    }
+    if (d != null) {
+      deadlineTimer = ctx.scheduler().schedule(d.at(), expireDeadlines);
+    }
+  }
+
+  private void timeOut(Map<String, ? extends CompletableFuture<?>> map, String reply) {
+    CompletableFuture<?> g = map.remove(reply);
+    if (g == null) {
+      return;
+    }
+    Staged st = staged.remove(reply);
+    if (st != null) {
+      // Nothing else would release this proposal's in-flight accounting once its caller is gone.
+      unstage(st);
+      if (st.msgId() != null) {
+        dedupe.dropInFlight(st.msgId());
       }
-    });
+    }
+    g.completeExceptionally(new TimeoutException("no response for " + name + " within "
+        + ctx.requestTimeoutMillis() + " ms"));
   }
 
   private String nextReply() {
