@@ -185,6 +185,32 @@ public final class ClusterNode {
     config.storage().release(metaHost.log());
   }
 
+  /**
+   * Tells the node that its transport's connection to the server {@code serverName} (a name as in
+   * {@link ClusterConfig#peers()}) came up — the peer (re)started, or a partition between them
+   * healed. A transport that knows when a connection is (re)established (as NATS routes do) should
+   * call it then, on this node's logical thread, once per (re)connection.
+   *
+   * <p>Every Raft group this node leads that has the peer as a member — the meta group and
+   * stream groups — sends it a heartbeat at once ({@link RaftGroupHost#peerConnected}): a
+   * restarted follower learns the meta commit, creates its replicas and finds its stream logs
+   * behind within a few round trips instead of waiting a heartbeat interval in each group. Only
+   * existing NRG messages are sent. Harmless when this node leads nothing, when the name is not a
+   * peer, or before {@link #start()} / after {@link #stop()}.
+   */
+  public void peerConnected(String serverName) {
+    if (!started || stopped || serverName == null || serverName.equals(config.name())) {
+      return;
+    }
+    String peer = NodeIds.fromServerName(serverName);
+    metaHost.peerConnected(peer);
+    for (StreamReplica r : replicas.values()) {
+      if (r.host() != null && !r.host().stopped()) {
+        r.host().peerConnected(peer);
+      }
+    }
+  }
+
   /** Runs {@code task} on this node's logical thread. */
   public void submit(Runnable task) {
     scheduler.execute(task);

@@ -105,6 +105,30 @@ public final class RaftGroupHost {
   private Scheduler.Timer timer;
   private long timerAt = Long.MAX_VALUE;
   private boolean stopped;
+  /** The group's heartbeat interval: how long probes of a reconnected peer go on at most. */
+  private final long heartbeatMillis;
+  /** Reconnected peers not yet heard from in this group, by peer id. */
+  private final Map<String, Probe> probes = new java.util.HashMap<>();
+
+  /** Probing of one reconnected peer: since when, and the delay before the next probe. */
+  private static final class Probe {
+    final String peer;
+    final long since;
+    long delay = FIRST_PROBE_DELAY_MILLIS;
+    Scheduler.Timer timer;
+
+    Probe(String peer, long since) {
+      this.peer = peer;
+      this.since = since;
+    }
+  }
+
+  /**
+   * Delay between the heartbeat sent on {@link #peerConnected} and the first re-probe; each later
+   * one waits twice as long, so a probe of a peer that takes a while to start the group costs
+   * a handful of heartbeats, not one per interval.
+   */
+  static final long FIRST_PROBE_DELAY_MILLIS = 10;
 
   /** Creates the node (not yet started). */
   public RaftGroupHost(Scheduler scheduler, Transport transport, RaftConfig config, RaftLog log,
@@ -134,6 +158,7 @@ public final class RaftGroupHost {
     this.listener = listener;
     this.aeSubject = io.jscluster.raft.wire.Subjects.appendEntry(config.group());
     this.node = new RaftNode(config, log, termVote, peerState, snapshots, random, new Effects());
+    this.heartbeatMillis = config.timing().heartbeat();
     this.background = log instanceof BackgroundSyncLog b ? b : null;
     if (background != null) {
       background.bind(scheduler, new BackgroundSyncLog.Listener() {
@@ -206,6 +231,72 @@ public final class RaftGroupHost {
     afterInput();
   }
 
+  /**
+   * The transport's connection to {@code peer} (a Raft node id) came up: the peer restarted or a
+   * partition between us healed. When this node leads the group and {@code peer} is a member, it
+   * sends a heartbeat now ({@link RaftNode#peerReachable}), so the peer's replica learns the
+   * commit index or asks for its catch-up within one round trip rather than at the next regular
+   * heartbeat. A restarted node starts some groups only later — a stream's group once its meta
+   * group learned the commit of the stream's assignment, itself a round trip after the connection
+   * — and a heartbeat sent before the group subscribed is lost; so until the peer answers in this
+   * group, the heartbeat is repeated after {@value #FIRST_PROBE_DELAY_MILLIS} ms and then at
+   * doubling intervals, for at most one heartbeat interval, after which the regular heartbeats
+   * take over. Probing stops early if this node stops leading. Safe at any time: a heartbeat only
+   * restates the leader's position. Call on the logical thread.
+   */
+  public void peerConnected(String peer) {
+    if (stopped) {
+      return;
+    }
+    Probe old = probes.remove(peer);
+    if (old != null && old.timer != null) {
+      old.timer.cancel();
+    }
+    long now = scheduler.nowMillis();
+    if (!node.peerReachable(now, peer)) {
+      return;
+    }
+    afterInput();
+    Probe p = new Probe(peer, now);
+    probes.put(peer, p);
+    armProbe(p);
+  }
+
+  private void armProbe(Probe p) {
+    p.timer = scheduler.schedule(scheduler.nowMillis() + p.delay, () -> reprobe(p));
+  }
+
+  private void reprobe(Probe p) {
+    if (stopped || probes.get(p.peer) != p) {
+      return;
+    }
+    long now = scheduler.nowMillis();
+    // Heard after the signal: the peer's replica of this group is up and talking to us.
+    if (node.lastHeardFrom(p.peer) > p.since || now - p.since >= heartbeatMillis
+        || !node.peerReachable(now, p.peer)) {
+      probes.remove(p.peer);
+      return;
+    }
+    afterInput();
+    p.delay *= 2;
+    armProbe(p);
+  }
+
+  /**
+   * Reconnected peers this group is still probing: not heard from since their connection came up
+   * (for tests and inspection). Call on the logical thread.
+   */
+  public int probingPeers() {
+    probes.values().removeIf(p -> {
+      boolean answered = node.lastHeardFrom(p.peer) > p.since;
+      if (answered && p.timer != null) {
+        p.timer.cancel();
+      }
+      return answered;
+    });
+    return probes.size();
+  }
+
   /** Stops the node and drops its subscriptions and timers; the log stays open. Idempotent. */
   public void stop() {
     if (stopped) {
@@ -220,6 +311,12 @@ public final class RaftGroupHost {
     if (timer != null) {
       timer.cancel();
     }
+    for (Probe p : probes.values()) {
+      if (p.timer != null) {
+        p.timer.cancel();
+      }
+    }
+    probes.clear();
     upcalls.clear();
     heldSends.clear();
   }

@@ -1691,6 +1691,29 @@ public final class RaftNode {
     return out;
   }
 
+  /**
+   * The runtime learned that {@code peer} is reachable (again): its transport connection came up
+   * after the peer restarted or a partition healed. Beyond NRG, which leaves a returning follower
+   * waiting for the next heartbeat (up to two intervals: a leader skips a heartbeat after recent
+   * traffic): a leader whose membership includes {@code peer} sends a heartbeat now, so the
+   * follower learns the leader and the commit index, or finds its log behind and asks for a
+   * catch-up, within one round trip. A heartbeat only restates the leader's current position and
+   * NRG followers receive one at any time, so this is always safe and adds nothing to the wire
+   * format. Does nothing (and returns false) unless leader, or when {@code peer} is this node or
+   * not a member.
+   *
+   * @return whether a heartbeat was sent
+   */
+  public boolean peerReachable(long now, String peer) {
+    if (state != RaftState.LEADER || !started || peer == null || peer.equals(id)
+        || !peers.containsKey(peer)) {
+      return false;
+    }
+    clock = now;
+    sendHeartbeat(now);
+    return true;
+  }
+
   /** The time this node last heard from {@code peer}, or -1. */
   public long lastHeardFrom(String peer) {
     Peer p = peers.get(peer);
@@ -2373,6 +2396,10 @@ public final class RaftNode {
       }
       start = sent + 1;
       if (log.isEmpty() || start > log.lastIndex()) {
+        // Beyond NRG: the snapshot was all the follower lacked. A heartbeat behind it (same
+        // sender, so delivered after it) shows the follower its log now matches and ends its
+        // catch-up at once instead of at the next regular heartbeat.
+        sendHeartbeat(now);
         return;
       }
     }
@@ -2418,6 +2445,9 @@ public final class RaftNode {
       s.next++;
       if (s.next > s.last) {
         finishStream(now, s);
+        // Beyond NRG: everything the follower lacked is on its way; a heartbeat behind it ends the
+        // follower's catch-up once it stored the last entry, not at the next regular heartbeat.
+        sendHeartbeat(now);
         return;
       }
       byte[] bytes;

@@ -60,6 +60,31 @@ public final class LoopbackNetwork {
     }
     if (e != null) {
       e.dead = true;
+      e.peerUp = null;
+    }
+  }
+
+  /**
+   * The current incarnation of {@code node} is ready (its node started, its subscriptions made):
+   * like a route that finished connecting, every other live incarnation that called this before
+   * hears of it through its own {@code onPeerUp} (run on its scheduler thread, with {@code node}'s
+   * name), and {@code onPeerUp} hears of each of them, on {@code node}'s scheduler thread. A
+   * cluster node passes its {@code ClusterNode#peerConnected}.
+   */
+  public void up(String node, java.util.function.Consumer<String> onPeerUp) {
+    Endpoint self = live.get(node);
+    if (self == null) {
+      throw new IllegalStateException(node + " is not connected");
+    }
+    self.peerUp = onPeerUp;
+    for (Endpoint other : live.values()) {
+      java.util.function.Consumer<String> theirs = other.peerUp;
+      if (other == self || other.dead || theirs == null) {
+        continue;
+      }
+      other.scheduler.execute(() -> theirs.accept(node));
+      String otherName = other.node;
+      self.scheduler.execute(() -> onPeerUp.accept(otherName));
     }
   }
 
@@ -70,6 +95,8 @@ public final class LoopbackNetwork {
     final Scheduler scheduler;
     final Map<String, List<Sub>> subs = new ConcurrentHashMap<>();
     volatile boolean dead;
+    /** Hears of other nodes coming up; null until {@link LoopbackNetwork#up}. */
+    volatile java.util.function.Consumer<String> peerUp;
     private final Object inboxLock = new Object();
     /** Deliveries waiting for the drain task; guarded by {@code inboxLock}. */
     private ArrayList<Delivery> inbox = new ArrayList<>();

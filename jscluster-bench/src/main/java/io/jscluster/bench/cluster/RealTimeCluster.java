@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * node, a {@link LoopbackNetwork}, and {@link FileNodeStorage} with its default policies (Raft WAL
  * forced on sync, stream store forced on every write) in a temporary directory. Whether a stream
  * is kept in files or on the heap is the stream's own storage type, as in nats-server. Nodes can be
- * stopped and restarted from their storage.
+ * stopped and restarted from their storage; a started node's peers hear of it through {@link
+ * ClusterNode#peerConnected} ({@link LoopbackNetwork#up}).
  */
 final class RealTimeCluster implements AutoCloseable {
 
@@ -94,6 +95,9 @@ final class RealTimeCluster implements AutoCloseable {
       n.start();
       return null;
     });
+    // The node's connections are up: the others hear of it (and it of them) as NATS routes would
+    // report a (re)connected peer.
+    network.up(name, node::peerConnected);
   }
 
   /** Stops {@code name} cleanly (a process exit) and disconnects it. */

@@ -347,7 +347,34 @@ public final class InProcessCluster implements AutoCloseable {
       }
       s.scheduler.halt();
       onPowerLoss(s, e);
+      return;
     }
+    for (Slot o : slots.values()) {
+      if (o != s) {
+        connectionUp(s, o);
+      }
+    }
+  }
+
+  /**
+   * The connection between {@code a} and {@code b} came up, as a real transport would notice a
+   * (re)established route: when both run and the network lets messages through both ways, each
+   * hears {@link ClusterNode#peerConnected} of the other as its next task.
+   */
+  private void connectionUp(Slot a, Slot b) {
+    if (!running(a) || !running(b) || !network.connected(a.name, b.name)
+        || !network.connected(b.name, a.name)) {
+      return;
+    }
+    ClusterNode na = a.node;
+    ClusterNode nb = b.node;
+    a.scheduler.execute(() -> na.peerConnected(b.name));
+    b.scheduler.execute(() -> nb.peerConnected(a.name));
+    sim.trace("peer-up:" + a.name + ":" + b.name);
+  }
+
+  private static boolean running(Slot s) {
+    return s.node != null && !s.node.stopped() && s.scheduler != null && !s.scheduler.halted();
   }
 
   private void startNode(Slot s) {
@@ -519,9 +546,27 @@ public final class InProcessCluster implements AutoCloseable {
     network.isolate(name);
   }
 
-  /** Removes every partition, cut and network fault; un-slows every node. */
+  /**
+   * Removes every partition, cut and network fault; un-slows every node. Running nodes that could
+   * not reach each other before hear {@link ClusterNode#peerConnected} of each other, as over a
+   * re-established connection.
+   */
   public void heal() {
+    List<Slot[]> restored = new ArrayList<>();
+    List<Slot> all = new ArrayList<>(slots.values());
+    for (int i = 0; i < all.size(); i++) {
+      for (int j = i + 1; j < all.size(); j++) {
+        Slot a = all.get(i);
+        Slot b = all.get(j);
+        if (!network.connected(a.name, b.name) || !network.connected(b.name, a.name)) {
+          restored.add(new Slot[] {a, b});
+        }
+      }
+    }
     network.heal();
+    for (Slot[] pair : restored) {
+      connectionUp(pair[0], pair[1]);
+    }
     for (Slot s : slots.values()) {
       s.slowMillis = 0;
       if (s.scheduler != null) {
