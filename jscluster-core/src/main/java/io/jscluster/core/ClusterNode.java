@@ -686,38 +686,106 @@ public final class ClusterNode {
 
   // ------------------------------------------------------------------ assignment handling
 
+  /**
+   * Whether a replica of {@code sa} runs a Raft group: with more than one peer, or while a
+   * replica-count change is under way (nats-server: during a migration a stream is never R1, even
+   * one that starts or ends as R1).
+   */
+  private static boolean needsGroup(StreamAssignment sa) {
+    return sa.group().peers().size() > 1 || sa.group().desired() != null;
+  }
+
+  /** The peer that should lead the group first (the R1 peer of a scale-up), or "". */
+  private static String preferredOf(StreamAssignment sa) {
+    String p = sa.group().desired() != null ? sa.group().desired().preferred() : sa.group().preferred();
+    return p == null ? "" : p;
+  }
+
   private void createReplica(StreamAssignment sa) {
+    StreamConfig cfg = sa.config();
+    NodeStorage storage = config.storage();
+    boolean grouped = needsGroup(sa);
+    StreamStore store = storage.streamStore(cfg.name(), cfg.storage(), StreamReplica.limitsOf(cfg),
+        scheduler::wallNanos, grouped);
+    startReplica(sa, store, grouped);
+  }
+
+  /** Builds and starts this node's replica of {@code sa} over the open {@code store}. */
+  private void startReplica(StreamAssignment sa, StreamStore store, boolean grouped) {
     StreamConfig cfg = sa.config();
     StorageType st = cfg.storage();
     NodeStorage storage = config.storage();
     List<String> peers = sa.group().peers();
-    // A replica with a Raft group keeps its log for life (shrinking to one peer keeps the group).
-    StreamStore store = storage.streamStore(cfg.name(), st, StreamReplica.limitsOf(cfg), scheduler::wallNanos,
-        peers.size() > 1);
     StreamReplica replica;
     RaftGroupHost host = null;
-    if (peers.size() > 1) {
+    boolean scaleUpObserver = false;
+    if (grouped) {
       RaftLog log = storage.raftLog(sa.group().name(), st);
       TermVoteStore tv = storage.termVote(sa.group().name(), st);
+      boolean recovering = log.lastIndex() > 0;
+      RaftConfig rc = raftConfig(sa.group().name(), peers, recovering);
+      // A peer joining a scale-up with an empty log waits for the leader's data before it may
+      // campaign (NRG's scale-up observer mode): after an R1 scale-up the new peers are a majority
+      // of the assigned group and could otherwise elect one of themselves with nothing stored.
+      scaleUpObserver = sa.group().scaleUp() && !recovering && !id.equals(preferredOf(sa));
+      if (scaleUpObserver) {
+        rc = rc.withObserver(true);
+      }
       DeferredListener dl = new DeferredListener();
-      host = new RaftGroupHost(scheduler, transport, raftConfig(sa.group().name(), peers, log.lastIndex() > 0),
-          log, tv, storage.peerState(sa.group().name(), st), storage.snapshots(sa.group().name(), st),
-          new Random(random.nextLong()), dl);
+      host = new RaftGroupHost(scheduler, transport, rc, log, tv, storage.peerState(sa.group().name(), st),
+          storage.snapshots(sa.group().name(), st), new Random(random.nextLong()), dl);
       replica = new StreamReplica(replicaContext, sa, store, host);
       dl.target = replica;
+      dl.leaveObserver = scaleUpObserver ? host : null;
     } else {
       replica = new StreamReplica(replicaContext, sa, store, null);
     }
     replica.restore(storage.loadFailed(cfg.name()), scheduler.wallNanos());
     replicas.put(cfg.name(), replica);
-    String isubj = infoSubject(cfg.name());
     if (!infoSubs.containsKey(cfg.name())) {
-      infoSubs.put(cfg.name(), transport.subscribe(isubj,
+      infoSubs.put(cfg.name(), transport.subscribe(infoSubject(cfg.name()),
           (s, rp, p) -> scheduler.execute(() -> onInfoRequest(cfg.name(), rp))));
     }
     if (host != null) {
       host.start();
+      if (id.equals(preferredOf(sa)) && host.node().term() == 0 && !host.node().isLeader()) {
+        // The R1 peer of a scale-up holds the data: it leads its new group at once.
+        host.input(n -> n.campaignImmediately(scheduler.nowMillis()));
+      }
     }
+  }
+
+  /**
+   * Switches this node's replica between R1 (no Raft group) and replicated as its assignment
+   * requires (nats-server {@code processClusterUpdateStream}). Into a group: the R1 store is kept
+   * and a new group is started over it. Out of a group (a scale-down that left this node the only
+   * peer): the store is synced, the Raft node stops and its log, snapshots and peer state are
+   * deleted. A file store is reopened so its sync policy is that of its new mode.
+   */
+  private void switchReplicaMode(StreamReplica r, StreamAssignment sa) {
+    String name = sa.config().name();
+    boolean grouped = needsGroup(sa);
+    LOG.info("[{}] stream {} {} (group {})", config.name(), name,
+        grouped ? "scales up from R1" : "scales down to R1", sa.group().name());
+    r.failPending(new ClusterException(ApiError.CLUSTER_NOT_LEADER));
+    r.close();
+    RaftGroupHost oldHost = r.host();
+    if (oldHost != null) {
+      oldHost.stop();
+      config.storage().release(oldHost.log());
+    }
+    StreamStore store = r.store();
+    store.sync();
+    if (oldHost != null) {
+      config.storage().removeGroup(r.assignment().group().name());
+    }
+    replicas.remove(name);
+    if (sa.config().storage() == StorageType.FILE) {
+      config.storage().release(store);
+      store = config.storage().streamStore(name, StorageType.FILE, StreamReplica.limitsOf(sa.config()),
+          scheduler::wallNanos, grouped);
+    }
+    startReplica(sa, store, grouped);
   }
 
   private void closeReplica(StreamReplica r) {
@@ -746,11 +814,19 @@ public final class ClusterNode {
     config.storage().removeStream(sa.config().name());
   }
 
-  private static final class DeferredListener implements RaftGroupHost.Listener {
+  private final class DeferredListener implements RaftGroupHost.Listener {
     StreamReplica target;
+    /** The host of a scale-up peer still in observer mode until its first committed entry. */
+    RaftGroupHost leaveObserver;
 
     @Override
     public void committed(CommittedEntry ce) {
+      if (leaveObserver != null) {
+        RaftGroupHost h = leaveObserver;
+        leaveObserver = null;
+        // Data from the leader arrived, so the log is no longer empty: this peer may campaign.
+        scheduler.execute(() -> h.input(n -> n.setObserver(scheduler.nowMillis(), false)));
+      }
       target.committed(ce);
     }
 
@@ -795,7 +871,9 @@ public final class ClusterNode {
       if (!member) {
         return;
       }
-      if (r != null) {
+      if (r != null && (r.host() != null) != needsGroup(sa)) {
+        switchReplicaMode(r, sa);
+      } else if (r != null) {
         r.update(sa);
       } else {
         createReplica(sa);

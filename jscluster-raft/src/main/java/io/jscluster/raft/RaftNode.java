@@ -2204,11 +2204,19 @@ public final class RaftNode {
       return;
     }
     long index = pindex + 1;
+    // Speculative before the send: a lone leader commits and surfaces the entry while sending it,
+    // and that commit must find the change in flight to close it.
+    applySpeculativeMembership(index, peer, add);
     sendAppendEntry(now, List.of(e));
-    if (state != RaftState.LEADER || pindex != index) {
+    if (pindex < index) {
+      if (membershipChange != null && membershipChange.index() == index) {
+        revertMembership();
+      }
       return;
     }
-    applySpeculativeMembership(index, peer, add);
+    if (state != RaftState.LEADER) {
+      return;
+    }
     if (!add && quorum <= 1) {
       tryCommit(now, pindex);
     }

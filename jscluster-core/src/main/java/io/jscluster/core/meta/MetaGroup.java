@@ -160,17 +160,16 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     if (peers == null) {
       throw new ClusterException(ApiError.noPeers("insufficient resources"));
     }
-    String gname = "S-R" + r + (cfg.storage() == StorageType.MEMORY ? "M" : "F") + "-"
-        + NodeIds.token(random);
-    RaftGroup group = new RaftGroup(gname, peers, cfg.storage(), "", "", false, null, null);
+    RaftGroup group = new RaftGroup(groupName(r, cfg.storage()), peers, cfg.storage(), "", "", false, null, null);
     StreamAssignment sa = new StreamAssignment(null, created(), cfg, group,
         syncSubjects.syncSubjForStream(), "", "", null);
     return propose(EntryOp.ASSIGN_STREAM, sa);
   }
 
   /**
-   * Meta leader: replaces a stream's config, keeping its group, creation time and sync subject.
-   * Replica count and storage cannot change here.
+   * Meta leader: replaces a stream's config, keeping its creation time and sync subject. Storage
+   * cannot change; a replica-count change (any of R1 to R5) starts a migration toward the new
+   * peer set, refused while another one runs.
    */
   public CompletableFuture<StreamAssignment> proposeUpdate(StreamConfig cfg) {
     requireLeader();
@@ -196,18 +195,22 @@ public final class MetaGroup implements RaftGroupHost.Listener {
   }
 
   /**
-   * The group of a stream whose replica count changes between two replicated sizes: a scale-up
-   * targets the current peers plus new ones placed on the least-loaded online peers; a
-   * scale-down lets the stream leader choose which peers stay. Either way the stream leader
-   * converges the Raft membership (see {@link DesiredState}). Changes to or from R1 would need
-   * the R1 store shipped through a Raft snapshot, which this port does not do.
+   * The group of a stream whose replica count changes: a scale-up targets the current peers plus
+   * new ones placed on the least-loaded online peers; a scale-down lets the stream leader choose
+   * which peers stay. Either way the stream leader converges the Raft membership (see
+   * {@link DesiredState}). A scale-up from a settled R1, which has no Raft group yet, gets a fresh
+   * group name (nothing of the old one is on disk) and its one peer as the preferred leader: that
+   * peer starts a one-member Raft group, installs its store as a snapshot and adds the new peers
+   * one at a time, which catch up through the snapshot (nats-server's R1 scale-up). A scale-down to
+   * R1 ends with the survivor's store flushed and its Raft group removed.
    */
   private RaftGroup rescale(StreamAssignment sa, int oldR, int newR) {
-    if (oldR == 1 || newR == 1) {
-      throw new ClusterException(ApiError.REPLICAS_NOT_UPDATABLE);
-    }
     RaftGroup rg = sa.group();
     requireSettled(rg);
+    if (DesiredState.nz(rg.peers()).size() == 1 && newR > oldR) {
+      rg = new RaftGroup(groupName(newR, sa.config().storage()), rg.peers(), rg.storage(), rg.cluster(),
+          rg.preferred(), rg.scaleUp(), rg.excluded(), rg.desired());
+    }
     List<String> base = DesiredState.nz(rg.desired() != null ? rg.desired().peers() : rg.peers());
     if (newR > oldR) {
       List<String> candidates = new ArrayList<>(onlinePeers());
@@ -353,6 +356,11 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     if (!isLeader()) {
       throw new ClusterException(ApiError.CLUSTER_NOT_LEADER);
     }
+  }
+
+  /** A fresh Raft group name for a stream of {@code replicas} replicas (nats-server's groupNameForStream). */
+  private String groupName(int replicas, StorageType storage) {
+    return "S-R" + replicas + (storage == StorageType.MEMORY ? "M" : "F") + "-" + NodeIds.token(random);
   }
 
   private static void validate(StreamConfig cfg) {

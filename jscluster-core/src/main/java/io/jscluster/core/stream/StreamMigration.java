@@ -16,12 +16,16 @@ import java.util.Map;
 
 /**
  * One step of a stream leader's migration toward its assignment's desired peer set (nats-server
- * {@code runStreamMigration} without consumers, cluster moves or R1 snapshots): record the leader's
- * term with the meta leader; remove Raft members the assignment no longer lists; add assigned
- * desired peers one at a time; choose the peers a scale-down keeps; ask the meta leader to list
- * the desired peers; remove surplus members one at a time, only while a store-current majority
- * remains, the leader last (by stepping down to a desired peer); finally report the converged
- * membership so the meta leader clears the desired state. Each call takes at most one action.
+ * {@code runStreamMigration} without consumers or cluster moves): record the leader's term with
+ * the meta leader; make sure the Raft log starts at a stream snapshot (a group just created for an
+ * R1 scale-up has a full store and an empty log, so new peers must catch up through the snapshot);
+ * remove Raft members the assignment no longer lists; add assigned desired peers one at a time;
+ * choose the peers a scale-down keeps; ask the meta leader to list the desired peers; remove
+ * surplus members one at a time, only while a store-current majority remains, the leader last (by
+ * stepping down to a desired peer); before reporting a lone R1 member, make its store durable on
+ * its own ({@code flushForScaleDown}: the Raft group and its log go once the meta leader agrees);
+ * finally report the converged membership so the meta leader clears the desired state. Each call
+ * takes at most one action.
  */
 final class StreamMigration {
 
@@ -53,6 +57,20 @@ final class StreamMigration {
 
     /** Proposes removing {@code peer} from the Raft group. */
     void removePeer(String peer);
+
+    /** The stream store's last sequence (0 when it never held a message). */
+    long storeLastSeq();
+
+    /** Installs the stream's state as a Raft snapshot now; returns whether it was installed. */
+    boolean installSnapshot();
+
+    /**
+     * Makes every message of the store durable without the Raft log (nats-server
+     * {@code flushForScaleDown}).
+     *
+     * @throws io.jscluster.core.store.StoreException when the store cannot sync
+     */
+    void flushForScaleDown();
   }
 
   /** A peer counts as online when heard within this window (three heartbeats, as nats-server). */
@@ -81,6 +99,14 @@ final class StreamMigration {
     if (d.id().isEmpty() || d.term() != term) {
       env.reconcile(new Reconcile("$G", stream, d.id(), term, null, null, false));
       return "requesting desired state from meta leader";
+    }
+    if (n.snapshotIndex() == 0 && (n.needSnapshot() || env.storeLastSeq() != 0)) {
+      // The log may not hold what the store holds (always so after an R1 scale-up): peers added
+      // now must start from a snapshot of the store, never from an empty log.
+      if (n.appliedIndex() == 0) {
+        return "waiting for a first applied entry before the snapshot";
+      }
+      return env.installSnapshot() ? "installing snapshot" : "waiting to install snapshot";
     }
     if (n.membershipChangeInProgress()) {
       return "waiting for membership change to commit";
@@ -175,6 +201,13 @@ final class StreamMigration {
       env.stepDown("");
       return "stepping down before removing ourselves";
     }
+    if (exactMatch && replicas == 1) {
+      try {
+        env.flushForScaleDown();
+      } catch (io.jscluster.core.store.StoreException e) {
+        return "waiting to flush stream before finalizing R1 assignment (" + e.getMessage() + ")";
+      }
+    }
     env.reconcile(new Reconcile("$G", stream, d.id(), term, null, actualIds, exactMatch));
     return exactMatch ? "converged, asking the meta leader to finish" : "waiting for peer set to settle";
   }
@@ -264,6 +297,11 @@ final class StreamMigration {
       if (online(n, self, p.id(), now)) {
         live++;
       }
+    }
+    // A lone member (the R1 peer of a scale-up) hears nothing from peers outside its group, and no
+    // quorum of it can survive the growth without the new peer anyway: it adds the first candidate.
+    if (current.size() <= 1) {
+      return candidates.get(0);
     }
     return live >= (current.size() + 1) / 2 + 1 ? candidates.get(0) : null;
   }

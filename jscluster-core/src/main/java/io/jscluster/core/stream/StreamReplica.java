@@ -324,6 +324,21 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     public void removePeer(String peer) {
       host.input(n -> n.proposeRemovePeer(ctx.scheduler().nowMillis(), peer));
     }
+
+    @Override
+    public long storeLastSeq() {
+      return store.state().lastSeq();
+    }
+
+    @Override
+    public boolean installSnapshot() {
+      return snapshotNow();
+    }
+
+    @Override
+    public void flushForScaleDown() {
+      store.sync();
+    }
   };
 
   /** Damaged ranges repaired from the leader so far. */

@@ -97,9 +97,6 @@ class MembershipScenariosTest {
       c.awaitMigrated("TEST", T);
       assertThat(names(c, "TEST")).hasSize(3).contains(leader);
       assertHolds(c, "TEST", 20);
-      Assertions.assertThatThrownBy(() -> c.updateStream(StreamConfigs.builder("TEST").subjects("foo")
-          .replicas(1).build())).isInstanceOf(ClusterException.class)
-          .extracting(e -> ((ClusterException) e).error()).isEqualTo(ApiError.REPLICAS_NOT_UPDATABLE);
     }
   }
 }

@@ -1,0 +1,214 @@
+package io.jscluster.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jscluster.codec.meta.StorageType;
+import io.jscluster.codec.meta.StreamAssignment;
+import io.jscluster.codec.meta.StreamConfig;
+import io.jscluster.core.ClusterNode;
+import io.jscluster.core.FileNodeStorage;
+import io.jscluster.core.MemoryNodeStorage;
+import io.jscluster.core.PubAck;
+import io.jscluster.core.StreamConfigs;
+import io.jscluster.core.store.StoredMessage;
+import io.jscluster.core.store.StreamState;
+import io.jscluster.core.stream.StreamReplica;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replica-count changes to and from R1 on the in-process cluster (nats-server's R1 scale-up through a
+ * stream snapshot and the sync protocol, and the scale-down that flushes the survivor's store before
+ * its Raft group goes), in virtual time.
+ */
+class ReplicaScalingScenariosTest {
+
+  static final long T = 120_000;
+
+  static StreamConfig cfg(String name, int replicas, StorageType st) {
+    return StreamConfigs.builder(name).subjects("foo.*").replicas(replicas).storage(st).build();
+  }
+
+  /** Publishes {@code n} messages with distinct payloads; returns payload by acknowledged sequence. */
+  static Map<Long, String> publish(InProcessCluster c, String stream, int n, String tag) {
+    Map<Long, String> acked = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      String body = tag + "-" + i;
+      PubAck a = c.publish(stream, "foo.a", body.getBytes(StandardCharsets.UTF_8));
+      assertThat(a.isOk()).as("%s", a).isTrue();
+      assertThat(acked.put(a.seq(), body)).as("sequence %d acknowledged twice", a.seq()).isNull();
+    }
+    return acked;
+  }
+
+  /**
+   * Every replica has the same encoded state, holds every acknowledged message at its sequence,
+   * and no payload twice.
+   */
+  static void assertComplete(InProcessCluster c, String stream, Map<Long, String> acked, int replicas) {
+    List<ClusterNode> rs = c.replicas(stream);
+    assertThat(rs).as("replicas of %s", stream).hasSize(replicas);
+    StreamReplica first = rs.get(0).replica(stream);
+    byte[] ref = first.store().encodedState(first.clfs(), false);
+    for (ClusterNode n : rs) {
+      StreamReplica r = n.replica(stream);
+      assertThat(r.store().encodedState(r.clfs(), false)).as("encoded state on %s", n.name()).isEqualTo(ref);
+      for (Map.Entry<Long, String> e : acked.entrySet()) {
+        StoredMessage m = n.getMessage(stream, e.getKey());
+        assertThat(m).as("seq %d on %s", e.getKey(), n.name()).isNotNull();
+        assertThat(new String(m.data(), StandardCharsets.UTF_8)).as("seq %d on %s", e.getKey(), n.name())
+            .isEqualTo(e.getValue());
+      }
+      StreamState st = r.store().state();
+      Set<String> seen = new HashSet<>();
+      for (long q = st.firstSeq(); q <= st.lastSeq() && q > 0; q++) {
+        StoredMessage m = n.getMessage(stream, q);
+        if (m != null && m.data().length > 0) {
+          assertThat(seen.add(new String(m.data(), StandardCharsets.UTF_8)))
+              .as("payload at seq %d on %s stored once", q, n.name()).isTrue();
+        }
+      }
+    }
+    ClusterScenariosTest.assertReplicasIdentical(c, stream);
+  }
+
+  static String onlyReplica(InProcessCluster c, String stream) {
+    List<ClusterNode> rs = c.replicas(stream);
+    assertThat(rs).hasSize(1);
+    return rs.get(0).name();
+  }
+
+  @Test
+  @DisplayName("R1 -> R3: the new peers catch up from the R1 store through a stream snapshot; R3 -> R1 keeps the leader's store and drops the Raft group")
+  void r1ToR3AndBack() {
+    try (InProcessCluster c = ClusterScenariosTest.started(3, 81)) {
+      StreamAssignment sa = c.createStream(cfg("S", 1, StorageType.FILE));
+      String r1Group = sa.group().name();
+      Map<Long, String> acked = publish(c, "S", 40, "r1");
+      String source = onlyReplica(c, "S");
+      assertThat(c.node(source).replica("S").host()).isNull();
+
+      StreamAssignment up = c.updateStream(cfg("S", 3, StorageType.FILE));
+      assertThat(up.group().name()).as("an R1 scale-up gets a new group").isNotEqualTo(r1Group);
+      assertThat(up.group().desired()).isNotNull();
+      assertThat(up.group().desired().preferred()).isEqualTo(c.node(source).id());
+      try {
+        c.awaitMigrated("S", T);
+      } catch (IllegalStateException e) {
+        StringBuilder b = new StringBuilder(c.describe("S"));
+        for (ClusterNode n : c.liveNodes()) {
+          b.append("\n").append(n.name()).append(" sa=").append(n.assignments().get("S").group())
+              .append(" mig=").append(n.replica("S") == null ? null : n.replica("S").migrationStatus());
+        }
+        throw new AssertionError(b.toString(), e);
+      }
+      assertComplete(c, "S", acked, 3);
+      for (ClusterNode n : c.replicas("S")) {
+        assertThat(n.replica("S").host()).as("Raft group on %s", n.name()).isNotNull();
+        assertThat(n.replica("S").host().node().peerIds()).hasSize(3);
+      }
+      acked.putAll(publish(c, "S", 10, "r3"));
+      c.awaitCurrent("S", T);
+      assertComplete(c, "S", acked, 3);
+
+      String leader = c.streamLeader("S").name();
+      String group = c.node(leader).assignments().get("S").group().name();
+      c.updateStream(cfg("S", 1, StorageType.FILE));
+      c.awaitMigrated("S", T);
+      assertThat(onlyReplica(c, "S")).as("a scale-down keeps the leader").isEqualTo(leader);
+      StreamReplica survivor = c.node(leader).replica("S");
+      assertThat(survivor.host()).as("no Raft group left on the R1").isNull();
+      assertComplete(c, "S", acked, 1);
+      for (String n : c.names()) {
+        MemoryNodeStorage ms = (MemoryNodeStorage) c.storage(n);
+        assertThat(ms.groups()).as("groups kept on %s", n).doesNotContain(group);
+      }
+      acked.putAll(publish(c, "S", 5, "r1again"));
+      assertComplete(c, "S", acked, 1);
+    }
+  }
+
+  // Go: TestJetStreamClusterStreamCatchupInteriorNilMsgs
+  @Test
+  @DisplayName("TestJetStreamClusterStreamCatchupInteriorNilMsgs: empty payloads survive an R1 -> R3 catch-up, 500 msgs on the follower")
+  void streamCatchupInteriorNilMsgs() {
+    try (InProcessCluster c = ClusterScenariosTest.started(3, 82)) {
+      c.createStream(cfg("TEST", 1, StorageType.FILE));
+      ClusterNode leader = c.awaitStreamLeader("TEST", T);
+      List<CompletableFuture<PubAck>> acks = new ArrayList<>();
+      for (int l = 0; l < 5; l++) {
+        for (int i = 0; i < 99; i++) {
+          acks.add(leader.publish("TEST", "foo.a", null, "SNAP".getBytes(StandardCharsets.UTF_8)));
+        }
+        acks.add(leader.publish("TEST", "foo.a", null, null));
+      }
+      for (CompletableFuture<PubAck> f : acks) {
+        assertThat(c.await(f, T).isOk()).isTrue();
+      }
+      assertThat(leader.streamInfo("TEST").state().msgs()).isEqualTo(500);
+
+      c.updateStream(cfg("TEST", 3, StorageType.FILE));
+      c.awaitStreamLeader("TEST", T);
+      c.awaitMigrated("TEST", T);
+      ClusterNode follower = ClusterScenariosTest.aFollower(c, "TEST");
+      assertThat(follower.isStreamCurrent("TEST")).isTrue();
+      assertThat(follower.replica("TEST").store().state().msgs()).isEqualTo(500);
+      for (long q = 100; q <= 500; q += 100) {
+        assertThat(follower.getMessage("TEST", q).data()).as("empty payload at %d", q).isEmpty();
+      }
+      ClusterScenariosTest.assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("R1 -> R5 -> R1 -> R3 on file storage: every acknowledged message once on every replica, removed peers' files deleted")
+  void fileStorageScaling(@TempDir Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(5).seed(84).fileStorage(dir).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(cfg("F", 1, StorageType.FILE));
+      Map<Long, String> acked = publish(c, "F", 30, "a");
+      c.updateStream(cfg("F", 5, StorageType.FILE));
+      c.awaitMigrated("F", T);
+      assertComplete(c, "F", acked, 5);
+      String group5 = c.streamLeader("F").assignments().get("F").group().name();
+      acked.putAll(publish(c, "F", 20, "b"));
+      c.awaitCurrent("F", T);
+
+      c.updateStream(cfg("F", 1, StorageType.FILE));
+      c.awaitMigrated("F", T);
+      String survivor = onlyReplica(c, "F");
+      assertComplete(c, "F", acked, 1);
+      for (String n : c.names()) {
+        FileNodeStorage fs = (FileNodeStorage) c.storage(n);
+        assertThat(Files.exists(fs.groupDir(group5))).as("group directory on %s", n).isFalse();
+        assertThat(Files.exists(fs.streamDir("F"))).as("stream directory on %s", n).isEqualTo(n.equals(survivor));
+      }
+      acked.putAll(publish(c, "F", 10, "c"));
+      // The R1 survives a restart from its store alone.
+      c.stop(survivor);
+      c.restart(survivor);
+      c.awaitStreamLeader("F", T);
+      assertComplete(c, "F", acked, 1);
+
+      c.updateStream(cfg("F", 3, StorageType.FILE));
+      c.awaitMigrated("F", T);
+      assertComplete(c, "F", acked, 3);
+      acked.putAll(publish(c, "F", 10, "d"));
+      c.awaitCurrent("F", T);
+      assertComplete(c, "F", acked, 3);
+    }
+  }
+
+}
