@@ -67,8 +67,7 @@ public final class InProcessCluster implements AutoCloseable {
     private RaftTiming timing = RaftTiming.NRG_DEFAULTS;
     private long minDelay = 1;
     private long maxDelay = 5;
-    private FsyncPolicy walPolicy = FsyncPolicy.ALWAYS;
-    private boolean walPolicySet;
+    private FsyncPolicy walPolicy = FileNodeStorage.DEFAULT_WAL_POLICY;
     private SyncPolicy storePolicy;
     private boolean simulatedDisks;
     private long requestTimeout = 10_000;
@@ -120,18 +119,23 @@ public final class InProcessCluster implements AutoCloseable {
     }
 
     /**
-     * Fsync policy of the Raft logs (default ALWAYS; on {@link #simulatedDisks() simulated disks}
-     * {@link FileNodeStorage#DEFAULT_WAL_POLICY}).
+     * Fsync policy of the Raft logs, on the heap and in files alike (default {@link
+     * FileNodeStorage#DEFAULT_WAL_POLICY}, what a server gets: {@link FsyncPolicy#ON_SYNC}, every
+     * Raft sync forces what was appended before anything depending on it is sent, so the
+     * persistence rule holds with one force per batch; a kill loses the appends after the last
+     * sync, which is what crash tests should meet).
      */
     public Builder walFsync(FsyncPolicy p) {
       walPolicy = p;
-      walPolicySet = true;
       return this;
     }
 
     /**
-     * Sync policy of the file stream stores (default ALWAYS; on {@link #simulatedDisks() simulated
-     * disks} {@link FileNodeStorage#DEFAULT_STORE_POLICY}).
+     * Sync policy of the file stream stores (default {@link FileNodeStorage#DEFAULT_STORE_POLICY}).
+     * A {@link SyncPolicy#INTERVAL} store's background sync would run in real time outside the
+     * simulation, so in this cluster it never fires: such a store reaches the disk only when its
+     * write buffer fills or the node syncs or closes it, and a {@link InProcessCluster#kill kill}
+     * loses what it still buffered — deterministically, the worst case of a real interval.
      */
     public Builder storeSync(SyncPolicy p) {
       storePolicy = p;
@@ -217,14 +221,13 @@ public final class InProcessCluster implements AutoCloseable {
     }
     for (String n : names) {
       NodeStorage st;
+      SyncPolicy storePolicy = b.storePolicy != null ? b.storePolicy : FileNodeStorage.DEFAULT_STORE_POLICY;
       if (b.simulatedDisks) {
         SimDisk disk = new SimDisk(n);
-        st = new SimDiskStorage(disk, background(b, new FileNodeStorage(disk.root(),
-            b.walPolicySet ? b.walPolicy : FileNodeStorage.DEFAULT_WAL_POLICY,
-            b.storePolicy != null ? b.storePolicy : FileNodeStorage.DEFAULT_STORE_POLICY, NEVER_NANOS)));
+        st = new SimDiskStorage(disk, background(b, new FileNodeStorage(disk.root(), b.walPolicy, storePolicy,
+            NEVER_NANOS)));
       } else if (b.directory != null) {
-        st = background(b, new FileNodeStorage(b.directory.resolve(n), b.walPolicy,
-            b.storePolicy != null ? b.storePolicy : SyncPolicy.ALWAYS));
+        st = background(b, new FileNodeStorage(b.directory.resolve(n), b.walPolicy, storePolicy, NEVER_NANOS));
       } else {
         st = new MemoryNodeStorage(b.walPolicy);
       }
@@ -397,9 +400,10 @@ public final class InProcessCluster implements AutoCloseable {
 
   /**
    * Kills node {@code name}; of its unsynced Raft log writes the first {@code survivingUnsynced}
-   * survive (heap storage). On simulated disks the process dies: what it had written to its files
-   * stays (the operating system still holds it), what it still buffered is lost, and nothing more
-   * reaches the disk.
+   * survive (heap storage). With file storage, on a real directory or on simulated disks, the
+   * process dies: what it had written to its files stays (the operating system still holds it),
+   * what it still buffered in the JVM (a WAL's or store's write buffer) is lost, and nothing
+   * more reaches the disk — no flush, no clean-close checkpoint, no final manifest.
    */
   public void kill(String name, int survivingUnsynced) {
     Slot s = slot(name);
@@ -416,6 +420,18 @@ public final class InProcessCluster implements AutoCloseable {
       } finally {
         d.goingDown(false);
         d.disk().setFailing(false);
+      }
+    } else if (s.storage instanceof FileNodeStorage f) {
+      // The stop below releases the dead incarnation's handles and timers, but as a clean stop it
+      // would also flush user-space buffers and write clean-close checkpoints. A killed process
+      // does neither: its directory is put back to what the operating system held at this instant.
+      DirectoryImage image = DirectoryImage.capture(f.directory());
+      try {
+        s.node.stop();
+      } catch (RuntimeException ignored) {
+        // A killed process reports nothing; what it left on disk is restored below either way.
+      } finally {
+        image.restore();
       }
     } else {
       s.node.stop();

@@ -365,7 +365,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       String lid = host.node().leaderId();
       if (host.node().isLeader()) {
         // A leader cannot repair from itself: hand leadership to a replica that has the data.
-        syncNode.stepDown();
+        handDamagedLeadershipOn();
       } else if (sync.activeRepairs() == 0 && lid != null && !lid.isEmpty() && !lid.equals(ctx.selfId())) {
         sync.repairDamage(assignment.sync(), this::restoreMsgIds);
       }
@@ -1708,13 +1708,29 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         // target's log up to date), then repair from the new leader.
         ctx.scheduler().execute(() -> {
           if (!closed && host != null && !host.stopped() && store.hasDamage()) {
-            syncNode.stepDown();
+            handDamagedLeadershipOn();
           }
         });
         scheduleRepair();
       }
     }
     ctx.leaderChanged(this, isLeader, term);
+  }
+
+  /**
+   * A damaged leader steps down in favour of a peer drawn at random. Raft's own choice (the first
+   * recently heard peer) is the same every time, so two damaged replicas could hand leadership to
+   * each other forever while the one healthy replica never gets it.
+   */
+  private void handDamagedLeadershipOn() {
+    if (host.node().state() != io.jscluster.raft.RaftState.LEADER) {
+      return;
+    }
+    List<String> others = new ArrayList<>(host.node().peerIds());
+    others.remove(ctx.selfId());
+    java.util.Collections.sort(others);
+    String preferred = others.isEmpty() ? "" : others.get(ctx.random().nextInt(others.size()));
+    host.input(n -> n.stepDown(ctx.scheduler().nowMillis(), preferred));
   }
 
   // ------------------------------------------------------------------ helpers
