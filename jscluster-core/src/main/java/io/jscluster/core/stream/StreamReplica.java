@@ -1523,7 +1523,17 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       case TOO_MANY_RETRIES, ABORTED_NO_LEADER, ALREADY_LEADER -> {
         // Replaying the snapshot starts a fresh catch-up; entries queued behind it come again.
         deferred.clear();
-        boolean replayed = !closed && !host.stopped() && host.node().drainAndReplaySnapshot(ctx.scheduler().nowMillis());
+        boolean replayed = false;
+        if (!closed && !host.stopped()) {
+          long now = ctx.scheduler().nowMillis();
+          if (host.node().isLeader()) {
+            // NRG's replay steps a leader down before it pauses applies. Without that a leader
+            // refused the pause (ALREADY_LEADER) replays into the same refusal at the same
+            // instant, forever.
+            host.input(n -> n.stepDown(now));
+          }
+          replayed = host.node().drainAndReplaySnapshot(now);
+        }
         if (!replayed) {
           LOG.error("[{}] stream {}: no snapshot to replay after a failed catch-up", ctx.selfId(), name);
         }

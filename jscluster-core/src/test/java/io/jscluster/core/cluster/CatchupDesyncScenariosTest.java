@@ -117,4 +117,106 @@ class CatchupDesyncScenariosTest {
       assertThat(r.host().node().snapshotIndex()).isLessThanOrEqualTo(r.host().node().appliedIndex());
     }
   }
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterStreamLeaderStepsDownIfSnapshotCatchupRequired (the leader's store is emptied and"
+      + " the snapshot holding its message replicated: the leader steps down, catches up and converges)")
+  void streamLeaderStepsDownIfSnapshotCatchupRequired() {
+    try (InProcessCluster c = ClusterScenariosTest.started(3, 83)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 1);
+      c.awaitCurrent("TEST", T);
+      ClusterNode sl = c.awaitStreamLeader("TEST", T);
+      StreamReplica r = sl.replica("TEST");
+      byte[] snap = r.store().encodedState(r.clfs(), false);
+      // Emptied while it stays Raft leader; then the snapshot with the message is replicated.
+      r.store().truncate(0);
+      assertThat(r.store().state().msgs()).isZero();
+      long catchups = r.catchupsStarted();
+      r.host().input(n -> n.sendSnapshot(c.simulation().now(), snap));
+      c.awaitCurrent("TEST", T);
+      assertThat(r.catchupsStarted()).as("the old leader caught up").isGreaterThan(catchups);
+      assertThat(sl.isStreamLeader("TEST")).as("it stepped down to catch up").isFalse();
+      assertThat(c.state(sl.name(), "TEST").msgs()).isEqualTo(1);
+      ClusterScenariosTest.assertReplicasIdentical(c, "TEST");
+      assertThat(r.host().node().appliedIndex()).isEqualTo(r.host().node().commitIndex());
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 1);
+      c.awaitCurrent("TEST", T);
+      ClusterScenariosTest.assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterDesyncAfterErrorDuringCatchup, leader-election half (a cluster-reset catch-up"
+      + " error with the leader up, then with it stopped first: the replica keeps its state, so the outdated server"
+      + " restarted beside it never leads)")
+  void desyncAfterErrorDuringCatchupOutdatedServerNeverLeads() {
+    outdatedServerNeverLeads(false, 84);
+    outdatedServerNeverLeads(true, 85);
+  }
+
+  /**
+   * Go's script: three servers, ten messages, the "outdated" server stopped, ten more, then the
+   * stream leader stopped; the "reset" server ends a snapshot catch-up with a cluster-reset error
+   * (Go calls processSnapshot with a snapshot far ahead of every store), before or after the leader
+   * stopped; only the outdated server restarts, and it must not become leader. The leader that
+   * cannot serve the snapshot makes the attempts run out (TOO_MANY_RETRIES). Go's AbortedNoLeader
+   * sub-test first clears the known leader inside Raft; here a follower keeps naming the stopped
+   * leader while its pre-votes fail, so its attempts against it run out as well.
+   */
+  private static void outdatedServerNeverLeads(boolean leaderStoppedFirst, long seed) {
+    System.out.println("DesyncAfterErrorDuringCatchup leaderStoppedFirst=" + leaderStoppedFirst + " seed " + seed);
+    try (InProcessCluster c = ClusterScenariosTest.started(3, seed)) {
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterNode leader = c.awaitStreamLeader("TEST", T);
+      java.util.List<String> others = new java.util.ArrayList<>(c.names());
+      others.remove(leader.name());
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 10);
+      String outdated = others.get(0);
+      String reset = others.get(1);
+      c.kill(outdated);
+      // Ten more messages: the outdated server misses them.
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 10);
+      c.awaitSequence("TEST", 20, T);
+      StreamReplica r = c.node(reset).replica("TEST");
+      assertThat(r.snapshotNow()).as("the reset server has a snapshot of its own to replay").isTrue();
+      if (leaderStoppedFirst) {
+        c.kill(leader.name());
+      }
+
+      // A snapshot far ahead (last sequence 1,000) that no leader can serve.
+      io.jscluster.core.store.MemoryStreamStore ahead = new io.jscluster.core.store.MemoryStreamStore(
+          io.jscluster.core.store.StreamLimits.NONE, () -> 1L);
+      for (int i = 0; i < 1_000; i++) {
+        ahead.store("foo", null, null);
+      }
+      byte[] snap = ahead.encodedState(0, false);
+      ahead.close();
+      long started = r.catchupsStarted();
+      r.committed(new io.jscluster.raft.CommittedEntry(r.host().node().appliedIndex(), java.util.List.of(
+          new io.jscluster.raft.wire.Entry(io.jscluster.raft.wire.EntryType.SNAPSHOT, snap))));
+      FollowerCatchup m = r.lastSnapshotCatchup();
+      assertThat(r.catchupsStarted()).isGreaterThan(started);
+      c.await(m::isDone, T, "the catch-up to fail");
+      assertThat(m.error()).isNotNull();
+      System.out.println("DesyncAfterErrorDuringCatchup seed " + seed + ": catch-up ended with " + m.error().error());
+      assertThat(m.error().error().isClusterReset()).as("%s", m.error().error()).isTrue();
+      assertThat(r.writeError()).isNull();
+      if (!leaderStoppedFirst) {
+        c.kill(leader.name());
+      }
+      assertThat(c.state(reset, "TEST").lastSeq()).as("good state kept").isEqualTo(20);
+
+      // The stream leader stays down; only the outdated server comes back.
+      c.restart(outdated);
+      ClusterNode newLeader = c.awaitStreamLeader("TEST", T);
+      assertThat(newLeader.name()).as("the outdated server must not lead").isEqualTo(reset);
+      c.awaitSequence("TEST", 20, T);
+      assertThat(c.state(outdated, "TEST").lastSeq()).isEqualTo(20);
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 1);
+      c.awaitSequence("TEST", 21, T);
+      assertThat(c.state(outdated, "TEST").msgs()).isEqualTo(21);
+      assertThat(c.state(reset, "TEST").msgs()).isEqualTo(21);
+    }
+  }
 }

@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * the cuts. In each round a burst of pipelined publishes (each with its own {@code Nats-Msg-Id})
  * is in flight when every node loses power: at a random instant, in the middle of one node's disk
  * write (an armed power loss — mid-batch: part of an append or a store write reaches the disk),
- * or once the burst settled. After the cluster comes back: every stream is still assigned on
+ * or once the burst settled. Two rounds in three run under a partition (one node isolated, or a
+ * minority cut off together) that heals during the burst or only after the power loss. After the
+ * cluster comes back and the network healed: every stream is still assigned on
  * every node, every acknowledged message is present exactly once, at its acknowledged sequence,
  * on every replica, no message id appears twice, and every replica's encoded state is identical.
  *
@@ -57,7 +59,7 @@ class PowerLossCampaignTest {
 
   /** What one seed did. */
   record Outcome(long seed, int nodes, Map<String, Ack> acked, long powerLosses, long tornWrites,
-      long traceHash, List<String> violations) {}
+      long traceHash, List<String> violations, int partitions) {}
 
   @Test
   @DisplayName("Losing power on every node at once, at random points and mid-batch, loses no acknowledged message"
@@ -154,12 +156,20 @@ class PowerLossCampaignTest {
             .replicas(s.getValue()).storage(StorageType.FILE).build());
       }
       int nextId = 0;
+      int partitions = 0;
       for (int round = 0; round < ROUNDS && violations.isEmpty(); round++) {
+        // Some rounds run under a partition: one node isolated, or a minority cut off together.
+        // It may heal during the burst, or last through the power loss; it heals before the check.
+        boolean partitioned = partition(c, rnd, nodes);
+        if (partitioned) {
+          partitions++;
+          c.runFor(rnd.nextInt(3_000));
+        }
         // A burst of pipelined publishes on every stream.
         List<CompletableFuture<PubAck>> futures = new ArrayList<>();
         List<String[]> sent = new ArrayList<>();
         for (String stream : streams.keySet()) {
-          ClusterNode l = c.streamLeader(stream);
+          ClusterNode l = newestLeader(c, stream);
           if (l == null) {
             continue;
           }
@@ -170,6 +180,10 @@ class PowerLossCampaignTest {
                 Headers.of(Headers.MSG_ID, id), id.getBytes(StandardCharsets.UTF_8)));
             sent.add(new String[] {stream, id});
           }
+        }
+        if (partitioned && rnd.nextInt(3) == 0) {
+          c.runFor(rnd.nextInt(30));
+          c.heal();
         }
         SimDisk.CrashMode mode = SimDisk.CrashMode.values()[rnd.nextInt(SimDisk.CrashMode.values().length)];
         long before = c.powerLosses();
@@ -197,6 +211,7 @@ class PowerLossCampaignTest {
             c.powerLossAll(mode);
           }
         }
+        c.heal();
         for (int k = 0; k < futures.size(); k++) {
           CompletableFuture<PubAck> f = futures.get(k);
           if (f.isDone() && !f.isCompletedExceptionally() && f.join().isOk()) {
@@ -222,9 +237,43 @@ class PowerLossCampaignTest {
       }
       System.out.println("PowerLossCampaign seed " + seed + " (" + nodes + " nodes, snapshots "
           + (smallSnapshots ? "small" : "default") + "): " + acked.size() + " acknowledged, "
-          + c.powerLosses() + " power losses, " + torn + " torn writes, " + violations.size() + " violations");
-      return new Outcome(seed, nodes, acked, c.powerLosses(), torn, c.simulation().traceHash(), violations);
+          + c.powerLosses() + " power losses, " + partitions + " partitioned rounds, " + torn + " torn writes, "
+          + violations.size() + " violations");
+      return new Outcome(seed, nodes, acked, c.powerLosses(), torn, c.simulation().traceHash(), violations,
+          partitions);
     }
+  }
+
+  /** Of the live nodes that think they lead {@code stream}, the one with the highest term (a cut-off one may lag). */
+  static ClusterNode newestLeader(InProcessCluster c, String stream) {
+    ClusterNode best = null;
+    for (ClusterNode n : c.liveNodes()) {
+      if (n.isStreamLeader(stream) && n.replica(stream).host() != null && (best == null
+          || n.replica(stream).host().node().term() > best.replica(stream).host().node().term())) {
+        best = n;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * With probability 2/3 cuts the network: isolates one random node, or puts a random minority
+   * (one or two of five) in a partition of its own. Returns whether it cut anything.
+   */
+  static boolean partition(InProcessCluster c, Random rnd, int nodes) {
+    switch (rnd.nextInt(3)) {
+      case 0 -> {
+        return false;
+      }
+      case 1 -> c.isolate(c.names().get(rnd.nextInt(nodes)));
+      default -> {
+        List<String> shuffled = new ArrayList<>(c.names());
+        java.util.Collections.shuffle(shuffled, rnd);
+        int size = 1 + rnd.nextInt((nodes - 1) / 2);
+        c.partition(new java.util.HashSet<>(shuffled.subList(0, size)));
+      }
+    }
+    return true;
   }
 
   /**

@@ -262,6 +262,8 @@ final class CatchupLoop {
     int paused;
     int resumed;
     int stepDowns;
+    /** When set, a step-down does not end this node's leadership (another election made it leader again). */
+    boolean stickyLeader;
 
     @Override
     public String id() {
@@ -295,7 +297,7 @@ final class CatchupLoop {
     @Override
     public void stepDown() {
       stepDowns++;
-      leader = false;
+      leader = stickyLeader;
     }
   }
 

@@ -111,6 +111,31 @@ class FollowerCatchupTest {
   }
 
   @Test
+  @DisplayName("A leader still leading after its step-down ends with ALREADY_LEADER (a cluster-reset error):"
+      + " nothing paused, no sync request, not catching up, applies left running")
+  void aLeaderThatStaysLeaderEndsWithAlreadyLeader() {
+    CatchupLoop loop = new CatchupLoop(5);
+    MemoryStreamStore leader = memory();
+    leader.store("foo", null, null);
+    serve(loop, leader, new CatchupBudget(0), CatchupConfig.DEFAULT);
+    CatchupProtocolTest.Run r = run(loop, memory());
+    r.node.leader = true;
+    r.node.stickyLeader = true;
+    r.start(CatchupConfig.DEFAULT, new SyncRequestLimiter(), snap(1, 1), 1);
+    assertThat(r.done()).as("ends at once").isTrue();
+    assertThat(r.error()).isEqualTo(CatchupError.ALREADY_LEADER);
+    assertThat(r.error().isClusterReset()).as("the replica replays its snapshot rather than stopping").isTrue();
+    assertThat(r.node.stepDowns).isEqualTo(1);
+    assertThat(r.node.paused).isZero();
+    // The end of every catch-up resumes applies; for a node never paused that changes nothing.
+    assertThat(r.node.resumed).isEqualTo(1);
+    assertThat(r.flag.isCatchingUp()).isFalse();
+    loop.runUntil(() -> false, 10 * SEC);
+    assertThat(loop.publishedTo(SYNC)).isEmpty();
+    assertThat(r.replica.store.state().lastSeq()).isZero();
+  }
+
+  @Test
   @DisplayName("Go: TestJetStreamClusterProcessSnapshotWhenLimitsExceeded / "
       + "TestJetStreamClusterProcessSnapshotPanicAfterStreamDelete")
   void earlyExits() {
