@@ -125,10 +125,11 @@ abstract class AbstractStreamStore implements StreamStore {
 
     /**
      * Persists a message at {@code seq == lastSeq + 1}; state counters (including {@code si}'s) are updated by
-     * the caller afterwards. {@code si} is registered already and names the message's subject.
+     * the caller afterwards. {@code si} is registered already and names the message's subject. The header and
+     * payload are the given ranges (length 0: none; the array may then be null), copied before returning.
      */
-    abstract void appendMessage(long seq, long ts, SubjectInfo si, int subjectLen, byte[] header, byte[] data,
-                                long size);
+    abstract void appendMessage(long seq, long ts, SubjectInfo si, int subjectLen, byte[] header, int headerOff,
+                                int headerLen, byte[] data, int dataOff, int dataLen, long size);
 
     /** Records that {@code [first, last]} were skipped; called before counters change ({@code msgs} is current). */
     abstract void appendSkip(long first, long last, long ts);
@@ -227,8 +228,10 @@ abstract class AbstractStreamStore implements StreamStore {
             long seq = lastSeq + 1;
             long ts = clock.getAsLong();
             int slen = si.length;
-            long size = recordSize(slen, header == null ? 0 : header.length, data == null ? 0 : data.length);
-            appendMessage(seq, ts, si, slen, header, data, size);
+            int hl = header == null ? 0 : header.length;
+            int dl = data == null ? 0 : data.length;
+            long size = recordSize(slen, hl, dl);
+            appendMessage(seq, ts, si, slen, header, 0, hl, data, 0, dl, size);
             if (msgs++ == 0) {
                 firstSeq = seq;
                 firstTs = ts;
@@ -273,6 +276,23 @@ abstract class AbstractStreamStore implements StreamStore {
         int slen = si != null ? si.length : StoredMessage.utf8Length(subject);
         long size = recordSize(slen, (int) orEmpty(header), (int) orEmpty(data));
         doStore(seq, tsNanos, subject, si, slen, header, data, size);
+        afterMutation();
+    }
+
+    @Override
+    public synchronized void storeAt(long seq, long tsNanos, String subject, byte[] buf, int headerOff,
+                                     int headerLen, int dataOff, int dataLen) {
+        checkOpen();
+        requireSubject(subject);
+        StreamStore.checkRange(buf, headerOff, headerLen, "header");
+        StreamStore.checkRange(buf, dataOff, dataLen, "data");
+        if (seq != lastSeq + 1) {
+            throw new SequenceMismatchException(lastSeq + 1, seq);
+        }
+        SubjectInfo si = lookupSubject(subject);
+        int slen = si != null ? si.length : StoredMessage.utf8Length(subject);
+        long size = recordSize(slen, headerLen, dataLen);
+        doStore(seq, tsNanos, subject, si, slen, buf, headerOff, headerLen, buf, dataOff, dataLen, size);
         afterMutation();
     }
 
@@ -327,12 +347,17 @@ abstract class AbstractStreamStore implements StreamStore {
 
     private void doStore(long seq, long ts, String subject, SubjectInfo si, int slen, byte[] header, byte[] data,
                          long size) {
+        doStore(seq, ts, subject, si, slen, header, 0, (int) orEmpty(header), data, 0, (int) orEmpty(data), size);
+    }
+
+    private void doStore(long seq, long ts, String subject, SubjectInfo si, int slen, byte[] header, int headerOff,
+                         int headerLen, byte[] data, int dataOff, int dataLen, long size) {
         boolean fresh = si == null;
         if (fresh) {
             si = registerSubject(subject, seq);
         }
         try {
-            appendMessage(seq, ts, si, slen, header, data, size);
+            appendMessage(seq, ts, si, slen, header, headerOff, headerLen, data, dataOff, dataLen, size);
         } catch (RuntimeException e) {
             if (fresh) {
                 releaseSubject(si);

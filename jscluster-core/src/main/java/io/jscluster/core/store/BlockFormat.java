@@ -49,10 +49,17 @@ final class BlockFormat {
     /** Writes a MSG record at the buffer's position (heap buffer) and advances it. */
     static void putMsg(ByteBuffer b, CRC32C crc, long seq, long ts, String subject, int subjectLen, byte[] header,
                        byte[] data) {
+        putMsg(b, crc, seq, ts, subject, subjectLen, header, 0, header == null ? 0 : header.length, data, 0,
+                data == null ? 0 : data.length);
+    }
+
+    /** As {@link #putMsg(ByteBuffer, CRC32C, long, long, String, int, byte[], byte[])} from array ranges. */
+    static void putMsg(ByteBuffer b, CRC32C crc, long seq, long ts, String subject, int subjectLen, byte[] header,
+                       int headerOff, int headerLen, byte[] data, int dataOff, int dataLen) {
         byte[] subj = subjectLen == subject.length() && subjectLen < 64 ? null
                 : subject.getBytes(StandardCharsets.UTF_8);
         int len = putMsg(b.array(), b.arrayOffset() + b.position(), crc, seq, ts, subject, subj, subjectLen, header,
-                data);
+                headerOff, headerLen, data, dataOff, dataLen);
         b.position(b.position() + len);
     }
 
@@ -62,8 +69,19 @@ final class BlockFormat {
      */
     static int putMsg(byte[] a, int p, CRC32C crc, long seq, long ts, String subject, byte[] subjectUtf8,
                       int subjectLen, byte[] header, byte[] data) {
-        int hl = header == null ? 0 : header.length;
-        int dl = data == null ? 0 : data.length;
+        return putMsg(a, p, crc, seq, ts, subject, subjectUtf8, subjectLen, header, 0,
+                header == null ? 0 : header.length, data, 0, data == null ? 0 : data.length);
+    }
+
+    /**
+     * As {@link #putMsg(byte[], int, CRC32C, long, long, String, byte[], int, byte[], byte[])} with the header and
+     * payload taken from array ranges (length 0: none).
+     */
+    static int putMsg(byte[] a, int p, CRC32C crc, long seq, long ts, String subject, byte[] subjectUtf8,
+                      int subjectLen, byte[] header, int headerOff, int headerLen, byte[] data, int dataOff,
+                      int dataLen) {
+        int hl = headerLen;
+        int dl = dataLen;
         int len = msgRecordLength(subjectLen, hl, dl);
         a[p] = REC_MAGIC;
         a[p + 1] = TYPE_MSG;
@@ -82,11 +100,11 @@ final class BlockFormat {
         }
         q += subjectLen;
         if (hl > 0) {
-            System.arraycopy(header, 0, a, q, hl);
+            System.arraycopy(header, headerOff, a, q, hl);
             q += hl;
         }
         if (dl > 0) {
-            System.arraycopy(data, 0, a, q, dl);
+            System.arraycopy(data, dataOff, a, q, dl);
             q += dl;
         }
         crc.reset();
@@ -99,11 +117,11 @@ final class BlockFormat {
      * The leader path's MSG record: writes the {@code len}-byte record into {@code a} at {@code p}. A subject of at
      * most 16 bytes in a record of at least 44 is written as the two words {@code w0, w1} (its UTF-8 bytes, zero
      * padded): the up to 16 bytes they write lie inside the record, and those past the subject are overwritten by
-     * the header, data and checksum that follow. The bytes are those of {@link #putMsg(byte[], int, CRC32C, long,
-     * long, String, byte[], int, byte[], byte[])}.
+     * the header, data and checksum that follow. Header and data are the given ranges of their arrays. The bytes
+     * are those of {@link #putMsg(byte[], int, CRC32C, long, long, String, byte[], int, byte[], byte[])}.
      */
     static void putMsg(byte[] a, int p, CRC32C crc, long seq, long ts, byte[] subject, long w0, long w1,
-                       byte[] header, int hl, byte[] data, int dl, int len) {
+                       byte[] header, int headerOff, int hl, byte[] data, int dataOff, int dl, int len) {
         int sl = subject.length;
         LE_SHORT.set(a, p, (short) ((REC_MAGIC & 0xFF) | TYPE_MSG << 8));
         LE_INT.set(a, p + 2, len);
@@ -120,11 +138,11 @@ final class BlockFormat {
         }
         q += sl;
         if (hl > 0) {
-            System.arraycopy(header, 0, a, q, hl);
+            System.arraycopy(header, headerOff, a, q, hl);
             q += hl;
         }
         if (dl > 0) {
-            System.arraycopy(data, 0, a, q, dl);
+            System.arraycopy(data, dataOff, a, q, dl);
             q += dl;
         }
         crc.reset();

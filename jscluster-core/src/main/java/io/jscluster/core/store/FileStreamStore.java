@@ -1087,9 +1087,10 @@ public final class FileStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    void appendMessage(long seq, long ts, SubjectInfo si, int slen, byte[] header, byte[] data, long size) {
-        int hl = header == null ? 0 : header.length;
-        int dl = data == null ? 0 : data.length;
+    void appendMessage(long seq, long ts, SubjectInfo si, int slen, byte[] header, int headerOff, int headerLen,
+                       byte[] data, int dataOff, int dataLen, long size) {
+        int hl = headerLen;
+        int dl = dataLen;
         byte[] a = wa;
         int p = wpos;
         Block b = active();
@@ -1099,8 +1100,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         if (a != null && len <= WRITE_BUFFER - p && b.fileLength + p + len <= blockSize && b.msgs != 0
                 && failure == null && slen <= 0xFFFF) {
             byte[] subject = si.utf8();
-            BlockFormat.putMsg(a, p, crc, seq, ts, subject, si.utf8Word0, si.utf8Word1, header, hl, data, dl,
-                    (int) len);
+            BlockFormat.putMsg(a, p, crc, seq, ts, subject, si.utf8Word0, si.utf8Word1, header, headerOff, hl, data,
+                    dataOff, dl, (int) len);
             wpos = p + (int) len;
             wroteSinceTrim = true;
             activeIndex.add(seq, (int) (b.fileLength + p));
@@ -1110,14 +1111,13 @@ public final class FileStreamStore extends AbstractStreamStore {
             b.lastTs = ts;
             return;
         }
-        appendGeneral(seq, ts, si, slen, header, data, size);
+        appendGeneral(seq, ts, si, slen, header, headerOff, hl, data, dataOff, dl, size);
     }
 
-    private void appendGeneral(long seq, long ts, SubjectInfo si, int slen, byte[] header, byte[] data, long size) {
+    private void appendGeneral(long seq, long ts, SubjectInfo si, int slen, byte[] header, int headerOff, int hl,
+                               byte[] data, int dataOff, int dl, long size) {
         String subject = si.subject;
         checkWritable();
-        int hl = header == null ? 0 : header.length;
-        int dl = data == null ? 0 : data.length;
         if (slen > 0xFFFF || (long) BlockFormat.MSG_FIXED + slen + hl + dl > BlockFormat.MAX_RECORD) {
             throw new StoreException("message too large: subject " + slen + " header " + hl + " data " + dl);
         }
@@ -1129,7 +1129,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 flushWrites();
                 off = (int) b.fileLength;
                 ByteBuffer big = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-                BlockFormat.putMsg(big, crc, seq, ts, subject, slen, header, data);
+                BlockFormat.putMsg(big, crc, seq, ts, subject, slen, header, headerOff, hl, data, dataOff, dl);
                 big.flip();
                 while (big.hasRemaining()) {
                     b.fileLength += b.channel.write(big, b.fileLength);
@@ -1138,7 +1138,8 @@ public final class FileStreamStore extends AbstractStreamStore {
             } else {
                 int pos = ensureRoom(len);
                 off = (int) (b.fileLength + pos);
-                BlockFormat.putMsg(wa, pos, crc, seq, ts, subject, si.utf8(), slen, header, data);
+                BlockFormat.putMsg(wa, pos, crc, seq, ts, subject, si.utf8(), slen, header, headerOff, hl, data,
+                        dataOff, dl);
                 wpos = pos + len;
             }
             activeIndex.add(seq, off);
@@ -2082,7 +2083,10 @@ public final class FileStreamStore extends AbstractStreamStore {
     public synchronized List<Damage> damage() {
         List<Damage> out = new ArrayList<>();
         for (Block b : blocks) {
-            out.addAll(b.damaged);
+            // Most blocks have none: addAll would still copy an empty array per block (isCurrent polls this).
+            if (!b.damaged.isEmpty()) {
+                out.addAll(b.damaged);
+            }
         }
         return out;
     }

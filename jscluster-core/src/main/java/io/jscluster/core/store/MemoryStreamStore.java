@@ -243,9 +243,10 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     }
 
     @Override
-    void appendMessage(long seq, long ts, SubjectInfo si, int subjectLen, byte[] header, byte[] data, long size) {
-        int hl = header == null ? 0 : header.length;
-        int dl = data == null ? 0 : data.length;
+    void appendMessage(long seq, long ts, SubjectInfo si, int subjectLen, byte[] header, int headerOff,
+                       int headerLen, byte[] data, int dataOff, int dataLen, long size) {
+        int hl = headerLen;
+        int dl = dataLen;
         long len = (long) hl + dl;
         if (len > Integer.MAX_VALUE - 16) {
             throw new StoreException("message too large: header " + hl + " data " + dl);
@@ -257,9 +258,11 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         if (len > INLINE_MAX) {
             byte[] out = new byte[(int) len];
             if (hl > 0) {
-                System.arraycopy(header, 0, out, 0, hl);
+                System.arraycopy(header, headerOff, out, 0, hl);
             }
-            System.arraycopy(data, 0, out, hl, dl);
+            if (dl > 0) {
+                System.arraycopy(data, dataOff, out, hl, dl);
+            }
             if (p.big == null) {
                 p.big = new byte[p.ts.length][];
             }
@@ -269,10 +272,10 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             ensureSlab(p, (int) len);
             off = p.used;
             if (hl > 0) {
-                System.arraycopy(header, 0, p.slab, off, hl);
+                System.arraycopy(header, headerOff, p.slab, off, hl);
             }
             if (dl > 0) {
-                System.arraycopy(data, 0, p.slab, off + hl, dl);
+                System.arraycopy(data, dataOff, p.slab, off + hl, dl);
             }
             p.used += (int) len;
             p.live += (int) len;

@@ -48,6 +48,35 @@ public interface StreamStore extends AutoCloseable {
     void storeAt(long seq, long tsNanos, String subject, byte[] header, byte[] data);
 
     /**
+     * {@link #storeAt(long, long, String, byte[], byte[])} with the header and the payload given as ranges of one
+     * array (a received message's bytes), so the caller copies nothing: the store copies the ranges into its own
+     * memory before returning and keeps no reference to {@code buf}. This default copies the ranges out and calls
+     * the array form; the stores of this package read them in place.
+     *
+     * @throws IllegalArgumentException a range is negative or does not lie inside {@code buf}
+     * @throws SequenceMismatchException {@code seq != lastSeq + 1}; nothing was stored
+     */
+    default void storeAt(long seq, long tsNanos, String subject, byte[] buf, int headerOff, int headerLen,
+                         int dataOff, int dataLen) {
+        checkRange(buf, headerOff, headerLen, "header");
+        checkRange(buf, dataOff, dataLen, "data");
+        storeAt(seq, tsNanos, subject, java.util.Arrays.copyOfRange(buf, headerOff, headerOff + headerLen),
+                java.util.Arrays.copyOfRange(buf, dataOff, dataOff + dataLen));
+    }
+
+    /**
+     * Checks that {@code [off, off + len)} lies inside {@code buf}.
+     *
+     * @throws IllegalArgumentException naming {@code what}, the offset and the length otherwise
+     */
+    static void checkRange(byte[] buf, int off, int len, String what) {
+        if (off < 0 || len < 0 || off > buf.length - len) {
+            throw new IllegalArgumentException(what + " range at offset " + off + " of length " + len
+                    + " outside an array of " + buf.length + " bytes");
+        }
+    }
+
+    /**
      * Uses sequence {@code seq} without storing a message. With no messages the first sequence moves past it;
      * otherwise it becomes an interior delete.
      *

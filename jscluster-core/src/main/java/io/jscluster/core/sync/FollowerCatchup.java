@@ -596,7 +596,6 @@ public final class FollowerCatchup {
     if (replica.resourcesExceeded()) {
       throw new CatchupException(CatchupError.INSUFFICIENT_RESOURCES);
     }
-    byte[] hdr = m.hdr();
     try {
       if (subj.isEmpty() && ts == 0) {
         try {
@@ -608,17 +607,17 @@ public final class FollowerCatchup {
               CatchupError.WRONG_SEQ_FOR_SKIP, CatchupError.WRONG_SEQ_FOR_SKIP.text(), e);
         }
       } else {
-        byte[] data = m.msg();
-        store.storeAt(seq, ts, subj, hdr, data);
+        // Straight from the received bytes: the store copies the ranges into its own memory.
+        store.storeAt(seq, ts, subj, m.buf(), m.hdrOff(), m.hdrLen(), m.msgOff(), m.msgLen());
         messagesStored++;
-        payloadBytesStored += data == null ? 0 : data.length;
+        payloadBytesStored += m.msgLen();
       }
     } catch (StoreException e) {
       throw storeFailure(e);
     }
     replica.setLastSeq(seq);
-    if (hdr != null && hdr.length > 0) {
-      String id = NatsHeaders.value(hdr, "Nats-Msg-Id");
+    if (m.hdrLen() > 0) {
+      String id = NatsHeaders.value(m.hdr(), "Nats-Msg-Id");
       if (id != null && !id.isEmpty()) {
         replica.recordMsgId(id, seq, ts);
       }
