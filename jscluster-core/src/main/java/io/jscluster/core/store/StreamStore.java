@@ -50,29 +50,33 @@ public interface StreamStore extends AutoCloseable {
     /**
      * {@link #storeAt(long, long, String, byte[], byte[])} with the header and the payload given as ranges of one
      * array (a received message's bytes), so the caller copies nothing: the store copies the ranges into its own
-     * memory before returning and keeps no reference to {@code buf}. This default copies the ranges out and calls
-     * the array form; the stores of this package read them in place.
+     * memory before returning and keeps no reference to {@code buf}. A range of length 0 means none ({@code buf}
+     * may be null when both are). This default copies the ranges out and calls the array form; the stores of this
+     * package read them in place.
      *
-     * @throws IllegalArgumentException a range is negative or does not lie inside {@code buf}
+     * @throws StoreException a range has a negative offset or length or does not lie inside {@code buf}; nothing
+     *     was stored
      * @throws SequenceMismatchException {@code seq != lastSeq + 1}; nothing was stored
      */
     default void storeAt(long seq, long tsNanos, String subject, byte[] buf, int headerOff, int headerLen,
                          int dataOff, int dataLen) {
         checkRange(buf, headerOff, headerLen, "header");
         checkRange(buf, dataOff, dataLen, "data");
-        storeAt(seq, tsNanos, subject, java.util.Arrays.copyOfRange(buf, headerOff, headerOff + headerLen),
-                java.util.Arrays.copyOfRange(buf, dataOff, dataOff + dataLen));
+        storeAt(seq, tsNanos, subject,
+                headerLen == 0 ? null : java.util.Arrays.copyOfRange(buf, headerOff, headerOff + headerLen),
+                dataLen == 0 ? null : java.util.Arrays.copyOfRange(buf, dataOff, dataOff + dataLen));
     }
 
     /**
-     * Checks that {@code [off, off + len)} lies inside {@code buf}.
+     * Checks that {@code [off, off + len)} lies inside {@code buf} (a null array holds nothing).
      *
-     * @throws IllegalArgumentException naming {@code what}, the offset and the length otherwise
+     * @throws StoreException naming {@code what}, the offset, the length and the array's size otherwise
      */
     static void checkRange(byte[] buf, int off, int len, String what) {
-        if (off < 0 || len < 0 || off > buf.length - len) {
-            throw new IllegalArgumentException(what + " range at offset " + off + " of length " + len
-                    + " outside an array of " + buf.length + " bytes");
+        int size = buf == null ? 0 : buf.length;
+        if (off < 0 || len < 0 || off > size - len) {
+            throw new StoreException(what + " range at offset " + off + " of length " + len
+                    + " outside an array of " + size + " bytes");
         }
     }
 

@@ -89,23 +89,36 @@ class StoreAtRangesTest {
   }
 
   @Test
-  void rejectsRangesOutsideTheArrayAndStoresNothing() {
-    try (StreamStore s = new MemoryStreamStore(StreamLimits.NONE, () -> 1)) {
+  void rejectsRangesOutsideTheArrayWithAStoreExceptionAndStoresNothing(@TempDir Path dir) {
+    try (StreamStore mem = new MemoryStreamStore(StreamLimits.NONE, () -> 1);
+        StreamStore file = FileStreamStore.open(FileStoreConfig.of(dir.resolve("f")))) {
       byte[] buf = new byte[10];
-      for (StreamStore store : new StreamStore[] {s, viaDefault(s)}) {
-        assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, 0, 0, 5, 6))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data range at offset 5");
-        assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, -1, 2, 0, 1))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("header range");
-        assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, 0, 0, 1, -1))
-            .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, Integer.MAX_VALUE, 1, 0, 1))
-            .isInstanceOf(IllegalArgumentException.class);
-        assertThat(s.state().msgs()).isZero();
+      for (StreamStore s : new StreamStore[] {mem, file}) {
+        for (StreamStore store : new StreamStore[] {s, viaDefault(s)}) {
+          assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, 0, 0, 5, 6))
+              .isExactlyInstanceOf(StoreException.class)
+              .hasMessageContaining("data range at offset 5 of length 6 outside an array of 10 bytes");
+          assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, -1, 2, 0, 1))
+              .isExactlyInstanceOf(StoreException.class).hasMessageContaining("header range at offset -1");
+          assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, 0, 0, 1, -1))
+              .isExactlyInstanceOf(StoreException.class).hasMessageContaining("of length -1");
+          assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, Integer.MAX_VALUE, 1, 0, 1))
+              .isExactlyInstanceOf(StoreException.class).hasMessageContaining("header range");
+          assertThatThrownBy(() -> store.storeAt(1, 1, "a", buf, 0, 0, 9, Integer.MAX_VALUE))
+              .isExactlyInstanceOf(StoreException.class).hasMessageContaining("data range");
+          assertThatThrownBy(() -> store.storeAt(1, 1, "a", null, 0, 0, 0, 1))
+              .isExactlyInstanceOf(StoreException.class).hasMessageContaining("outside an array of 0 bytes");
+          assertThat(s.state().msgs()).isZero();
+          assertThat(s.state().lastSeq()).isZero();
+        }
+        // Both ranges empty: a null array is a message with neither header nor payload.
+        s.storeAt(1, 1, "a", null, 0, 0, 0, 0);
+        assertThat(s.load(1).data()).isNullOrEmpty();
+        s.storeAt(2, 2, "a", buf, 0, 0, 0, 10);
+        assertThatThrownBy(() -> s.storeAt(4, 1, "a", buf, 0, 0, 0, 10))
+            .isInstanceOf(SequenceMismatchException.class);
+        assertThat(s.state().msgs()).isEqualTo(2);
       }
-      s.storeAt(1, 1, "a", buf, 0, 0, 0, 10);
-      assertThatThrownBy(() -> s.storeAt(3, 1, "a", buf, 0, 0, 0, 10))
-          .isInstanceOf(SequenceMismatchException.class);
     }
   }
 }
