@@ -232,18 +232,7 @@ abstract class AbstractStreamStore implements StreamStore {
             int dl = data == null ? 0 : data.length;
             long size = recordSize(slen, hl, dl);
             appendMessage(seq, ts, si, slen, header, 0, hl, data, 0, dl, size);
-            if (msgs++ == 0) {
-                firstSeq = seq;
-                firstTs = ts;
-            }
-            bytes += size;
-            lastSeq = seq;
-            lastTs = ts;
-            if (++si.msgs == 1) {
-                si.firstHint = seq;
-            }
-            si.last = seq;
-            si.lastStale = false;
+            countAppended(seq, ts, size, si);
             afterMutation();
             return seq;
         }
@@ -345,6 +334,22 @@ abstract class AbstractStreamStore implements StreamStore {
         return recordSize(m.subjectLength(), m.header().length, m.data().length);
     }
 
+    /** The stream's and the subject's counters after message {@code seq} was appended. */
+    private void countAppended(long seq, long ts, long size, SubjectInfo si) {
+        if (msgs++ == 0) {
+            firstSeq = seq;
+            firstTs = ts;
+        }
+        bytes += size;
+        lastSeq = seq;
+        lastTs = ts;
+        if (++si.msgs == 1) {
+            si.firstHint = seq;
+        }
+        si.last = seq;
+        si.lastStale = false;
+    }
+
     private void doStore(long seq, long ts, String subject, SubjectInfo si, int slen, byte[] header, byte[] data,
                          long size) {
         doStore(seq, ts, subject, si, slen, header, 0, (int) orEmpty(header), data, 0, (int) orEmpty(data), size);
@@ -364,19 +369,7 @@ abstract class AbstractStreamStore implements StreamStore {
             }
             throw e;
         }
-        if (msgs == 0) {
-            firstSeq = seq;
-            firstTs = ts;
-        }
-        msgs++;
-        bytes += size;
-        lastSeq = seq;
-        lastTs = ts;
-        if (++si.msgs == 1) {
-            si.firstHint = seq;
-        }
-        si.last = seq;
-        si.lastStale = false;
+        countAppended(seq, ts, size, si);
         if (!fresh) {
             enforceSubjectLimit(si);
         }

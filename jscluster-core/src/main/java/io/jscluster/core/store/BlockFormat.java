@@ -99,17 +99,7 @@ final class BlockFormat {
             }
         }
         q += subjectLen;
-        if (hl > 0) {
-            System.arraycopy(header, headerOff, a, q, hl);
-            q += hl;
-        }
-        if (dl > 0) {
-            System.arraycopy(data, dataOff, a, q, dl);
-            q += dl;
-        }
-        crc.reset();
-        crc.update(a, p, len - 4);
-        LE_INT.set(a, q, (int) crc.getValue());
+        putBodyAndChecksum(a, p, q, crc, header, headerOff, hl, data, dataOff, dl, len);
         return len;
     }
 
@@ -137,6 +127,15 @@ final class BlockFormat {
             System.arraycopy(subject, 0, a, q, sl);
         }
         q += sl;
+        putBodyAndChecksum(a, p, q, crc, header, headerOff, hl, data, dataOff, dl, len);
+    }
+
+    /**
+     * Finishes a MSG record whose fixed fields and subject are written: copies the header and data ranges at
+     * {@code q} and writes the CRC-32C of the record's first {@code len - 4} bytes after them.
+     */
+    private static void putBodyAndChecksum(byte[] a, int p, int q, CRC32C crc, byte[] header, int headerOff, int hl,
+                                           byte[] data, int dataOff, int dl, int len) {
         if (hl > 0) {
             System.arraycopy(header, headerOff, a, q, hl);
             q += hl;
