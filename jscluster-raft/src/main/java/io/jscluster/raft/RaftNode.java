@@ -2275,9 +2275,14 @@ public final class RaftNode {
    * The log made more of itself durable ({@link RaftLog#durableIndex()} grew): a leader recounts the
    * acknowledgements that were short of a quorum only for want of its own copy, and commits the
    * highest index they now reach. For runtimes whose log forces in the background; a log whose
-   * {@code sync()} blocks never needs it. Call on the node's thread, then flush.
+   * {@code sync()} blocks never needs it. A node marked by data loss also drops the mark here once
+   * the entry of a later term that proves it caught up is durable. Call on the node's thread,
+   * then flush.
    */
   public void logDurable(long now) {
+    if (dataLossTerm != 0 && state != RaftState.CLOSED) {
+      clearDataLossIfCaughtUp();
+    }
     if (state != RaftState.LEADER) {
       return;
     }
@@ -3234,8 +3239,13 @@ public final class RaftNode {
       return;
     }
     try {
-      // The entry that proves we caught up must be durable before the marker goes.
+      // The entry that proves we caught up must be durable before the marker goes. A log forced
+      // in the background may only have requested the force: then the marker stays until the
+      // runtime reports the force done (logDurable).
       syncPending();
+      if (log.durableIndex() < pindex) {
+        return;
+      }
       termVoteStore.saveDataLossTerm(0);
       LOG.info("[{}:{}] caught up past term {} after data loss; votes count again",
           config.group(), id, dataLossTerm);

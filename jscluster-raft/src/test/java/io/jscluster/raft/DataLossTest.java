@@ -82,9 +82,16 @@ class DataLossTest {
   static final class DamagedLog extends ForwardingRaftLog {
     String damage;
     long corruptIndex;
+    /** How far this log's forces got (as a log forced in the background reports it). */
+    long forcedUpTo = Long.MAX_VALUE;
 
     DamagedLog(MemoryRaftLog delegate) {
       super(delegate);
+    }
+
+    @Override
+    public long durableIndex() {
+      return Math.min(forcedUpTo, delegate.durableIndex());
     }
 
     @Override
@@ -213,6 +220,25 @@ class DataLossTest {
     // A leader of term 4 appends its entry: the log now equals that leader's up to index 4.
     n.receive(1_000, Subjects.appendEntry(GROUP), REPLY, RaftCodec.encode(ae(S3, 4, 3, 3, 3, "n")));
     assertThat(n.lastTerm()).isEqualTo(4);
+    assertThat(n.dataLossTerm()).isZero();
+    assertThat(tv.dataLossTerm()).isZero();
+  }
+
+  @Test
+  @DisplayName("with a background-forced log the mark clears only once the later-term entry is forced")
+  void markWaitsForTheForceOfTheProvingEntry() {
+    DamagedLog log = new DamagedLog(logOf(2, 3));
+    log.damage = "checksum mismatch";
+    MemoryTermVoteStore tv = new MemoryTermVoteStore();
+    tv.save(new TermVote(3, ""));
+    RaftNode n = node(log, tv, new Recorder());
+    log.forcedUpTo = 2;
+    n.receive(1_000, Subjects.appendEntry(GROUP), REPLY, RaftCodec.encode(ae(S3, 4, 2, 3, 2, "n")));
+    assertThat(n.lastTerm()).isEqualTo(4);
+    assertThat(n.dataLossTerm()).as("the entry of term 4 is not forced yet").isEqualTo(3);
+    assertThat(tv.dataLossTerm()).isEqualTo(3);
+    log.forcedUpTo = 3;
+    n.logDurable(1_010);
     assertThat(n.dataLossTerm()).isZero();
     assertThat(tv.dataLossTerm()).isZero();
   }
