@@ -175,6 +175,11 @@ public final class RaftNode {
   private boolean hadLeader;
   private final LinkedHashMap<String, Peer> peers = new LinkedHashMap<>();
   private final Map<String, Long> removed = new HashMap<>();
+  /**
+   * Managed groups: when this node last heard a response from each peer outside its peer set (the
+   * meta layer assigns peers before the leader adds them; NRG's observed peers).
+   */
+  private final Map<String, Long> observed = new HashMap<>();
   private int clusterSize;
   /** The domain extension state, kept as stored so that persisting the peer state keeps it. */
   private int extState = PeerState.EXT_UNDETERMINED;
@@ -1256,6 +1261,7 @@ public final class RaftNode {
     peers.clear();
     peers.put(id, self != null ? self : new Peer());
     removed.clear();
+    observed.clear();
     adjustClusterSize();
     term = 0;
     vote = "";
@@ -1714,10 +1720,18 @@ public final class RaftNode {
     return true;
   }
 
-  /** The time this node last heard from {@code peer}, or -1. */
+  /**
+   * The time this node last heard from {@code peer}, or -1. For a peer outside the peer set of a
+   * managed group, when it last answered this node's append entries (NRG's
+   * {@code LastHeardFromPeer}): the meta layer adds only peers that demonstrably run.
+   */
   public long lastHeardFrom(String peer) {
     Peer p = peers.get(peer);
-    return p == null ? -1 : p.heard;
+    if (p != null) {
+      return p.heard;
+    }
+    Long o = observed.get(peer);
+    return o == null ? -1 : o;
   }
 
   // =================================================================== dispatch
@@ -3160,7 +3174,16 @@ public final class RaftNode {
     Peer p = peers.get(peer);
     if (p != null) {
       p.heard = now;
+      if (!observed.isEmpty()) {
+        observed.remove(peer);
+      }
       return;
+    }
+    if (fromResponse && config.managed() && peer.length() == RaftCodec.ID_LENGTH) {
+      Long at = removed.get(peer);
+      if (at == null || now - at > 5 * 60_000) {
+        observed.put(peer, now);
+      }
     }
     if (fromResponse && state == RaftState.LEADER && completeLeader && !config.managed()
         && membershipChange == null && peer.length() == RaftCodec.ID_LENGTH) {

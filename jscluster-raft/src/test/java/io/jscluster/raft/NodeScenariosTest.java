@@ -611,6 +611,47 @@ class NodeScenariosTest {
   }
 
   @Test
+  @DisplayName("Go: TestNRGTrackPeerObserved")
+  void trackPeerObserved() {
+    String stranger = NodeIds.fromServerName("S-9");
+    String removedPeer = S3;
+    for (boolean managed : new boolean[] {true, false}) {
+      NodeHarness h = new NodeHarness(c -> new RaftConfig(c.group(), c.selfId(), c.peers(),
+          c.clusterSize(), false, managed, false, true, true, c.maxBatchBytes(),
+          c.maxBatchEntries(), c.catchupWindowBytes(), c.timing()));
+      h.electSelf();
+      long term = h.node.term();
+      h.deliverAr(new AppendEntryResponse(term, 1, S2, true));
+      h.node.applied(h.now, 1);
+      // A peer outside the peer set of a managed group is heard when it answers; members through
+      // their own peer state.
+      assertThat(h.node.lastHeardFrom(stranger)).isEqualTo(-1);
+      h.advance(10);
+      h.deliverAr(new AppendEntryResponse(0, 0, stranger, false));
+      assertThat(h.node.lastHeardFrom(stranger)).as("managed=%s", managed).isEqualTo(managed ? h.now : -1);
+      assertThat(h.node.lastHeardFrom(S2)).isGreaterThanOrEqualTo(0);
+      if (!managed) {
+        continue;
+      }
+      // A peer removed recently is not observed.
+      h.node.proposeRemovePeer(h.now, removedPeer);
+      h.deliverAr(new AppendEntryResponse(term, h.node.lastIndex(), S2, true));
+      assertThat(h.node.peerIds()).doesNotContain(removedPeer);
+      h.deliverAr(new AppendEntryResponse(0, 0, removedPeer, false));
+      assertThat(h.node.lastHeardFrom(removedPeer)).isEqualTo(-1);
+      // Once the observed peer is a member, it is tracked through its peer state.
+      h.node.applied(h.now, h.node.commitIndex());
+      h.node.proposeAddPeer(h.now, stranger);
+      h.deliverAr(new AppendEntryResponse(term, h.node.lastIndex(), S2, true));
+      assertThat(h.node.peerIds()).contains(stranger);
+      assertThat(h.node.lastHeardFrom(stranger)).as("a new member not yet heard").isEqualTo(-1);
+      h.advance(10);
+      h.deliverAr(new AppendEntryResponse(term, h.node.lastIndex(), stranger, true));
+      assertThat(h.node.lastHeardFrom(stranger)).isEqualTo(h.now);
+    }
+  }
+
+  @Test
   @DisplayName("Go: TestNRGLostQuorum")
   void leaderStepsDownWhenQuorumIsLost() {
     NodeHarness h = new NodeHarness();

@@ -275,8 +275,10 @@ final class StreamMigration {
   }
 
   /**
-   * The candidate heard from most recently; an unheard one only while the members heard from
-   * still make a quorum of the grown group (nats-server {@code selectPeerToAdd}); null if none.
+   * The candidate heard from most recently (a candidate outside the Raft group is heard when it
+   * answers the leader's append entries, {@link RaftNode#lastHeardFrom}); an unheard one only while
+   * the members heard from still make a quorum of the grown group (nats-server
+   * {@code selectPeerToAdd}); null if none.
    */
   private static String peerToAdd(RaftNode n, String self, List<PeerInfo> current, List<String> candidates,
       long now) {
@@ -298,11 +300,9 @@ final class StreamMigration {
         live++;
       }
     }
-    // A lone member (the R1 peer of a scale-up) hears nothing from peers outside its group, and no
-    // quorum of it can survive the growth without the new peer anyway: it adds the first candidate.
-    if (current.size() <= 1) {
-      return candidates.get(0);
-    }
+    // A lone member (the R1 peer of a scale-up) never reaches this quorum: it adds only a peer it
+    // heard from, one whose replica already answers its append entries. Adding a peer that is
+    // down would make the group of two wait for it, and the stream could take no publish.
     return live >= (current.size() + 1) / 2 + 1 ? candidates.get(0) : null;
   }
 

@@ -211,4 +211,40 @@ class ReplicaScalingScenariosTest {
     }
   }
 
+
+  // Go: selectPeerToAdd (jetstream_cluster.go) — an unheard candidate only while a quorum of the grown group is heard
+  @Test
+  @DisplayName("R1 -> R3 with both new peers down: the lone R1 member adds no peer it has not heard from and keeps taking publishes; they join once back")
+  void loneMemberAddsOnlyHeardPeers() {
+    try (InProcessCluster c = ClusterScenariosTest.started(5, 85)) {
+      c.createStream(cfg("H", 1, StorageType.MEMORY));
+      Map<Long, String> acked = publish(c, "H", 10, "before");
+      String source = onlyReplica(c, "H");
+      StreamAssignment up = c.updateStream(cfg("H", 3, StorageType.MEMORY));
+      List<String> added = new ArrayList<>();
+      for (String n : c.names()) {
+        if (!n.equals(source) && up.group().desired().peers().contains(c.node(n).id())) {
+          added.add(n);
+        }
+      }
+      assertThat(added).hasSize(2);
+      // Down before the assignment lists them, so their replicas never answer the source.
+      for (String n : added) {
+        c.kill(n);
+      }
+      c.runFor(20_000);
+      StreamReplica r = c.node(source).replica("H");
+      assertThat(r.host()).as("the scale-up started a Raft group").isNotNull();
+      assertThat(r.host().node().peerIds()).as("Raft members while the new peers are down (%s)", r.migrationStatus())
+          .containsExactly(c.node(source).id());
+      assertThat(r.migrationStatus()).isEqualTo("waiting for quorum to add peer");
+      acked.putAll(publish(c, "H", 5, "during"));
+
+      for (String n : added) {
+        c.restart(n);
+      }
+      c.awaitMigrated("H", T);
+      assertComplete(c, "H", acked, 3);
+    }
+  }
 }
