@@ -756,17 +756,33 @@ public final class ClusterNode {
   }
 
   /**
+   * Whether {@code sa} assigns the replica {@code r}, which runs a Raft group, to a different group
+   * (nats-server's stream remapping check): an R1 scale-up gets a fresh group, and a node that
+   * missed the R1 step in between — down, or replaying the meta log from a state before it —
+   * still runs the old one.
+   */
+  private static boolean remapped(StreamReplica r, StreamAssignment sa) {
+    return r.host() != null && needsGroup(sa) && !r.host().node().group().equals(sa.group().name());
+  }
+
+  /**
    * Switches this node's replica between R1 (no Raft group) and replicated as its assignment
-   * requires (nats-server {@code processClusterUpdateStream}). Into a group: the R1 store is kept
-   * and a new group is started over it. Out of a group (a scale-down that left this node the only
-   * peer): the store is synced, the Raft node stops and its log, snapshots and peer state are
-   * deleted. A file store is reopened so its sync policy is that of its new mode.
+   * requires, or onto the new Raft group of a remapped assignment (nats-server
+   * {@code processClusterUpdateStream}). Into a group: the store is kept and a new group is started
+   * over it. Out of a group (a scale-down that left this node the only peer, or a remap): the store
+   * is synced, the Raft node stops and its log, snapshots and peer state are deleted. A file store
+   * is reopened so its sync policy is that of its new mode.
    */
   private void switchReplicaMode(StreamReplica r, StreamAssignment sa) {
     String name = sa.config().name();
     boolean grouped = needsGroup(sa);
-    LOG.info("[{}] stream {} {} (group {})", config.name(), name,
-        grouped ? "scales up from R1" : "scales down to R1", sa.group().name());
+    if (r.host() != null && grouped) {
+      LOG.warn("[{}] stream {} remapped from group {} to {}", config.name(), name, r.host().node().group(),
+          sa.group().name());
+    } else {
+      LOG.info("[{}] stream {} {} (group {})", config.name(), name,
+          grouped ? "scales up from R1" : "scales down to R1", sa.group().name());
+    }
     r.failPending(new ClusterException(ApiError.CLUSTER_NOT_LEADER));
     r.close();
     RaftGroupHost oldHost = r.host();
@@ -777,7 +793,7 @@ public final class ClusterNode {
     StreamStore store = r.store();
     store.sync();
     if (oldHost != null) {
-      config.storage().removeGroup(r.assignment().group().name());
+      config.storage().removeGroup(oldHost.node().group());
     }
     replicas.remove(name);
     if (sa.config().storage() == StorageType.FILE) {
@@ -871,7 +887,7 @@ public final class ClusterNode {
       if (!member) {
         return;
       }
-      if (r != null && (r.host() != null) != needsGroup(sa)) {
+      if (r != null && ((r.host() != null) != needsGroup(sa) || remapped(r, sa))) {
         switchReplicaMode(r, sa);
       } else if (r != null) {
         r.update(sa);

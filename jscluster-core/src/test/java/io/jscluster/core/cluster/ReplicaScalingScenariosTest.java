@@ -247,4 +247,43 @@ class ReplicaScalingScenariosTest {
       assertComplete(c, "H", acked, 3);
     }
   }
+
+  @Test
+  @DisplayName("A replica that missed the R1 step (isolated through R3 -> R1 -> R3, then given the meta snapshot) leaves its old Raft group for the new one (nats-server's stream remapping check)")
+  void replicaOnAnOldGroupIsRemapped() {
+    try (InProcessCluster c = ClusterScenariosTest.started(3, 86)) {
+      c.createStream(cfg("G", 3, StorageType.MEMORY));
+      Map<Long, String> acked = publish(c, "G", 10, "r3");
+      c.awaitCurrent("G", T);
+      ClusterNode leader = c.streamLeader("G");
+      ClusterNode x = null;
+      for (ClusterNode n : c.liveNodes()) {
+        if (n != leader && !n.isMetaLeader()) {
+          x = n;
+        }
+      }
+      String oldGroup = x.replica("G").host().node().group();
+      c.isolate(x.name());
+      // Silent for longer than the stream leader's online window, so the scale-down drops it first.
+      c.runFor(4_000);
+      c.updateStream(cfg("G", 1, StorageType.MEMORY));
+      c.await(() -> {
+        ClusterNode m = c.metaLeader();
+        StreamAssignment sa = m == null ? null : m.assignments().get("G");
+        return sa != null && sa.group().desired() == null && sa.group().peers().size() == 1;
+      }, T, "the scale-down to R1");
+      StreamAssignment up = c.updateStream(cfg("G", 3, StorageType.MEMORY));
+      assertThat(up.group().name()).isNotEqualTo(oldGroup);
+      assertThat(up.group().desired().peers()).contains(x.id());
+      acked.putAll(publish(c, "G", 5, "during"));
+      // Long enough for the meta leader's periodic snapshot: the isolated node learns the new
+      // assignment from it, never seeing the R1 state in between.
+      c.runFor(70_000);
+      assertThat(x.replica("G").host().node().group()).as("still on the old group while isolated").isEqualTo(oldGroup);
+      c.heal();
+      c.awaitMigrated("G", T);
+      assertThat(x.replica("G").host().node().group()).isEqualTo(up.group().name());
+      assertComplete(c, "G", acked, 3);
+    }
+  }
 }
