@@ -783,7 +783,6 @@ public final class ClusterNode {
       LOG.info("[{}] stream {} {} (group {})", config.name(), name,
           grouped ? "scales up from R1" : "scales down to R1", sa.group().name());
     }
-    r.failPending(new ClusterException(ApiError.CLUSTER_NOT_LEADER));
     r.close();
     RaftGroupHost oldHost = r.host();
     if (oldHost != null) {
@@ -791,7 +790,14 @@ public final class ClusterNode {
       config.storage().release(oldHost.log());
     }
     StreamStore store = r.store();
-    store.sync();
+    try {
+      store.sync();
+    } catch (io.jscluster.core.store.StoreException e) {
+      r.handOver(e);
+      throw e;
+    }
+    // Publishes applied so far are durable now: they are acknowledged; the rest fail, retryable.
+    r.handOver(null);
     if (oldHost != null) {
       config.storage().removeGroup(oldHost.node().group());
     }

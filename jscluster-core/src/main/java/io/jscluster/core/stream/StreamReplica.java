@@ -528,6 +528,39 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
   }
 
+  /**
+   * Settles every waiting caller as this replica hands its stream over to a replica of the other
+   * mode (an R1 switch or a group remap; the caller stopped the Raft group and synced the store,
+   * {@code syncFailure} null when that sync succeeded). A publish whose entry was applied is in
+   * the store, which the sync made durable: it is acknowledged (with a failed sync, it fails with
+   * the store error instead). A publish whose entry was not applied never will be — the Raft group
+   * and its log are gone — so it fails with the retryable {@link ApiError#CLUSTER_NOT_LEADER}, as
+   * nats-server answers a publish that reaches a stream in the middle of a switch; a client
+   * retrying with its {@code Nats-Msg-Id} stores it once. Waiting purges and deletes fail with the
+   * same error.
+   */
+  public void handOver(StoreException syncFailure) {
+    releaseSettled(syncFailure);
+    ForceWait w;
+    while ((w = forceWaits.poll()) != null) {
+      for (int i = 0; i < w.futures().length; i++) {
+        complete(w.futures()[i], w.values()[i], syncFailure);
+      }
+    }
+    pendingPubs.values().forEach(f -> f.complete(PubAck.failed(name, ApiError.CLUSTER_NOT_LEADER)));
+    io.jscluster.core.ClusterException notLeader = new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER);
+    pendingPurges.values().forEach(f -> f.completeExceptionally(notLeader));
+    pendingDeletes.values().forEach(f -> f.completeExceptionally(notLeader));
+    pendingPubs.clear();
+    pendingPurges.clear();
+    pendingDeletes.clear();
+    deadlines.clear();
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+      deadlineTimer = null;
+    }
+  }
+
   void setProposer(Proposer p) {
     this.proposer = p;
   }

@@ -41,6 +41,8 @@ class ReplicaScalingCampaignTest {
 
   static final long T = 300_000;
   static final int[] CYCLE = {1, 3, 5, 3};
+  /** {@code -Djscluster.campaign.trace=true} prints every step with the replicas' Raft state (for replays). */
+  static final boolean TRACE = Boolean.getBoolean("jscluster.campaign.trace");
 
   static StreamConfig cfg(int replicas) {
     return StreamConfigs.builder("S").subjects("s.>").replicas(replicas).storage(StorageType.FILE).build();
@@ -107,6 +109,10 @@ class ReplicaScalingCampaignTest {
       int nextId = 0;
       for (int step = 0; step < 120; step++) {
         int action = rnd.nextInt(100);
+        if (TRACE) {
+          System.out.println("step " + step + " action " + action + " at " + c.simulation().now() + " ms, down "
+              + down + ", " + acked.size() + " acked" + status(c));
+        }
         if (action < 50) {
           ClusterNode l = c.streamLeader("S");
           if (l == null) {
@@ -201,6 +207,13 @@ class ReplicaScalingCampaignTest {
       StreamAssignment sa = n.assignments().get("S");
       b.append("\n").append(n.name()).append(" group=").append(sa == null ? null : sa.group()).append(" migration=")
           .append(n.replica("S") == null ? null : n.replica("S").migrationStatus());
+      if (n.replica("S") != null && n.replica("S").host() != null) {
+        var rn = n.replica("S").host().node();
+        b.append(" raft group=").append(rn.group()).append(" observer=").append(rn.isObserver()).append(" heard");
+        for (ClusterNode o : c.liveNodes()) {
+          b.append(' ').append(o.name()).append('=').append(rn.lastHeardFrom(o.id()));
+        }
+      }
     }
     return b.toString();
   }

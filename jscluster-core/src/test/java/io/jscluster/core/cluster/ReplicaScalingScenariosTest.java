@@ -286,4 +286,102 @@ class ReplicaScalingScenariosTest {
       assertComplete(c, "G", acked, 3);
     }
   }
+
+  /**
+   * Keeps three publishes a millisecond in flight on {@code node} until its replica of {@code stream}
+   * switched mode ({@code grouped} says whether it runs a Raft group afterwards) and 50 ms more;
+   * returns the futures by message id.
+   */
+  static Map<String, CompletableFuture<PubAck>> publishAcrossSwitch(InProcessCluster c, ClusterNode node,
+      String stream, boolean grouped, String tag) {
+    Map<String, CompletableFuture<PubAck>> out = new java.util.LinkedHashMap<>();
+    long switchedAt = -1;
+    for (int ms = 0; ms < T && (switchedAt < 0 || ms < switchedAt + 50); ms++) {
+      for (int k = 0; k < 3; k++) {
+        String id = tag + "-" + out.size();
+        out.put(id, node.publish(stream, "foo.a", io.jscluster.core.Headers.of(io.jscluster.core.Headers.MSG_ID, id),
+            id.getBytes(StandardCharsets.UTF_8)));
+      }
+      c.runFor(1);
+      if (switchedAt < 0 && (node.replica(stream).host() != null) == grouped) {
+        switchedAt = ms;
+      }
+    }
+    assertThat(switchedAt).as("the replica switched").isGreaterThanOrEqualTo(0);
+    c.runUntil(() -> out.values().stream().allMatch(CompletableFuture::isDone), 10_000);
+    return out;
+  }
+
+  /**
+   * Every publish completed with a PubAck (no exception): acknowledged, or refused with the
+   * retryable not-leader error. Returns the acknowledged sequences by id.
+   */
+  static Map<String, Long> acksOf(Map<String, CompletableFuture<PubAck>> fs) {
+    Map<String, Long> acked = new HashMap<>();
+    for (Map.Entry<String, CompletableFuture<PubAck>> e : fs.entrySet()) {
+      CompletableFuture<PubAck> f = e.getValue();
+      assertThat(f).as("publish %s", e.getKey()).isDone();
+      assertThat(f.isCompletedExceptionally()).as("publish %s completed exceptionally: %s", e.getKey(),
+          f.isCompletedExceptionally() ? f.handle((v, t) -> t).join() : null).isFalse();
+      PubAck a = f.join();
+      if (a.isOk()) {
+        acked.put(e.getKey(), a.seq());
+      } else {
+        assertThat(a.error()).as("publish %s", e.getKey()).isEqualTo(io.jscluster.core.ApiError.CLUSTER_NOT_LEADER);
+      }
+    }
+    return acked;
+  }
+
+  /** Every acknowledged id at its sequence on every replica, no id stored twice. */
+  static void assertAckedOnce(InProcessCluster c, String stream, Map<String, Long> acked) {
+    for (ClusterNode n : c.replicas(stream)) {
+      Map<String, Long> seen = new HashMap<>();
+      StreamState st = n.replica(stream).store().state();
+      for (long q = st.firstSeq(); q <= st.lastSeq() && q > 0; q++) {
+        StoredMessage m = n.getMessage(stream, q);
+        String id = m == null ? null : io.jscluster.core.Headers.get(m.header(), io.jscluster.core.Headers.MSG_ID);
+        if (id != null) {
+          assertThat(seen.put(id, q)).as("id %s twice on %s", id, n.name()).isNull();
+        }
+      }
+      for (Map.Entry<String, Long> e : acked.entrySet()) {
+        assertThat(seen.get(e.getKey())).as("acked %s on %s", e.getKey(), n.name()).isEqualTo(e.getValue());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("Publishes in flight across R3 -> R1 and R1 -> R3 switches complete or fail with the retryable not-leader error; none acknowledged is lost to a kill -9")
+  void publishesInFlightAcrossTheSwitch(@TempDir Path dir) {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(87).fileStorage(dir).backgroundForces(5).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(cfg("P", 3, StorageType.FILE));
+      publish(c, "P", 10, "r3");
+      c.awaitCurrent("P", T);
+      ClusterNode leader = c.streamLeader("P");
+      c.updateStream(cfg("P", 1, StorageType.FILE));
+      // From the leader's last migration step on: the switch follows within a meta round trip.
+      ClusterNode l = leader;
+      c.await(() -> "converged, asking the meta leader to finish".equals(l.replica("P").migrationStatus())
+          || l.replica("P").host() == null, T, "the scale-down's last step");
+      Map<String, Long> acked = new HashMap<>(acksOf(publishAcrossSwitch(c, leader, "P", false, "down")));
+      assertThat(acked).as("publishes acknowledged around the scale-down").isNotEmpty();
+      c.awaitMigrated("P", T);
+      assertThat(onlyReplica(c, "P")).isEqualTo(leader.name());
+      c.kill(leader.name());
+      c.restart(leader.name());
+      c.awaitStreamLeader("P", T);
+      assertAckedOnce(c, "P", acked);
+
+      leader = c.node(leader.name());
+      // Not waiting for the meta leader: the R1 switches as soon as it applies the update.
+      c.metaLeader().updateStream(cfg("P", 3, StorageType.FILE));
+      acked.putAll(acksOf(publishAcrossSwitch(c, leader, "P", true, "up")));
+      c.awaitMigrated("P", T);
+      assertAckedOnce(c, "P", acked);
+      ClusterScenariosTest.assertReplicasIdentical(c, "P");
+    }
+  }
 }
