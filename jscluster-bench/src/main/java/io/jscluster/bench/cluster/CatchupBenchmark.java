@@ -181,9 +181,12 @@ public class CatchupBenchmark {
               && r.store().state().lastSeq() == n;
         }), "applies on " + node);
         // A replica refuses while a background force of its last applies is still running (a busy
-        // machine): ask again until it installs one.
-        RealTimeCluster.await(() -> cluster.call(node, x -> x.replica(stream).snapshotNow()),
-            "a snapshot on " + node);
+        // machine): ask again until it installs one, or until its log is already compacted up to
+        // what it applied (a threshold snapshot after the last apply: Raft has nothing to compact).
+        RealTimeCluster.await(() -> cluster.call(node, x -> {
+          StreamReplica r = x.replica(stream);
+          return r.snapshotNow() || r.host().node().snapshotIndex() >= r.host().node().appliedIndex();
+        }), "a snapshot on " + node);
         long snapIndex = cluster.call(node, x -> x.replica(stream).host().node().snapshotIndex());
         if (snapIndex == 0) {
           throw new IllegalStateException(node + " installed no snapshot");
