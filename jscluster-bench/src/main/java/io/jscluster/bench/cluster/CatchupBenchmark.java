@@ -92,6 +92,7 @@ public class CatchupBenchmark {
   private int round;
   private String stream;
   private String follower;
+  private String leader;
   private long lastSeq;
   private long commit;
 
@@ -123,6 +124,10 @@ public class CatchupBenchmark {
     public double nodeCpuMillis;
     /** Time the JVM's collectors reported during the timed operation, in milliseconds. */
     public double gcMillis;
+    /** Of {@link #nodeCpuMillis}: the restarted follower's scheduler thread. */
+    public double followerCpuMillis;
+    /** Of {@link #nodeCpuMillis}: the stream leader's scheduler thread. */
+    public double leaderCpuMillis;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
@@ -136,6 +141,8 @@ public class CatchupBenchmark {
       startToSyncMillis = 0;
       nodeCpuMillis = 0;
       gcMillis = 0;
+      followerCpuMillis = 0;
+      leaderCpuMillis = 0;
     }
   }
 
@@ -156,7 +163,7 @@ public class CatchupBenchmark {
   @Setup(Level.Iteration)
   public void publishWhileFollowerDown() {
     stream = "C" + (round++);
-    String leader = cluster.createStream(stream, stream + ".msgs",
+    leader = cluster.createStream(stream, stream + ".msgs",
         "file".equals(store) ? StorageType.FILE : StorageType.MEMORY);
     follower = cluster.follower(leader);
     RealTimeCluster.await(() -> cluster.isCurrent(follower, stream, 0, 0), "follower replica");
@@ -202,13 +209,24 @@ public class CatchupBenchmark {
   /** Restarts the follower and waits until it is current. */
   @Benchmark
   public void catchup(Rate rate) {
-    long cpu0 = nodeThreadCpuNanos();
+    java.util.Map<String, Long> cpu0 = nodeThreadCpuNanos();
     long gc0 = gcMillis();
     long t0 = System.nanoTime();
     cluster.start(follower);
     RealTimeCluster.await(() -> cluster.isCurrent(follower, stream, lastSeq, commit), "catch-up");
     double secs = (System.nanoTime() - t0) / 1e9;
-    rate.nodeCpuMillis = (nodeThreadCpuNanos() - cpu0) / 1e6;
+    java.util.Map<String, Long> cpu1 = nodeThreadCpuNanos();
+    long total = 0;
+    for (java.util.Map.Entry<String, Long> e : cpu1.entrySet()) {
+      long d = e.getValue() - (e.getKey().equals("node-" + follower) ? 0 : cpu0.getOrDefault(e.getKey(), 0L));
+      total += d;
+      if (e.getKey().equals("node-" + follower)) {
+        rate.followerCpuMillis = d / 1e6;
+      } else if (e.getKey().equals("node-" + leader)) {
+        rate.leaderCpuMillis = d / 1e6;
+      }
+    }
+    rate.nodeCpuMillis = total / 1e6;
     rate.gcMillis = gcMillis() - gc0;
     rate.msgsPerSec = n / secs;
     rate.mbPerSec = (double) n * size / 1e6 / secs;
@@ -229,19 +247,22 @@ public class CatchupBenchmark {
     }
   }
 
-  /** CPU time of the live node scheduler threads ({@code node-*}); a thread started later counts from 0. */
-  private static long nodeThreadCpuNanos() {
+  /**
+   * CPU time of the live node scheduler threads ({@code node-<name>}) by thread name; the restarted
+   * follower's thread is new, so its time counts from 0.
+   */
+  private static java.util.Map<String, Long> nodeThreadCpuNanos() {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
     for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
       if (ti != null && ti.getThreadName().startsWith("node-")) {
         long c = mx.getThreadCpuTime(ti.getThreadId());
         if (c > 0) {
-          sum += c;
+          out.merge(ti.getThreadName(), c, Long::sum);
         }
       }
     }
-    return sum;
+    return out;
   }
 
   private static long gcMillis() {

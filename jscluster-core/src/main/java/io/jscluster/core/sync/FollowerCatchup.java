@@ -356,9 +356,16 @@ public final class FollowerCatchup {
 
   /**
    * Several messages that arrived together (nats-server pops its whole queue at once): they are
-   * stored inside one {@link StreamStore#batch} (one fsync for a file store), and their acks are
-   * sent only after the batch returns, so every ack promises durable data. Processing stops at
-   * an end marker or an error, as for {@link #onMessage}; the rest of the batch is dropped.
+   * stored inside one {@link StreamStore#batch} and their acks are sent after the batch returns.
+   * A store that forces every batch ({@code SyncPolicy.ALWAYS}) forces once here; a store forced
+   * in the background ({@code SyncPolicy.INTERVAL}, a replicated file stream with background
+   * forces) is not forced per batch. Either way the acks are flow control, as in nats-server:
+   * what makes the caught-up messages durable is the store sync when the end marker completes
+   * the catch-up, which comes before the replica resumes applying (so before Raft's applied
+   * index passes the snapshot) and before it reports itself current. A crash before that sync
+   * loses only messages nothing claims yet: the restarted replica replays its snapshot and asks
+   * again from what its store holds. Processing stops at an end marker or an error, as for
+   * {@link #onMessage}; the rest of the batch is dropped.
    */
   public void onMessages(java.util.List<Delivery> batch, long nowNanos) {
     if (state != State.RECEIVING || batch.isEmpty()) {
