@@ -33,6 +33,12 @@ public final class LoopbackNetwork {
    * without walking the map (one message per catch-up ack makes that walk a hot path).
    */
   private volatile Endpoint[] liveArray = new Endpoint[0];
+  /**
+   * Bumped after every connect, disconnect, subscribe and unsubscribe: a sender's cached route
+   * (the subscriptions its last subject reached) is valid while this has not moved since the route
+   * was built.
+   */
+  private final java.util.concurrent.atomic.AtomicLong routesVersion = new java.util.concurrent.atomic.AtomicLong();
 
   /** Creates a network with no node connected. */
   public LoopbackNetwork() {}
@@ -48,6 +54,7 @@ public final class LoopbackNetwork {
     if (old != null) {
       old.dead = true;
     }
+    routesVersion.incrementAndGet();
     return e;
   }
 
@@ -62,6 +69,7 @@ public final class LoopbackNetwork {
       e.dead = true;
       e.peerUp = null;
     }
+    routesVersion.incrementAndGet();
   }
 
   /**
@@ -90,6 +98,12 @@ public final class LoopbackNetwork {
 
   private record Delivery(Sub sub, String subject, String reply, byte[] payload) {}
 
+  /**
+   * The subscriptions of other live endpoints that {@code subject} (this very instance) reached
+   * when {@link LoopbackNetwork#routesVersion} was {@code version}.
+   */
+  private record Route(String subject, long version, Sub[] subs) {}
+
   private final class Endpoint implements Transport {
     final String node;
     final Scheduler scheduler;
@@ -105,6 +119,13 @@ public final class LoopbackNetwork {
     /** The list being delivered (scheduler thread only), swapped with {@code inbox}. */
     private ArrayList<Delivery> delivering = new ArrayList<>();
     private final Runnable drain = this::drain;
+    /** The network this endpoint belongs to. */
+    LoopbackNetwork network() {
+      return LoopbackNetwork.this;
+    }
+
+    /** The route of the last subject sent (immutable; a racy read only costs a rebuild). */
+    private Route route;
 
     Endpoint(String node, Scheduler scheduler) {
       this.node = node;
@@ -150,24 +171,41 @@ public final class LoopbackNetwork {
       if (dead) {
         return;
       }
+      // A node mostly sends runs of one subject (a catch-up's data, its acks): look the
+      // subscribers up once per run instead of once per message and endpoint.
+      Route r = route;
+      long version = routesVersion.get();
+      if (r == null || r.subject() != subject || r.version() != version) {
+        r = route(subject, version);
+        route = r;
+      }
+      Sub[] targets = r.subs();
+      for (int i = 0; i < targets.length; i++) {
+        Sub s = targets[i];
+        s.owner.deliver(new Delivery(s, subject, reply, payload));
+      }
+    }
+
+    /** The current subscribers of {@code subject} on the other live endpoints, stamped {@code version}. */
+    private Route route(String subject, long version) {
+      List<Sub> out = new ArrayList<>(2);
       for (Endpoint other : liveArray) {
         if (other == this) {
           continue;
         }
         List<Sub> l = other.subs.get(subject);
-        if (l == null) {
-          continue;
-        }
-        for (Sub s : l) {
-          other.deliver(new Delivery(s, subject, reply, payload));
+        if (l != null) {
+          out.addAll(l);
         }
       }
+      return new Route(subject, version, out.toArray(new Sub[0]));
     }
 
     @Override
     public Subscription subscribe(String subject, MessageHandler handler) {
       Sub s = new Sub(this, subject, handler);
       subs.computeIfAbsent(subject, k -> new CopyOnWriteArrayList<>()).add(s);
+      routesVersion.incrementAndGet();
       return s;
     }
   }
@@ -196,6 +234,7 @@ public final class LoopbackNetwork {
       if (l != null) {
         l.remove(this);
       }
+      owner.network().routesVersion.incrementAndGet();
     }
   }
 }

@@ -288,7 +288,8 @@ public final class LeaderCatchup {
     for (int i = 0, n = acks.size(); i < n; i++) {
       FollowerCatchup.Delivery d = acks.get(i);
       String subject = d.subject();
-      if (!subject.startsWith(ackPrefix)) {
+      // The acks of a run repeat one reply instance per message length: check its prefix once.
+      if (subject != lastAckSubject && !subject.startsWith(ackPrefix)) {
         continue;
       }
       byte[] payload = d.payload();
