@@ -27,7 +27,12 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code pipelined}: up to {@code window} publishes in flight; the iteration ends after every
  *       outstanding publish is acked (a failed ack fails the run).</li>
  * </ul>
- * The auxiliary counter {@code mbPerSec} is payload megabytes (10^6 bytes) per second.
+ * The auxiliary counter {@code mbPerSec} is payload megabytes (10^6 bytes) per second. For
+ * comparing code on a shared machine, {@code cpuUsPerMsg} is the CPU time of the whole JVM (three
+ * nodes, their I/O threads, the collector and the benchmark thread) from the start of an iteration
+ * to the end of its drain, divided by the messages published in it, in microseconds. It is a JMH
+ * {@code EVENTS} counter, which JMH sums over iterations in the summary line: read the
+ * per-iteration lines, or divide the summary by the iteration count.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -65,6 +70,39 @@ public class PublishBenchmark {
     }
   }
 
+  /** CPU time per published message over an iteration (see the class comment). */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Cpu {
+    /** Process CPU microseconds per message published in the iteration (drain included). */
+    public double cpuUsPerMsg;
+    private long cpuAtStart;
+    private long msgs;
+
+    /** Notes the process CPU time at the start of the iteration. */
+    @Setup(Level.Iteration)
+    public void start() {
+      cpuUsPerMsg = 0;
+      msgs = 0;
+      cpuAtStart = processCpuNanos();
+    }
+
+    /**
+     * Drains the pipeline (JMH tears this state down before the benchmark's own state, so the
+     * drain is done here to be counted), then computes the counter.
+     */
+    @TearDown(Level.Iteration)
+    public void stop(PublishBenchmark bench) {
+      bench.drain();
+      cpuUsPerMsg = msgs == 0 ? 0 : (processCpuNanos() - cpuAtStart) / 1e3 / msgs;
+    }
+  }
+
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : 0;
+  }
+
   /** Starts the cluster and creates stream {@code P}. */
   @Setup(Level.Trial)
   public void startCluster() {
@@ -77,7 +115,7 @@ public class PublishBenchmark {
 
   /** One publish, waiting for its ack. */
   @Benchmark
-  public PubAck oneAtATime(Bytes b) {
+  public PubAck oneAtATime(Bytes b, Cpu c) {
     CompletableFuture<PubAck> f = new CompletableFuture<>();
     cluster.publishAsync(leader, "P", "p", data, (ack, t) -> {
       if (t != null) {
@@ -91,14 +129,16 @@ public class PublishBenchmark {
       throw new IllegalStateException("publish failed: " + ack.error());
     }
     b.mbPerSec += size / 1e6;
+    c.msgs++;
     return ack;
   }
 
   /** One publish into the window. */
   @Benchmark
-  public void pipelined(Bytes b) {
+  public void pipelined(Bytes b, Cpu c) {
     pipeline.publish(data);
     b.mbPerSec += size / 1e6;
+    c.msgs++;
   }
 
   /** Waits for every outstanding pipelined publish; fails if one failed. */

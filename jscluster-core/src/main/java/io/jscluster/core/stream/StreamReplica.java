@@ -8,6 +8,7 @@ import io.jscluster.codec.meta.StreamConfig;
 import io.jscluster.codec.msg.BatchMsgCodec;
 import io.jscluster.codec.msg.StreamMsg;
 import io.jscluster.codec.msg.StreamMsgCodec;
+import io.jscluster.codec.msg.StreamMsgView;
 import io.jscluster.codec.ops.DeleteRange;
 import io.jscluster.codec.ops.DeleteRangeCodec;
 import io.jscluster.codec.ops.MsgDelete;
@@ -165,6 +166,26 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private Scheduler.Timer deadlineTimer;
   private final Runnable expireDeadlines = this::expireDeadlines;
   private final List<StreamMsg> batchMsgs = new ArrayList<>();
+  /**
+   * This leader's stream-message proposals not yet applied, in proposal order: the entry bytes
+   * handed to Raft and the message they encode. A leader applies its own entries from the very
+   * arrays it proposed (Raft hands back the proposed {@code Entry}), so the apply recognises them
+   * by identity and reuses the proposal's subject and reply strings instead of decoding new ones
+   * (the reply's hash is already cached for the lookups by reply). Only a hint: an entry not found
+   * here is decoded as on a follower.
+   */
+  private final java.util.ArrayDeque<byte[]> ownEntries = new java.util.ArrayDeque<>();
+  private final java.util.ArrayDeque<StreamMsg> ownMsgs = new java.util.ArrayDeque<>();
+  /** How far into {@link #ownEntries} an apply looks for its entry before decoding instead. */
+  private static final int OWN_SCAN = 16;
+  /** The subject of the last message applied from decoded bytes, and its bytes (reused when equal). */
+  private String lastSubject;
+  private byte[] lastSubjectBytes = new byte[0];
+  /**
+   * Stands in for a decoded reply when nothing here waits for one (no publish awaits an ack on
+   * this replica): any lookup by it finds nothing, as the real reply would, without decoding it.
+   */
+  private static final String UNAWAITED_REPLY = "$JSC.UNAWAITED";
   private String batchId = "";
   private long batchCount;
   private boolean batching;
@@ -515,6 +536,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   /** Fails every waiting caller (the replica is going away). */
   public void failPending(Throwable cause) {
+    forgetOwnProposals();
     pendingPubs.values().forEach(f -> f.completeExceptionally(cause));
     pendingPurges.values().forEach(f -> f.completeExceptionally(cause));
     pendingDeletes.values().forEach(f -> f.completeExceptionally(cause));
@@ -589,7 +611,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     String reply = nextReply();
     long ts = ctx.scheduler().wallNanos();
-    byte[] data = StreamMsgCodec.encode(new StreamMsg(subject, reply, hdr, msg, clseq, ts, false));
+    StreamMsg sm = new StreamMsg(subject, reply, hdr, msg, clseq, ts, false);
+    byte[] data = StreamMsgCodec.encode(sm);
     try {
       proposer.propose(term, data);
     } catch (RaftException e) {
@@ -597,6 +620,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       f.complete(PubAck.failed(name, e.error() == RaftException.Error.NOT_LEADER
           ? ApiError.CLUSTER_NOT_LEADER : ApiError.storeFailed(e.getMessage())));
       return f;
+    }
+    // Only strings that decode back to themselves: ASCII below the codec's 64 KiB clip.
+    if (isShortAscii(subject) && isShortAscii(reply)) {
+      ownEntries.add(data);
+      ownMsgs.add(sm);
     }
     String msgId = msgIdOf(hdr);
     if (msgId != null) {
@@ -1075,7 +1103,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
           rejectBatch();
         }
         if (op == EntryOp.STREAM_MSG.code() || op == EntryOp.COMPRESSED_STREAM_MSG.code()) {
-          applyMsg(StreamMsgCodec.decode(d, off, len));
+          applyView(StreamMsgCodec.decodeView(d, off, len), ownProposal(d, off, len));
         } else if (op == EntryOp.PURGE_STREAM.code()) {
           applyPurge(StreamPurgeCodec.decode(d, off, len));
         } else if (op == EntryOp.DELETE_MSG.code()) {
@@ -1094,13 +1122,89 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
   }
 
+  /**
+   * The message this leader proposed as exactly {@code d[off, off + len)}, or null. Proposals
+   * ahead of it in the queue were never committed (dropped with their term) and are forgotten.
+   */
+  private StreamMsg ownProposal(byte[] d, int off, int len) {
+    if (ownEntries.isEmpty() || off != 0 || len != d.length) {
+      return null;
+    }
+    int k = 0;
+    for (byte[] e : ownEntries) {
+      if (e == d) {
+        break;
+      }
+      if (++k == OWN_SCAN) {
+        return null;
+      }
+    }
+    if (k == ownEntries.size()) {
+      return null;
+    }
+    for (int i = 0; i < k; i++) {
+      ownEntries.poll();
+      ownMsgs.poll();
+    }
+    ownEntries.poll();
+    return ownMsgs.poll();
+  }
+
+  private void forgetOwnProposals() {
+    ownEntries.clear();
+    ownMsgs.clear();
+  }
+
+  /**
+   * Applies a stream message entry decoded in place: the payload goes from the entry's bytes
+   * straight into the store, the header is copied only when present, and strings are made only
+   * where needed — the proposal's own when this leader proposed the entry ({@code own}), else the
+   * previous subject string when the bytes match (the store recognises it by identity), and the
+   * reply only while a publish on this replica awaits one.
+   */
+  private void applyView(StreamMsgView v, StreamMsg own) {
+    String subject;
+    String reply;
+    if (own != null) {
+      subject = own.subject();
+      reply = own.reply();
+    } else {
+      subject = subjectOf(v);
+      reply = v.replyLen() == 0 ? "" : pendingPubs.isEmpty() && staged.isEmpty() ? UNAWAITED_REPLY : v.reply();
+    }
+    byte[] buf = v.buf();
+    byte[] hdr = v.hdrLen() == 0 ? null : java.util.Arrays.copyOfRange(buf, v.hdrOff(), v.hdrOff() + v.hdrLen());
+    applyMsg(subject, reply, hdr, null, buf, v.hdrOff(), v.hdrLen(), v.msgOff(), v.msgLen(), v.lseq(), v.ts());
+  }
+
+  private String subjectOf(StreamMsgView v) {
+    byte[] buf = v.buf();
+    int o = v.subjectOff();
+    int n = v.subjectLen();
+    if (lastSubject != null && java.util.Arrays.equals(buf, o, o + n, lastSubjectBytes, 0, lastSubjectBytes.length)) {
+      return lastSubject;
+    }
+    lastSubjectBytes = java.util.Arrays.copyOfRange(buf, o, o + n);
+    lastSubject = new String(lastSubjectBytes, StandardCharsets.UTF_8);
+    return lastSubject;
+  }
+
   /** Applies one stream message entry (nats-server {@code applyStreamMsgOp}). */
   void applyMsg(StreamMsg m) {
-    if (m.msgLength() == 0 && !m.reply().isEmpty() && Headers.isFlowControl(m.hdr())) {
+    applyMsg(m.subject(), m.reply(), m.hdr(), m.msg(), null, 0, 0, 0, m.msgLength(), m.lseq(), m.ts());
+  }
+
+  /**
+   * Applies one stream message given either as arrays ({@code msg}, {@code buf} null) or as ranges
+   * of {@code buf} (header at {@code hdrOff}/{@code hdrLen}, payload at {@code msgOff}/{@code
+   * msgLen}); {@code hdr} is the header as an array in both cases (null when absent).
+   */
+  private void applyMsg(String subject, String reply, byte[] hdr, byte[] msg, byte[] buf, int hdrOff, int hdrLen,
+      int msgOff, int msgLen, long lseq, long ts) {
+    if (msgLen == 0 && !reply.isEmpty() && Headers.isFlowControl(hdr)) {
       return;
     }
     long last = store.state().lastSeq();
-    long lseq = m.lseq();
     // An entry proposed before clfs reached its current value lies wholly in the past; nats-server
     // never replays such entries (its snapshot compacts them), so the uint64 wrap of lseq - clfs
     // must not make them look new.
@@ -1119,57 +1223,60 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         desyncs++;
         LOG.error("[{}] stream {}: last sequence mismatch (entry {}, stream {}, clfs {})", ctx.selfId(),
             name, Long.toUnsignedString(lseq), last, clfs);
-        fail(m.reply(), ApiError.STREAM_SEQUENCE_NOT_MATCH);
+        fail(reply, ApiError.STREAM_SEQUENCE_NOT_MATCH);
         return;
       }
     }
     long seq = last + 1;
-    if (m.subject().isEmpty() && m.ts() == 0) {
+    if (subject.isEmpty() && ts == 0) {
       store.skip(seq);
       return;
     }
-    byte[] hdr = m.hdr();
     String msgId = msgIdOf(hdr);
     String elm = hdr == null ? null : Headers.get(hdr, Headers.EXPECTED_LAST_MSG_ID);
     if (elm != null && !elm.isEmpty() && !elm.equals(lmsgId)) {
       bumpClfs(1);
-      fail(m.reply(), ApiError.wrongLastMsgId(lmsgId));
+      fail(reply, ApiError.wrongLastMsgId(lmsgId));
       return;
     }
-    String limit = applyLimitCheck(m);
+    String limit = applyLimitCheck(subject, hdr == null ? 0 : hdr.length, msgLen);
     if (limit != null) {
       bumpClfs(1);
-      fail(m.reply(), ApiError.storeFailed(limit));
+      fail(reply, ApiError.storeFailed(limit));
       return;
     }
     try {
-      store.storeAt(seq, m.ts(), m.subject(), hdr, m.msg());
+      if (buf != null) {
+        store.storeAt(seq, ts, subject, buf, hdrOff, hdrLen, msgOff, msgLen);
+      } else {
+        store.storeAt(seq, ts, subject, hdr, msg);
+      }
     } catch (LimitExceededException e) {
       bumpClfs(1);
-      fail(m.reply(), ApiError.storeFailed(limitText(e.limit())));
+      fail(reply, ApiError.storeFailed(limitText(e.limit())));
       return;
     } catch (SequenceMismatchException e) {
       desyncs++;
       LOG.error("[{}] stream {}: store refused seq {}: {}", ctx.selfId(), name, seq, e.getMessage());
-      fail(m.reply(), ApiError.STREAM_SEQUENCE_NOT_MATCH);
+      fail(reply, ApiError.STREAM_SEQUENCE_NOT_MATCH);
       return;
     }
     if (msgId != null) {
       lmsgId = msgId;
-      dedupe.put(msgId, seq, m.ts());
+      dedupe.put(msgId, seq, ts);
     }
-    Staged st = staged.remove(m.reply());
+    Staged st = staged.remove(reply);
     if (st != null) {
       unstage(st);
     }
-    CompletableFuture<PubAck> f = pendingPubs.remove(m.reply());
+    CompletableFuture<PubAck> f = pendingPubs.remove(reply);
     if (f != null) {
       settle(f, PubAck.ok(name, seq));
     }
   }
 
   /** Discard-new limits on apply: the follower store path does not check them. */
-  private String applyLimitCheck(StreamMsg m) {
+  private String applyLimitCheck(String subject, int hdrLen, int msgLen) {
     if (cfg.discard() != io.jscluster.codec.meta.DiscardPolicy.NEW) {
       return null;
     }
@@ -1177,11 +1284,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (cfg.maxMsgs() > 0 && st.msgs() + 1 > cfg.maxMsgs()) {
       return "maximum messages exceeded";
     }
-    if (cfg.maxBytes() > 0 && st.bytes() + recordSize(m.subject(), m.hdr(), m.msg()) > cfg.maxBytes()) {
+    if (cfg.maxBytes() > 0 && st.bytes() + recordSize(subject, hdrLen, msgLen) > cfg.maxBytes()) {
       return "maximum bytes exceeded";
     }
     if (cfg.discardNewPer() && cfg.maxMsgsPer() > 0
-        && store.subjectTotals(m.subject()).getOrDefault(m.subject(), 0L) + 1 > cfg.maxMsgsPer()) {
+        && store.subjectTotals(subject).getOrDefault(subject, 0L) + 1 > cfg.maxMsgsPer()) {
       return "maximum messages per subject exceeded";
     }
     return null;
@@ -1735,6 +1842,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     // A new leader recomputes clseq from the store and forgets the previous reign's in-flight state.
     clseq = 0;
+    forgetOwnProposals();
     inflight.clear();
     expectedInProcess.clear();
     inflightMsgs = 0;
@@ -1779,11 +1887,27 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   // ------------------------------------------------------------------ helpers
 
   private long recordSize(String subject, byte[] hdr, byte[] msg) {
-    int sl = subject.getBytes(StandardCharsets.UTF_8).length;
-    int hl = hdr == null ? 0 : hdr.length;
-    int ml = msg == null ? 0 : msg.length;
+    return recordSize(subject, hdr == null ? 0 : hdr.length, msg == null ? 0 : msg.length);
+  }
+
+  private long recordSize(String subject, int hl, int ml) {
+    int sl = isShortAscii(subject) ? subject.length() : subject.getBytes(StandardCharsets.UTF_8).length;
     return cfg.storage() == StorageType.MEMORY ? MessageSize.memoryStore(sl, hl, ml)
         : MessageSize.fileStore(sl, hl, ml);
+  }
+
+  /** Whether every char of {@code s} is ASCII and it is short enough for the codec's 16-bit lengths. */
+  private static boolean isShortAscii(String s) {
+    int n = s.length();
+    if (n > 0xffff) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String msgIdOf(byte[] hdr) {
