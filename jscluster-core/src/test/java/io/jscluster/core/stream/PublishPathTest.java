@@ -97,4 +97,48 @@ class PublishPathTest {
       assertThat(c.replicas("ONE").get(0).replica("ONE").host()).isNull();
     }
   }
+
+  @Test
+  @DisplayName("The leader applies its own proposals as proposed: a caller's array changed after publish does not reach any store")
+  void leaderAppliesWhatItProposed() {
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(45).build()) {
+      c.start();
+      c.createStream(StreamConfigs.builder("TEST").subjects("s.>").replicas(3).build());
+      ClusterNode leader = c.streamLeader("TEST");
+      // ASCII subjects take the leader's no-decode apply; a non-ASCII one is decoded like a follower's.
+      String[] subjects = {"s.a", "s.\u00fc", "s.a", "s.b"};
+      java.util.List<java.util.concurrent.CompletableFuture<PubAck>> fs = new java.util.ArrayList<>();
+      java.util.List<byte[]> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        byte[] data = b("payload-" + i);
+        byte[] hdr = i % 3 == 0 ? Headers.of(Headers.MSG_ID, "id-" + i) : null;
+        sent.add(data.clone());
+        fs.add(leader.publish("TEST", subjects[i % subjects.length], hdr, data));
+        java.util.Arrays.fill(data, (byte) 'X');
+        if (hdr != null) {
+          java.util.Arrays.fill(hdr, (byte) 'X');
+        }
+      }
+      c.await(() -> fs.stream().allMatch(java.util.concurrent.CompletableFuture::isDone), 30_000, "acks");
+      for (int i = 0; i < fs.size(); i++) {
+        assertThat(fs.get(i).join().seq()).isEqualTo(i + 1);
+      }
+      c.awaitSequence("TEST", 40, 30_000);
+      for (ClusterNode n : c.replicas("TEST")) {
+        StreamReplica r = n.replica("TEST");
+        for (int i = 0; i < 40; i++) {
+          var m = r.store().load(i + 1);
+          assertThat(m.subject()).isEqualTo(subjects[i % subjects.length]);
+          assertThat(m.data()).isEqualTo(sent.get(i));
+          if (i % 3 == 0) {
+            assertThat(Headers.get(m.header(), Headers.MSG_ID)).isEqualTo("id-" + i);
+          }
+        }
+      }
+      // De-duplication saw the ids as proposed.
+      PubAck dup = c.publish("TEST", "s.a", Headers.of(Headers.MSG_ID, "id-3"), b("again"));
+      assertThat(dup.duplicate()).isTrue();
+      assertThat(dup.seq()).isEqualTo(4);
+    }
+  }
 }
