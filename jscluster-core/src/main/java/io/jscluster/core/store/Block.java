@@ -25,7 +25,10 @@ final class Block {
     final DeleteSet dmap = new DeleteSet();
     /** Damaged sub-ranges, ascending, disjoint. */
     final List<Damage> damaged = new ArrayList<>();
-    /** Bytes of the file written through the channel (the write buffer holds more for the active block). */
+    /**
+     * Bytes of the file written through the channel or queued for a write-behind write at the file's end (the
+     * write buffer holds more for the active block). Only the active block ever has queued writes.
+     */
     long fileLength;
     /** Length recorded in the manifest when sealed, or -1 while the block is the active one. */
     long sealedLength = -1;

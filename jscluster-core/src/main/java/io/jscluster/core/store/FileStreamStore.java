@@ -50,6 +50,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Durability</h2>
  * See {@link SyncPolicy}. Under {@link SyncPolicy#ALWAYS} every mutating call, or every
  * {@link #batch(Runnable)}, is fsynced before it returns.
+ *
+ * <h2>Write-behind</h2>
+ * Records are assembled in a {@link #WRITE_BUFFER_BYTES} heap buffer. By default a full buffer is written to the
+ * active block on the caller's thread. With {@link FileStoreConfig#withWriteBehind(int)} it is handed to a shared
+ * writer pool instead and the caller continues in a free buffer (bounded; it waits when all are in flight). Every
+ * path that reads the active block's file, rewrites or cuts it, seals it, syncs, purges or closes first waits for
+ * the writes in flight, so they all see every stored record; a write failing in the background fails the store like
+ * a write failing inline (the next write, sync or read of the lost records throws {@link StoreIOException}).
  */
 public final class FileStreamStore extends AbstractStreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStreamStore.class);
@@ -79,6 +87,16 @@ public final class FileStreamStore extends AbstractStreamStore {
      * under half of it is live; nats-server's file store uses the same 2 MiB minimum and half-live rule.
      */
     private static final int COMPACT_MIN_BYTES = 2 * 1024 * 1024;
+    private static final java.lang.invoke.VarHandle FAILURE;
+
+    static {
+        try {
+            FAILURE = java.lang.invoke.MethodHandles.lookup().findVarHandle(FileStreamStore.class, "failure",
+                    StoreIOException.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final FileStoreConfig cfg;
     private final Path dir;
@@ -129,12 +147,23 @@ public final class FileStreamStore extends AbstractStreamStore {
     private boolean wroteSinceTrim;
     private boolean readSinceTrim;
     private int batchDepth;
-    private StoreIOException failure;
+    /**
+     * The first write failure; from then on the store refuses writes. Volatile and set once (compare-and-set):
+     * a write-behind writer thread records its failure here without the store's lock.
+     */
+    private volatile StoreIOException failure;
+    /** The write-behind queue, or null when buffers are written on the caller's thread. */
+    private final WriteBehind writeBehind;
+    /** Bytes of each write buffer. */
+    private final int writeBufferBytes;
     private ScheduledFuture<?> backgroundTask;
 
-    private FileStreamStore(FileStoreConfig cfg) {
+    private FileStreamStore(FileStoreConfig cfg, int writeBufferBytes, WriteBehind.BlockWriter writer) {
         super(cfg.limits(), cfg.clock());
         this.cfg = cfg;
+        this.writeBufferBytes = writeBufferBytes;
+        this.writeBehind = cfg.writeBehindBuffers() == 0 ? null : new WriteBehind(cfg.writeBehindBuffers(),
+                writeBufferBytes, StoreWriters.executor(), writer, this::writeBehindFailed);
         this.dir = cfg.dir();
         this.blockSize = cfg.blockSize();
         this.syncAlways = cfg.syncPolicy() == SyncPolicy.ALWAYS;
@@ -163,7 +192,18 @@ public final class FileStreamStore extends AbstractStreamStore {
      * @throws StoreIOException the directory cannot be read or written
      */
     public static FileStreamStore open(FileStoreConfig cfg) {
-        FileStreamStore s = new FileStreamStore(cfg);
+        return open(cfg, WRITE_BUFFER, WriteBehind.FILE_WRITER);
+    }
+
+    /**
+     * As {@link #open(FileStoreConfig)} with another write-buffer size and, under write-behind, another writer
+     * (tests: small buffers make every few records a hand-off; a failing writer injects I/O errors).
+     */
+    static FileStreamStore open(FileStoreConfig cfg, int writeBufferBytes, WriteBehind.BlockWriter writer) {
+        if (writeBufferBytes < BlockFormat.MIN_RECORD || writeBufferBytes > WRITE_BUFFER) {
+            throw new IllegalArgumentException("write buffer size out of range: " + writeBufferBytes);
+        }
+        FileStreamStore s = new FileStreamStore(cfg, writeBufferBytes, writer);
         try {
             s.recover();
         } catch (IOException e) {
@@ -785,10 +825,14 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     private StoreIOException fail(String what, IOException e) {
         StoreIOException ex = new StoreIOException(what, e);
-        if (failure == null) {
-            failure = ex;
-        }
+        FAILURE.compareAndSet(this, null, ex);
         return ex;
+    }
+
+    /** A write-behind write failed (on a writer thread): the next operation or sync throws it. */
+    private void writeBehindFailed(Path file, IOException e) {
+        fail("background write of " + file, e);
+        LOG.error("{}: background write of {} failed; store refuses further writes", dir, file, e);
     }
 
     /** The active block, after starting a new one if a record of {@code len} bytes would overflow it. */
@@ -843,20 +887,47 @@ public final class FileStreamStore extends AbstractStreamStore {
      */
     private int ensureRoom(int len) throws IOException {
         if (wa == null) {
-            wa = new byte[WRITE_BUFFER];
+            wa = writeBehind != null ? writeBehind.take() : new byte[writeBufferBytes];
             wbuf = ByteBuffer.wrap(wa);
-        } else if (WRITE_BUFFER - wpos < len) {
-            flushWrites();
+        } else if (wa.length - wpos < len) {
+            if (writeBehind != null) {
+                handOff();
+            } else {
+                flushWrites();
+            }
         }
         wroteSinceTrim = true;
         return wpos;
+    }
+
+    /**
+     * Write-behind: queues the full write buffer's write at the end of the active block and continues in a free
+     * buffer. The block's length counts the queued bytes at once (record offsets stay file offsets); every read of
+     * the active block's file first waits for the queue ({@link #awaitWrites()}).
+     */
+    private void handOff() throws IOException {
+        Block b = active();
+        wa = writeBehind.submit(b.channel, b.file, wa, wpos, b.fileLength);
+        wbuf = ByteBuffer.wrap(wa);
+        b.fileLength += wpos;
+        wpos = 0;
+        markDirty(b);
+    }
+
+    /** Waits until every write handed to the write-behind queue is in the file (no-op without write-behind). */
+    private void awaitWrites() throws IOException {
+        if (writeBehind != null) {
+            writeBehind.await();
+        }
     }
 
     private int buffered() {
         return wpos;
     }
 
+    /** Writes everything buffered (queued or not) to the active block's file before returning. */
     private void flushWrites() throws IOException {
+        awaitWrites();
         if (wpos == 0) {
             return;
         }
@@ -870,9 +941,10 @@ public final class FileStreamStore extends AbstractStreamStore {
         markDirty(b);
     }
 
-    /** Drops what the write buffer holds without writing it. */
-    private void discardWrites() {
+    /** Drops what the write buffer holds without writing it (after the queued writes completed). */
+    private void discardWrites() throws IOException {
         wpos = 0;
+        awaitWrites();
     }
 
     private void markDirty(Block b) {
@@ -1041,8 +1113,14 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** Releases the write buffer and read buffers of a store that has been idle since the last call. */
     private void trimIdle() {
         if (!wroteSinceTrim && wa != null && wpos == 0) {
+            if (writeBehind != null) {
+                writeBehind.giveBack(wa);
+            }
             wa = null;
             wbuf = null;
+        }
+        if (writeBehind != null && wa == null) {
+            writeBehind.trim();
         }
         if (!readSinceTrim) {
             invalidateWindow();
@@ -1057,7 +1135,18 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     /** Bytes of buffers this store holds now (write buffer, read window, record buffer), for tests. */
     synchronized int bufferBytes() {
-        return (wa == null ? 0 : wa.length) + (win == null ? 0 : win.length) + rbuf.length;
+        int write = writeBehind != null ? writeBehind.allocated() * writeBufferBytes : wa == null ? 0 : wa.length;
+        return write + (win == null ? 0 : win.length) + rbuf.length;
+    }
+
+    /** Write-behind buffers in existence, read without the store's lock (for tests); 0 without write-behind. */
+    int writeBuffersAllocated() {
+        return writeBehind == null ? 0 : writeBehind.allocated();
+    }
+
+    /** Whether write-behind writes are queued or running (for tests). */
+    boolean writeBehindInFlight() {
+        return writeBehind != null && writeBehind.busy();
     }
 
     /** Runs the background task once now, as the shared scheduler would (for tests). */
@@ -1097,7 +1186,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         long len = (long) BlockFormat.MSG_FIXED + slen + hl + dl;
         // The common case, kept small enough to inline: the record fits the write buffer and the active block,
         // which holds messages already (so its first sequence and delete map stay as they are).
-        if (a != null && len <= WRITE_BUFFER - p && b.fileLength + p + len <= blockSize && b.msgs != 0
+        if (a != null && len <= a.length - p && b.fileLength + p + len <= blockSize && b.msgs != 0
                 && failure == null && slen <= 0xFFFF) {
             byte[] subject = si.utf8();
             BlockFormat.putMsg(a, p, crc, seq, ts, subject, si.utf8Word0, si.utf8Word1, header, headerOff, hl, data,
@@ -1125,7 +1214,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         try {
             Block b = activeFor(len);
             int off;
-            if (len > WRITE_BUFFER) {
+            if (len > writeBufferBytes) {
                 flushWrites();
                 off = (int) b.fileLength;
                 ByteBuffer big = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
@@ -1344,8 +1433,12 @@ public final class FileStreamStore extends AbstractStreamStore {
                 b.addDamage(seq, seq, "record missing from block");
                 throw corruption(b, seq);
             }
-            if (b == active() && off >= b.fileLength) {
-                flushWrites();
+            if (b == active()) {
+                if (off >= b.fileLength) {
+                    flushWrites();
+                } else {
+                    awaitWrites();
+                }
             }
             FileChannel ch = b.channel;
             boolean temp = false;
@@ -1546,7 +1639,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         invalidateWindow();
         RecordIndex idx = indexFor(b);
         int off = idx.find(seq);
-        if (b == active() && off >= b.fileLength) {
+        if (b == active()) {
+            // Also when the record was handed off already: its queued write would overwrite the erasure.
             flushWrites();
         }
         FileChannel ch = b.channel;
@@ -2354,6 +2448,17 @@ public final class FileStreamStore extends AbstractStreamStore {
             LOG.error("{}: error while closing", dir, e);
         } finally {
             markClosed();
+            if (writeBehind != null) {
+                // A failed store skipped the sync above: no queued write may meet a closed channel.
+                writeBehind.awaitQuietly();
+                if (wa != null) {
+                    writeBehind.giveBack(wa);
+                }
+                writeBehind.trim();
+            }
+            wa = null;
+            wbuf = null;
+            wpos = 0;
             closeChannelsQuietly();
         }
     }

@@ -32,9 +32,16 @@ class FileStreamStoreDamageTest {
     Path tmp;
     private final AtomicLong clock = new AtomicLong(5_000_000L);
 
+    /** Whether the run at hand writes through write-behind (small buffers, so most writes are handed off). */
+    private boolean writeBehind;
+
     private FileStreamStore open(Path dir) {
-        return guarded(() -> FileStreamStore.open(FileStoreConfig.of(dir).withBlockSize(2048).withClock(clock::get)
-                .withIndexCacheBlocks(2)));
+        FileStoreConfig cfg = FileStoreConfig.of(dir).withBlockSize(2048).withClock(clock::get)
+                .withIndexCacheBlocks(2);
+        if (writeBehind) {
+            return guarded(() -> FileStreamStore.open(cfg.withWriteBehind(3), 200, WriteBehind.FILE_WRITER));
+        }
+        return guarded(() -> FileStreamStore.open(cfg));
     }
 
     /** Runs an operation, failing the test if anything but a StoreException escapes. */
@@ -147,6 +154,8 @@ class FileStreamStoreDamageTest {
 
     private void oneDamageRun(long seed) throws IOException {
         SplittableRandom rnd = new SplittableRandom(seed);
+        // Every other seed writes (and rewrites, repairs) through write-behind.
+        writeBehind = (seed & 1) == 1;
         Path dir = tmp.resolve("d" + seed);
         FileStreamStore s = open(dir);
         TreeMap<Long, StoredMessage> expected = populate(s, rnd, 150 + rnd.nextInt(200));

@@ -43,19 +43,30 @@ class StreamStorePropertyTest {
         run(true);
     }
 
+    @Test
+    @DisplayName("file store with write-behind (tiny buffers: a hand-off every few records) agrees with the model")
+    void fileStoreWriteBehind() {
+        run(true, true);
+    }
+
     private void run(boolean file) {
+        run(file, false);
+    }
+
+    private void run(boolean file, boolean writeBehind) {
         SeedRange seeds = SeedRange.fromSystemProperties(12);
+        String kind = writeBehind ? "file+write-behind" : file ? "file" : "memory";
         for (int i = 0; i < seeds.count(); i++) {
             long seed = seeds.seed(i);
-            System.out.println("StreamStorePropertyTest " + (file ? "file" : "memory") + " seed=" + seed
-                    + " steps=" + STEPS);
-            new Runner(seed, file, tmp.resolve((file ? "f" : "m") + seed)).run();
+            System.out.println("StreamStorePropertyTest " + kind + " seed=" + seed + " steps=" + STEPS);
+            new Runner(seed, file, writeBehind, tmp.resolve((writeBehind ? "w" : file ? "f" : "m") + seed)).run();
         }
     }
 
     private static final class Runner {
         final long seed;
         final boolean file;
+        final boolean writeBehind;
         final Path dir;
         final SplittableRandom rnd;
         final AtomicLong clock = new AtomicLong(1_000_000_000L);
@@ -65,9 +76,10 @@ class StreamStorePropertyTest {
         int step;
         String lastOp = "";
 
-        Runner(long seed, boolean file, Path dir) {
+        Runner(long seed, boolean file, boolean writeBehind, Path dir) {
             this.seed = seed;
             this.file = file;
+            this.writeBehind = writeBehind;
             this.dir = dir;
             this.rnd = new SplittableRandom(seed);
             int kind = rnd.nextInt(6);
@@ -90,9 +102,16 @@ class StreamStorePropertyTest {
             if (!file) {
                 return new MemoryStreamStore(limits, clock::get);
             }
-            return FileStreamStore.open(FileStoreConfig.of(dir).withBlockSize(1024 + rnd.nextInt(2048))
+            FileStoreConfig cfg = FileStoreConfig.of(dir).withBlockSize(1024 + rnd.nextInt(2048))
                     .withLimits(limits).withClock(clock::get).withIndexCacheBlocks(2)
-                    .withSync(SyncPolicy.INTERVAL, 3_600_000_000_000L));
+                    .withSync(SyncPolicy.INTERVAL, 3_600_000_000_000L);
+            if (!writeBehind) {
+                return FileStreamStore.open(cfg);
+            }
+            // Buffers from below one record to a few: hand-offs, back-pressure and records larger than a buffer.
+            return FileStreamStore.open(cfg.withSync(rnd.nextBoolean() ? SyncPolicy.INTERVAL : SyncPolicy.ALWAYS,
+                    3_600_000_000_000L).withWriteBehind(2 + rnd.nextInt(3)), 64 + rnd.nextInt(400),
+                    WriteBehind.FILE_WRITER);
         }
 
         void run() {
