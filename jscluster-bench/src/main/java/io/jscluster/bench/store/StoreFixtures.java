@@ -43,8 +43,13 @@ final class StoreFixtures {
     }
 
     static StreamStore file(Path dir) {
+        return file(dir, 0);
+    }
+
+    /** The file store of the benchmarks with {@code writeBehind} write-behind buffers (0: writes inline). */
+    static StreamStore file(Path dir, int writeBehind) {
         return FileStreamStore.open(FileStoreConfig.of(dir).withClock(new Ticker())
-                .withSync(SyncPolicy.INTERVAL, SYNC_INTERVAL_NANOS));
+                .withSync(SyncPolicy.INTERVAL, SYNC_INTERVAL_NANOS).withWriteBehind(writeBehind));
     }
 
     static Path tempDir(String prefix) {

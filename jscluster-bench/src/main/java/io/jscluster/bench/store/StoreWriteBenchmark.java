@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code memory}: a memory store capped at 1,000,000 messages (discard old), so the steady state includes
  *       removing the oldest message — the heap stays bounded across iterations.</li>
  *   <li>{@code file}: a file store with {@code SyncPolicy.INTERVAL} (100 ms background fsync), 8 MiB blocks,
- *       fresh directory per iteration. Compare with {@link PlainFileChannelBenchmark} in the same run.</li>
+ *       write-behind with {@link #writeBehind} buffers (0: none), fresh directory per iteration. Compare with {@link PlainFileChannelBenchmark} in the same run.</li>
  * </ul>
  */
 @State(Scope.Thread)
@@ -38,6 +38,13 @@ public class StoreWriteBenchmark {
     /** Which store. */
     @Param({"memory", "file"})
     public String store;
+
+    /**
+     * File store only: write-behind buffers ({@code FileStoreConfig#withWriteBehind}); 0 writes each full 256 KiB
+     * buffer on the benchmark thread, as before write-behind existed.
+     */
+    @Param({"4"})
+    public int writeBehind;
 
     /** Memory store only: messages kept (discard old beyond it). Run with -p retain=10000 to keep it young-gen. */
     @Param({"1000000"})
@@ -56,7 +63,7 @@ public class StoreWriteBenchmark {
             s = StoreFixtures.memory(new StreamLimits(retain, 0, 0, 0, DiscardPolicy.OLD, false));
         } else {
             dir = StoreFixtures.tempDir("jscluster-store-bench");
-            s = StoreFixtures.file(dir);
+            s = StoreFixtures.file(dir, writeBehind);
         }
     }
 
