@@ -1191,8 +1191,8 @@ public final class RaftNode {
   }
 
   /**
-   * Replays the adopted snapshot to the upper layer (NRG {@code DrainAndReplaySnapshot}): pauses
-   * applying, discards the queued apply elements ({@link RaftEffects#drainApplyQueue()}), cancels
+   * Replays the adopted snapshot to the upper layer (NRG {@code DrainAndReplaySnapshot}): steps
+   * down when leading or campaigning, pauses applying, discards the queued apply elements ({@link RaftEffects#drainApplyQueue()}), cancels
    * a catch-up, lowers the commit index to the snapshot's and surfaces the snapshot again. The
    * upper layer restores from it and then calls {@link #resumeApply(long)}, which surfaces the
    * indexes committed meanwhile.
@@ -1210,9 +1210,13 @@ public final class RaftNode {
       return false;
     }
     LOG.warn("[{}:{}] draining and replaying snapshot {}", config.group(), id, snap.fileName());
-    if (state != RaftState.LEADER) {
-      pauseApply(now);
+    clock = now;
+    if (state != RaftState.FOLLOWER) {
+      // A leader or candidate replaying its snapshot cannot keep serving: it steps down and waits
+      // paused, like any follower restoring from a snapshot.
+      stepDownTo(now, "");
     }
+    pauseApply(now);
     effects.drainApplyQueue();
     cancelCatchup();
     commit = snap.lastIndex();

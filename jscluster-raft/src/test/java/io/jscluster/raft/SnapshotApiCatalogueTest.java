@@ -348,6 +348,29 @@ class SnapshotApiCatalogueTest {
   }
 
   @Test
+  @DisplayName("DrainAndReplaySnapshot on a leader steps it down and pauses applies, as NRG's pauseApplyLocked does")
+  void drainAndReplaySnapshotStepsALeaderDown() {
+    NodeHarness h = new NodeHarness();
+    h.electSelf();
+    h.deliverAr(new AppendEntryResponse(1, 1, S2, true));
+    h.node.applied(h.now, 1);
+    h.node.installSnapshot(h.now, b("snapshot"));
+    assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
+    h.leaderSignals.clear();
+    h.queue.clear();
+
+    assertThat(h.node.drainAndReplaySnapshot(h.now)).isTrue();
+    assertThat(h.node.state()).isEqualTo(RaftState.FOLLOWER);
+    assertThat(h.leaderSignals).containsExactly(false);
+    assertThat(h.node.isPaused()).isTrue();
+    assertThat(h.queue).hasSize(1);
+    assertThat(h.queue.get(0).isSnapshot()).isTrue();
+    // Paused like a follower: the restore is not answered with a refusal to pause.
+    h.node.resumeApply(h.now);
+    assertThat(h.node.isPaused()).isFalse();
+  }
+
+  @Test
   @DisplayName("TestNRGDrainAndReplaySnapshot")
   void drainAndReplaySnapshot() {
     NodeHarness h = new NodeHarness();

@@ -1665,14 +1665,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         deferred.clear();
         boolean replayed = false;
         if (!closed && !host.stopped()) {
-          long now = ctx.scheduler().nowMillis();
-          if (host.node().isLeader()) {
-            // NRG's replay steps a leader down before it pauses applies. Without that a leader
-            // refused the pause (ALREADY_LEADER) replays into the same refusal at the same
-            // instant, forever.
-            host.input(n -> n.stepDown(now));
-          }
-          replayed = host.node().drainAndReplaySnapshot(now);
+          // The replay steps a leader down before pausing, so an ALREADY_LEADER refusal is
+          // not met again by the catch-up it starts.
+          replayed = host.node().drainAndReplaySnapshot(ctx.scheduler().nowMillis());
         }
         if (!replayed) {
           LOG.error("[{}] stream {}: no snapshot to replay after a failed catch-up", ctx.selfId(), name);
