@@ -12,7 +12,8 @@ import io.jscluster.raft.snapshot.SnapshotStorage;
 import java.util.function.LongSupplier;
 
 /**
- * A node's {@link FileNodeStorage} on its own {@link SimDisk}. It only adds one thing: while the
+ * A node's {@link FileNodeStorage} on its own {@link SimDisk}, forwarding every method (the
+ * replicated-store form and the store forcer included). It only adds one thing: while the
  * machine is going down (a kill or a power cut of the in-process cluster), closing a log or store
  * that cannot flush, or that a power loss interrupted in the middle of a write, is not an error:
  * the dead process's files keep what the simulation decides.
@@ -57,6 +58,17 @@ final class SimDiskStorage implements NodeStorage {
   public StreamStore streamStore(String stream, StorageType storage, StreamLimits limits,
       LongSupplier clock) {
     return files.streamStore(stream, storage, limits, clock);
+  }
+
+  @Override
+  public StreamStore streamStore(String stream, StorageType storage, StreamLimits limits,
+      LongSupplier clock, boolean replicated) {
+    return files.streamStore(stream, storage, limits, clock, replicated);
+  }
+
+  @Override
+  public java.util.concurrent.Executor storeForcer() {
+    return files.storeForcer();
   }
 
   @Override
