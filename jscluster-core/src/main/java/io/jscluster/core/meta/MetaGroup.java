@@ -80,6 +80,8 @@ public final class MetaGroup implements RaftGroupHost.Listener {
   private final Map<String, ArrayDeque<Pending>> pending = new HashMap<>();
   /** Updates this meta leader proposed and has not applied yet (nats-server's inflight proposals). */
   private final Map<String, StreamAssignment> inflight = new HashMap<>();
+  /** Assignments removed during the startup replay, by name, acted on when it ends. */
+  private final Map<String, StreamAssignment> replayRemoved = new java.util.LinkedHashMap<>();
   private RaftGroupHost host;
   private boolean leader;
   private long term;
@@ -489,7 +491,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       if (n == null || recreated) {
         streams.remove(name);
         unsupported.remove(name);
-        handler.streamRemoved(old);
+        removed(old);
       }
     }
     for (DecodedAssignment<StreamAssignment> d : next.values()) {
@@ -501,7 +503,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
       }
       streams.put(name, sa);
       track(name, d.unsupportedReason());
-      handler.streamAssigned(sa, old != null, d.unsupportedReason());
+      assigned(sa, old != null, d.unsupportedReason());
     }
   }
 
@@ -520,7 +522,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
         if (!streams.containsKey(name)) {
           streams.put(name, sa);
           track(name, d.unsupportedReason());
-          handler.streamAssigned(sa, false, d.unsupportedReason());
+          assigned(sa, false, d.unsupportedReason());
         }
       }
       case UPDATE_STREAM -> {
@@ -531,7 +533,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
         if (streams.containsKey(name)) {
           streams.put(name, sa);
           track(name, d.unsupportedReason());
-          handler.streamAssigned(sa, true, d.unsupportedReason());
+          assigned(sa, true, d.unsupportedReason());
         }
       }
       case REMOVE_STREAM -> {
@@ -539,7 +541,7 @@ public final class MetaGroup implements RaftGroupHost.Listener {
         StreamAssignment old = streams.remove(name);
         unsupported.remove(name);
         if (old != null) {
-          handler.streamRemoved(old);
+          removed(old);
         }
       }
       default -> {
@@ -559,6 +561,25 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     }
   }
 
+  /**
+   * Tells the node of an applied assignment; while the startup replay runs the table alone changes
+   * and the node hears only the final state at the end (see {@link #marker()}).
+   */
+  private void assigned(StreamAssignment sa, boolean update, String reason) {
+    if (replayed) {
+      handler.streamAssigned(sa, update, reason);
+    }
+  }
+
+  /** Tells the node of a removed assignment, or stages the removal while the replay runs. */
+  private void removed(StreamAssignment sa) {
+    if (replayed) {
+      handler.streamRemoved(sa);
+    } else {
+      replayRemoved.put(sa.config().name(), sa);
+    }
+  }
+
   private void track(String name, String reason) {
     if (reason == null) {
       unsupported.remove(name);
@@ -572,10 +593,25 @@ public final class MetaGroup implements RaftGroupHost.Listener {
     return unsupported.get(name);
   }
 
+  /**
+   * The end of the startup replay (nats-server applies the meta log in recovery mode and acts on
+   * the staged result only then): the node is told of the final table once, removals first, so a
+   * stream created and deleted in the log never gets a replica, and a deleted one is not created
+   * again on every restart.
+   */
   @Override
   public void marker() {
     if (!replayed) {
       replayed = true;
+      for (StreamAssignment gone : replayRemoved.values()) {
+        if (!streams.containsKey(gone.config().name())) {
+          handler.streamRemoved(gone);
+        }
+      }
+      replayRemoved.clear();
+      for (StreamAssignment sa : List.copyOf(streams.values())) {
+        handler.streamAssigned(sa, false, unsupported.get(sa.config().name()));
+      }
       handler.replayDone();
       if (afterApply != null) {
         // Start with a freshly compacted log, as nats-server snapshots when recovery ends.
