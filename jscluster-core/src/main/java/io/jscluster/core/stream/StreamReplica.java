@@ -651,6 +651,48 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     return f;
   }
 
+  /**
+   * Leader (or R1): uses up sequences {@code start..end} without messages (nats-server's
+   * {@code skipMsgs}, used when a mirror or source sees a gap). An R1 skips them in its store at
+   * once; a replicated stream proposes them, as one delete range (op 15, applied in O(1) by every
+   * replica) when {@code deleteRange} is set — nats-server's {@code js_raft_delete_range} feature
+   * flag, to be set only when every peer applies op 15 from the log — else as one skip record per
+   * sequence. The skips take effect when applied; a publish proposed before that does not see them.
+   *
+   * @throws IllegalArgumentException when {@code start} is 0 or after {@code end}
+   * @throws io.jscluster.core.ClusterException not leader, or the proposal failed
+   * @throws StoreException an R1 store refused the skip (e.g. {@code start} is not its next sequence)
+   */
+  public void skipMsgs(long start, long end, boolean deleteRange) {
+    if (start == 0 || Long.compareUnsigned(start, end) > 0) {
+      throw new IllegalArgumentException("bad skip range " + Long.toUnsignedString(start) + ".."
+          + Long.toUnsignedString(end));
+    }
+    long num = end - start + 1;
+    if (host == null) {
+      store.skip(start, num);
+      return;
+    }
+    if (!isLeader()) {
+      throw new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER);
+    }
+    try {
+      if (deleteRange) {
+        proposer.propose(term, DeleteRangeCodec.encode(new DeleteRange(start, num)));
+        return;
+      }
+      // Each record names the sequence before it with the clfs offset, as a publish does, so the
+      // apply path's last-sequence check places it (nats-server omits the offset: with failed
+      // proposals counted its records would be taken as already applied).
+      for (long seq = start; Long.compareUnsigned(seq, end) <= 0 && seq != 0; seq++) {
+        proposer.propose(term, StreamMsgCodec.encode(new StreamMsg("", "", null, null, seq - 1 + clfs, 0, false)));
+      }
+    } catch (RaftException e) {
+      throw new io.jscluster.core.ClusterException(e.error() == RaftException.Error.NOT_LEADER
+          ? ApiError.CLUSTER_NOT_LEADER : ApiError.storeFailed(e.getMessage()));
+    }
+  }
+
   private PubAck preProposal(String subject, byte[] hdr, byte[] msg) {
     if (!isLeader() || store.hasDamage()) {
       // A damaged leader is about to hand leadership over: its de-duplication window and
