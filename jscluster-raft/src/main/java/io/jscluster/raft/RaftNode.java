@@ -2673,6 +2673,15 @@ public final class RaftNode {
             && e.data().length == RaftCodec.ID_LENGTH) {
           String peer = new String(e.data(), StandardCharsets.ISO_8859_1);
           boolean add = e.type() == EntryType.ADD_PEER;
+          if (membershipChange != null && membershipChange.index() < index
+              && membershipChange.index() <= ae.commit()) {
+            // A leader proposes one change at a time, each once the previous one committed: this
+            // AE's commit covers the previous change (committed officially just below), so it no
+            // longer blocks this one. Skipping it left this node, live or replaying its log after
+            // a restart, on the old configuration until the change committed — a lone survivor of
+            // a scale-down could then never win an election again.
+            membershipChange = null;
+          }
           if (membershipChange == null && add != peers.containsKey(peer)) {
             applySpeculativeMembership(index, peer, add);
           }

@@ -652,6 +652,26 @@ class NodeScenariosTest {
   }
 
   @Test
+  @DisplayName("A membership entry whose AE commits the previous change is applied at once, live and on replay "
+      + "(the lone survivor of a scale-down restarted on a two-member configuration and never led again)")
+  void membershipChangeAfterACommittedOneAppliesAtOnce() {
+    String s4 = NodeIds.fromServerName("S-4");
+    NodeHarness h = new NodeHarness();
+    h.deliverAe(ae(S2, 1, 0, 0, 0, new Entry(EntryType.REMOVE_PEER, S3.getBytes(StandardCharsets.ISO_8859_1))));
+    assertThat(h.node.peerIds()).containsExactlyInAnyOrder(S1, S2);
+    // The leader commits the removal, then proposes the next change; its AE carries that commit.
+    h.deliverAe(ae(S2, 1, 1, 1, 1, new Entry(EntryType.ADD_PEER, s4.getBytes(StandardCharsets.ISO_8859_1))));
+    assertThat(h.node.commitIndex()).isEqualTo(1);
+    assertThat(h.node.peerIds()).containsExactlyInAnyOrder(S1, S2, s4);
+    assertThat(h.node.membershipChangeInProgress()).isTrue();
+
+    NodeHarness r = h.restart();
+    assertThat(r.node.peerIds()).as("after replaying the log").containsExactlyInAnyOrder(S1, S2, s4);
+    assertThat(r.node.membershipChangeInProgress()).isTrue();
+    assertThat(r.node.clusterSize()).isEqualTo(3);
+  }
+
+  @Test
   @DisplayName("Go: TestNRGLostQuorum")
   void leaderStepsDownWhenQuorumIsLost() {
     NodeHarness h = new NodeHarness();
