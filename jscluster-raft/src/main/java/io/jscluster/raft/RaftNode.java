@@ -1336,6 +1336,11 @@ public final class RaftNode {
     papplied = snap.lastIndex();
     try {
       PeerState ps = snap.decodePeerState();
+      // As for the stored peer state: the snapshot's membership replaces the configured one, and
+      // a configured peer it lacks is not "removed" (that would hide it from lastHeardFrom for
+      // five minutes: an R1 scale-up source restarted with its assignment's grown peer list could
+      // then add none of the new peers).
+      peers.clear();
       applyPeerState(now, ps);
       membership = true;
     } catch (WireFormatException e) {

@@ -672,6 +672,31 @@ class NodeScenariosTest {
   }
 
   @Test
+  @DisplayName("A configured peer missing from the snapshot's membership is not taken as removed at start-up: it is heard as soon as it answers")
+  void configuredPeerOutsideTheSnapshotMembershipIsHeard() {
+    java.util.function.UnaryOperator<RaftConfig> lone = c -> new RaftConfig(c.group(), c.selfId(), List.of(S1), 1,
+        false, true, false, true, true, c.maxBatchBytes(), c.maxBatchEntries(), c.catchupWindowBytes(), c.timing());
+    NodeHarness h = new NodeHarness(lone);
+    h.autoApply = true;
+    h.advance(10_000);
+    assertThat(h.node.isLeader()).isTrue();
+    h.node.propose(h.now, h.node.term(), bytes("r1"));
+    h.node.flush(h.now);
+    h.node.installSnapshot(h.now, bytes("store"));
+    h.node.stop();
+    // Restarted as the scale-up source: its assignment now lists the new peers.
+    NodeHarness r = new NodeHarness(c -> new RaftConfig(c.group(), c.selfId(), List.of(S1, S2, S3), 3, false, true,
+        true, true, true, c.maxBatchBytes(), c.maxBatchEntries(), c.catchupWindowBytes(), c.timing()),
+        h.log.afterCrash(0), h.tv, h.snapshots, h.peerStates);
+    assertThat(r.node.peerIds()).containsExactly(S1);
+    r.autoApply = true;
+    r.advance(10_000);
+    assertThat(r.node.isLeader()).isTrue();
+    r.deliverAr(new AppendEntryResponse(0, 0, S2, false));
+    assertThat(r.node.lastHeardFrom(S2)).isEqualTo(r.now);
+  }
+
+  @Test
   @DisplayName("Go: TestNRGLostQuorum")
   void leaderStepsDownWhenQuorumIsLost() {
     NodeHarness h = new NodeHarness();
