@@ -201,6 +201,19 @@ public final class CatchupBudget {
     }
 
     /**
+     * {@link #add} of one sent message of {@code size} bytes, then {@link #hasRoom} for the next,
+     * under one acquisition of the lock (a run sending a stream of messages checks and adds once
+     * per message).
+     */
+    public boolean addAndHasRoom(long size, long runMaxBytes, long runMaxMsgs) {
+      synchronized (CatchupBudget.this) {
+        addLocked(this, size, 1);
+        return bytes <= runMaxBytes && msgs <= runMaxMsgs && totalBytes <= maxBytes
+            && totalMsgs <= maxMsgs;
+      }
+    }
+
+    /**
      * Subtracts one acknowledged message of {@code size} bytes (nats-server {@code gcbSub});
      * ignored once this counter is zero or closed. May fire the kick (see the class comment).
      */

@@ -139,6 +139,8 @@ public final class LeaderCatchup {
   private String lastAckSubject;
   private long lastAckSize;
   private long rangesSent;
+  /** Whether the budgets had room after the last tracked send (see {@link #sendNextBatch}). */
+  private boolean room;
 
   /**
    * Creates a run.
@@ -424,8 +426,10 @@ public final class LeaderCatchup {
     }
     StreamStore store = stream.store();
     boolean drOk = sreq.deleteRangesOk();
-    while (Long.compareUnsigned(seq, last) <= 0
-        && out.hasRoom(cfg.maxOutBytes(), cfg.maxOutMsgs())) {
+    // Re-checked by every tracked send (it adds and checks under one lock); a sequence that only
+    // extends a delete range adds nothing, and acks are handled on this thread between rounds.
+    room = out.hasRoom(cfg.maxOutBytes(), cfg.maxOutMsgs());
+    while (Long.compareUnsigned(seq, last) <= 0 && room) {
       // The view points into the store's memory until the next store call: encode before that.
       boolean found;
       boolean pastEnd = false;
@@ -525,7 +529,7 @@ public final class LeaderCatchup {
       cachedLen = len;
       cachedReply = ackPrefix + len;
     }
-    out.add(len);
+    room = out.addAndHasRoom(len, cfg.maxOutBytes(), cfg.maxOutMsgs());
     transport.publish(inbox, cachedReply, em);
     sentSinceGate++;
     msgsSent++;

@@ -162,4 +162,23 @@ class CatchupBudgetTest {
     assertThat(ra.subAll(0, 0)).isTrue();
     assertThat(a.totalBytes()).isZero();
   }
+
+  @Test
+  void addAndHasRoomIsAddThenHasRoomUnderOneLock() {
+    CatchupBudget b = new CatchupBudget(100, 3);
+    CatchupBudget.Outstanding r = b.open();
+    CatchupBudget.Outstanding other = b.open();
+    // Run limits: 50 bytes, 2 messages; server: 100 bytes, 3 messages (all inclusive).
+    assertThat(r.addAndHasRoom(30, 50, 2)).isTrue();
+    assertThat(r.addAndHasRoom(20, 50, 2)).as("run at 50 bytes, 2 messages: still within").isTrue();
+    assertThat(r.addAndHasRoom(1, 50, 2)).as("run past its byte and message limits").isFalse();
+    assertThat(r.bytes()).isEqualTo(51);
+    assertThat(r.msgs()).isEqualTo(3);
+    assertThat(b.totalBytes()).isEqualTo(51);
+    assertThat(b.kickArmed()).as("server message maximum reached").isTrue();
+    r.close();
+    assertThat(other.addAndHasRoom(100, Long.MAX_VALUE, Long.MAX_VALUE)).as("server total at its maximum").isTrue();
+    assertThat(other.addAndHasRoom(1, Long.MAX_VALUE, Long.MAX_VALUE)).as("server total past it").isFalse();
+    assertThat(other.hasRoom(Long.MAX_VALUE, Long.MAX_VALUE)).isFalse();
+  }
 }
