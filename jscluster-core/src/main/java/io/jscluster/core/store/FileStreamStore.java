@@ -129,6 +129,15 @@ public final class FileStreamStore extends AbstractStreamStore {
     private Block winBlock;
     private long winStart;
     private int winLen;
+    /**
+     * Block image: the whole file of the sealed block whose index was built last ({@link #buildIndex}), kept so the
+     * loads that follow are served without reading the file again. Released when idle.
+     */
+    private byte[] image;
+    private Block imageBlock;
+    private int imageLen;
+    /** Read-ahead window refills from a file so far (for tests). */
+    private long windowFills;
     private final List<Block> dirtyBlocks = new ArrayList<>();
     private boolean dirDirty;
     private long dirWrites;
@@ -1125,6 +1134,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         if (!readSinceTrim) {
             invalidateWindow();
             win = null;
+            image = null;
             if (rbuf.length > RBUF_INITIAL) {
                 rbuf = new byte[RBUF_INITIAL];
             }
@@ -1136,12 +1146,17 @@ public final class FileStreamStore extends AbstractStreamStore {
     /** Bytes of buffers this store holds now (write buffer, read window, record buffer), for tests. */
     synchronized int bufferBytes() {
         int write = writeBehind != null ? writeBehind.allocated() * writeBufferBytes : wa == null ? 0 : wa.length;
-        return write + (win == null ? 0 : win.length) + rbuf.length;
+        return write + (win == null ? 0 : win.length) + (image == null ? 0 : image.length) + rbuf.length;
     }
 
     /** Write-behind buffers in existence, read without the store's lock (for tests); 0 without write-behind. */
     int writeBuffersAllocated() {
         return writeBehind == null ? 0 : writeBehind.allocated();
+    }
+
+    /** How often the read-ahead window was refilled from a block file (for tests). */
+    synchronized long windowFills() {
+        return windowFills;
     }
 
     /** Whether write-behind writes are queued or running (for tests). */
@@ -1346,18 +1361,82 @@ public final class FileStreamStore extends AbstractStreamStore {
         return idx;
     }
 
-    /** Builds a sealed block's record index by reading its file (records only; metadata is untouched). */
+    /**
+     * Builds a sealed block's record index by reading its file (records only; metadata is untouched). The bytes
+     * read stay as the store's block image, so the loads that follow (a catch-up walking the block) are served
+     * from them instead of reading the file a second time; the image's array is reused for the next block.
+     */
     private RecordIndex buildIndex(Block b) throws IOException {
         RecordIndex idx = new RecordIndex();
-        byte[] data = readWholeFile(b.file);
-        if (data != null) {
-            walkRecords(data, b.base, (pos, seq, covered, type) -> {
-                if (type != BlockFormat.TYPE_SKIP) {
-                    idx.add(seq, pos);
-                }
-            });
+        if (b == activeBlockOrNull()) {
+            byte[] data = readWholeFile(b.file);
+            if (data != null) {
+                walkRecords(data, data.length, b.base, (pos, seq, covered, type) -> {
+                    if (type != BlockFormat.TYPE_SKIP) {
+                        idx.add(seq, pos);
+                    }
+                });
+            }
+            return idx;
         }
+        imageBlock = null;
+        int len = readImage(b.file);
+        if (len < 0) {
+            return idx;
+        }
+        walkRecords(image, len, b.base, (pos, seq, covered, type) -> {
+            if (type != BlockFormat.TYPE_SKIP) {
+                idx.add(seq, pos);
+            }
+        });
+        imageBlock = b;
+        imageLen = len;
         return idx;
+    }
+
+    /** Reads {@code file} into {@link #image} (grown as needed); returns its length, or -1 when it is missing. */
+    private int readImage(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > (long) Integer.MAX_VALUE - 16) {
+                throw new IOException("file too large: " + file);
+            }
+            if (image == null || image.length < size) {
+                image = null;
+                image = new byte[(int) size];
+            }
+            ByteBuffer bb = ByteBuffer.wrap(image, 0, (int) size);
+            while (bb.hasRemaining()) {
+                if (ch.read(bb, bb.position()) < 0) {
+                    break;
+                }
+            }
+            return bb.position();
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The offset of the verified live record {@code seq} at {@code off} in the block image, or -1 when the image
+     * does not hold {@code b} or the whole record. A record failing its checksum there is damage, as from the file.
+     */
+    private int fromImage(Block b, int off, long seq) {
+        if (imageBlock != b || off < 0 || off > imageLen - 6) {
+            return -1;
+        }
+        byte[] a = image;
+        int len = BlockFormat.getInt(a, off + 2);
+        if (len < BlockFormat.MIN_RECORD || len > imageLen - off) {
+            return -1;
+        }
+        readSinceTrim = true;
+        if (BlockFormat.validRecord(a, off, off + len, crc) != len || a[off + 1] != BlockFormat.TYPE_MSG
+                || BlockFormat.getLong(a, off + 6) != seq) {
+            b.addDamage(seq, seq, "record checksum mismatch after open");
+            throw corruption(b, seq);
+        }
+        return off;
     }
 
     /** Receives each valid record of a block file, in file order. */
@@ -1374,13 +1453,18 @@ public final class FileStreamStore extends AbstractStreamStore {
      * @return the offset just past the last valid record
      */
     private int walkRecords(byte[] data, long base, RecordVisitor visitor) {
+        return walkRecords(data, data.length, base, visitor);
+    }
+
+    /** As above over {@code data[0, limit)}. */
+    private int walkRecords(byte[] data, int limit, long base, RecordVisitor visitor) {
         int pos = 0;
         long lastGood = base - 1;
-        while (pos < data.length) {
-            int len = BlockFormat.validRecord(data, pos, data.length, crc);
+        while (pos < limit) {
+            int len = BlockFormat.validRecord(data, pos, limit, crc);
             long seq = len > 0 ? BlockFormat.getLong(data, pos + 6) : 0;
             if (len < 0 || seq <= lastGood) {
-                int q = resync(data, pos + 1, data.length, lastGood, Long.MAX_VALUE);
+                int q = resync(data, pos + 1, limit, lastGood, Long.MAX_VALUE);
                 if (q < 0) {
                     break;
                 }
@@ -1439,6 +1523,11 @@ public final class FileStreamStore extends AbstractStreamStore {
                 } else {
                     awaitWrites();
                 }
+            }
+            int inImage = fromImage(b, off, seq);
+            if (inImage >= 0) {
+                located = image;
+                return inImage;
             }
             FileChannel ch = b.channel;
             boolean temp = false;
@@ -1509,6 +1598,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             winBlock = b;
             winStart = off;
             winLen = bb.position();
+            windowFills++;
         }
         int rel = (int) (off - winStart);
         if (winLen - rel < 6) {
@@ -1529,6 +1619,9 @@ public final class FileStreamStore extends AbstractStreamStore {
     private void invalidateWindow() {
         winBlock = null;
         winLen = 0;
+        // The block image is a copy of a file the caller is about to rewrite, cut or remove, too.
+        imageBlock = null;
+        imageLen = 0;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer bb, long pos) throws IOException {
@@ -1668,6 +1761,8 @@ public final class FileStreamStore extends AbstractStreamStore {
             if (temp) {
                 ch.close();
             }
+            // indexFor above may have read the block's image before the erasure.
+            invalidateWindow();
         }
     }
 

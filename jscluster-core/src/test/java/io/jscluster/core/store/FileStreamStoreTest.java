@@ -128,4 +128,32 @@ class FileStreamStoreTest extends StreamStoreConformanceTest {
             assertThat(r.store("c.0", null, new byte[1])).isEqualTo(state.lastSeq() + 1);
         }
     }
+
+    @Test
+    @DisplayName("a catch-up walk over sealed blocks whose indexes were evicted reads each block file once: the "
+            + "bytes read to rebuild the index serve the loads")
+    void catchUpWalkReadsEachBlockOnce() {
+        Path dir = tmp.resolve("walk");
+        FileStoreConfig cfg = FileStoreConfig.of(dir).withBlockSize(8192).withClock(clock::get)
+                .withSync(SyncPolicy.INTERVAL, 3_600_000_000_000L).withIndexCacheBlocks(1);
+        byte[] data = new byte[200];
+        new SplittableRandom(11).nextBytes(data);
+        try (FileStreamStore s = FileStreamStore.open(cfg)) {
+            for (int i = 0; i < 600; i++) {
+                s.store("w." + (i % 3), null, data);
+            }
+            assertThat(s.blockCount()).isGreaterThan(10);
+        }
+        try (FileStreamStore r = FileStreamStore.open(cfg)) {
+            long fills = r.windowFills();
+            MessageView v = new MessageView();
+            for (long q = 1; q <= 600; q++) {
+                assertThat(r.loadInto(q, v)).isTrue();
+                assertThat(v.toStoredMessage().data()).isEqualTo(data);
+                assertThat(v.toStoredMessage().subject()).isEqualTo("w." + ((q - 1) % 3));
+            }
+            // Only the active block (never served from an image) may need the window.
+            assertThat(r.windowFills() - fills).isLessThanOrEqualTo(1);
+        }
+    }
 }
