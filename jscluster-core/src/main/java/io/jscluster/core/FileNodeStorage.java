@@ -60,6 +60,8 @@ public final class FileNodeStorage implements NodeStorage {
   private final Executor walForcer;
   /** Forces replicated file stores in the background (null when {@link #walForcer} is). */
   private final Executor storeForcer;
+  /** Write-behind buffers of the file stores opened here (0: writes on the caller's thread). */
+  private final int storeWriteBehind;
 
   /**
    * Storage under {@code dir}.
@@ -77,17 +79,18 @@ public final class FileNodeStorage implements NodeStorage {
    */
   public FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy,
       long storeSyncIntervalNanos) {
-    this(dir, walPolicy, storePolicy, storeSyncIntervalNanos, null, null);
+    this(dir, walPolicy, storePolicy, storeSyncIntervalNanos, null, null, 0);
   }
 
   private FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy, long storeSyncIntervalNanos,
-      Executor walForcer, Executor storeForcer) {
+      Executor walForcer, Executor storeForcer, int storeWriteBehind) {
     this.dir = dir;
     this.walPolicy = walPolicy;
     this.storePolicy = storePolicy;
     this.storeSyncIntervalNanos = storeSyncIntervalNanos;
     this.walForcer = walForcer;
     this.storeForcer = storeForcer;
+    this.storeWriteBehind = storeWriteBehind;
   }
 
   /**
@@ -104,11 +107,40 @@ public final class FileNodeStorage implements NodeStorage {
    * So an acknowledgement still follows the fsync of the leader's WAL, a quorum's WALs and the
    * leader's store, exactly as with inline forces, while the node's thread keeps accepting and
    * batching proposals; forces coalesce under load. The threads are daemons that end when idle.
-   * For real-time schedulers; a simulation passes its own executor to
-   * {@link #withBackgroundWalSync(Executor)}.
+   * For real-time schedulers, so the file stores opened here also write behind
+   * ({@link #DEFAULT_REAL_TIME_WRITE_BEHIND} buffers, see {@link FileStoreConfig#withWriteBehind(int)}):
+   * a full write buffer goes to a writer thread while the node's thread goes on, which changes no
+   * guarantee (every read and force waits for the writes in flight). A simulation passes its own
+   * executor to {@link #withBackgroundWalSync(Executor)}, which keeps every write on the node's thread.
    */
   public FileNodeStorage withBackgroundWalSync() {
-    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"));
+    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"))
+        .withStoreWriteBehind(DEFAULT_REAL_TIME_WRITE_BEHIND);
+  }
+
+  /** Write-behind buffers {@link #withBackgroundWalSync()} gives each file stream store. */
+  public static final int DEFAULT_REAL_TIME_WRITE_BEHIND = 4;
+
+  /**
+   * This storage with its file stream stores opened with {@code buffers} write-behind buffers
+   * ({@code 0}: off, writes on the caller's thread; otherwise
+   * {@code 2..}{@value FileStoreConfig#MAX_WRITE_BEHIND_BUFFERS}, see
+   * {@link FileStoreConfig#withWriteBehind(int)}). Only for real-time use: the writes then happen
+   * on a writer thread, which a deterministic simulation must not have.
+   *
+   * @throws IllegalArgumentException when {@code buffers} is out of range
+   */
+  public FileNodeStorage withStoreWriteBehind(int buffers) {
+    if (buffers != 0 && (buffers < 2 || buffers > FileStoreConfig.MAX_WRITE_BEHIND_BUFFERS)) {
+      throw new IllegalArgumentException("store write-behind buffers must be 0 or 2.."
+          + FileStoreConfig.MAX_WRITE_BEHIND_BUFFERS + ": " + buffers);
+    }
+    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, walForcer, storeForcer, buffers);
+  }
+
+  /** Write-behind buffers of the file stream stores opened here (0: off). */
+  public int storeWriteBehind() {
+    return storeWriteBehind;
   }
 
   /**
@@ -121,7 +153,7 @@ public final class FileNodeStorage implements NodeStorage {
   }
 
   private FileNodeStorage withBackgroundWalSync(Executor wal, Executor store) {
-    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, wal, store);
+    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, wal, store, storeWriteBehind);
   }
 
   private ThreadPoolExecutor ioThread(String prefix) {
@@ -217,7 +249,7 @@ public final class FileNodeStorage implements NodeStorage {
     }
     SyncPolicy p = replicated && backgroundStores() ? SyncPolicy.INTERVAL : storePolicy;
     return FileStreamStore.open(FileStoreConfig.of(streamDir(stream)).withSync(p, storeSyncIntervalNanos)
-        .withLimits(limits).withClock(clock));
+        .withLimits(limits).withClock(clock).withWriteBehind(storeWriteBehind));
   }
 
   @Override
