@@ -107,26 +107,24 @@ public final class FileNodeStorage implements NodeStorage {
    * So an acknowledgement still follows the fsync of the leader's WAL, a quorum's WALs and the
    * leader's store, exactly as with inline forces, while the node's thread keeps accepting and
    * batching proposals; forces coalesce under load. The threads are daemons that end when idle.
-   * For real-time schedulers, so the file stores opened here also write behind
-   * ({@link #DEFAULT_REAL_TIME_WRITE_BEHIND} buffers, see {@link FileStoreConfig#withWriteBehind(int)}):
-   * a full write buffer goes to a writer thread while the node's thread goes on, which changes no
-   * guarantee (every read and force waits for the writes in flight). A simulation passes its own
-   * executor to {@link #withBackgroundWalSync(Executor)}, which keeps every write on the node's thread.
+   * For real-time schedulers; a simulation passes its own executor to
+   * {@link #withBackgroundWalSync(Executor)}. Store writes stay on the node's thread unless
+   * {@link #withStoreWriteBehind(int)} is chosen too.
    */
   public FileNodeStorage withBackgroundWalSync() {
-    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"))
-        .withStoreWriteBehind(DEFAULT_REAL_TIME_WRITE_BEHIND);
+    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"));
   }
-
-  /** Write-behind buffers {@link #withBackgroundWalSync()} gives each file stream store. */
-  public static final int DEFAULT_REAL_TIME_WRITE_BEHIND = 4;
 
   /**
    * This storage with its file stream stores opened with {@code buffers} write-behind buffers
    * ({@code 0}: off, writes on the caller's thread; otherwise
    * {@code 2..}{@value FileStoreConfig#MAX_WRITE_BEHIND_BUFFERS}, see
-   * {@link FileStoreConfig#withWriteBehind(int)}). Only for real-time use: the writes then happen
-   * on a writer thread, which a deterministic simulation must not have.
+   * {@link FileStoreConfig#withWriteBehind(int)}): a full write buffer goes to a writer thread while
+   * the node's thread goes on; every read and force still waits for the writes in flight, so no
+   * guarantee changes. Off by default: with three replicas on two cores it showed no gain in the
+   * cluster benchmarks (docs/benchmarks/cluster.md), and it pays only with a spare core. Only for
+   * real-time use: the writes then happen on a writer thread, which a deterministic simulation must
+   * not have.
    *
    * @throws IllegalArgumentException when {@code buffers} is out of range
    */

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real-time {@link FileNodeStorage} ({@link FileNodeStorage#withBackgroundWalSync()}) opens its
- * file stream stores with write-behind; the simulation form keeps writes on the caller's thread, and a
- * store written behind holds every message after a sync, a close and a reopen.
+ * {@link FileNodeStorage#withStoreWriteBehind(int)}: off unless chosen, kept by the background-force
+ * forms, range-checked; and a store it opens writes behind yet holds every message after a sync, a
+ * close and a reopen.
  */
 class FileNodeStorageWriteBehindTest {
 
@@ -30,13 +30,15 @@ class FileNodeStorageWriteBehindTest {
   }
 
   @Test
-  void realTimeStorageWritesBehindAndSimulationStorageDoesNot() {
+  void writeBehindIsOffUntilChosenAndKeptByTheBackgroundForms() {
     assertThat(new FileNodeStorage(dir).storeWriteBehind()).isZero();
-    assertThat(new FileNodeStorage(dir).withBackgroundWalSync().storeWriteBehind())
-        .isEqualTo(FileNodeStorage.DEFAULT_REAL_TIME_WRITE_BEHIND);
+    assertThat(new FileNodeStorage(dir).withBackgroundWalSync().storeWriteBehind()).isZero();
+    assertThat(new FileNodeStorage(dir).withStoreWriteBehind(4).withBackgroundWalSync().storeWriteBehind())
+        .isEqualTo(4);
     Executor inline = Runnable::run;
-    assertThat(new FileNodeStorage(dir).withBackgroundWalSync(inline).storeWriteBehind()).isZero();
-    assertThat(new FileNodeStorage(dir).withBackgroundWalSync().withStoreWriteBehind(0).storeWriteBehind()).isZero();
+    assertThat(new FileNodeStorage(dir).withStoreWriteBehind(3).withBackgroundWalSync(inline).storeWriteBehind())
+        .isEqualTo(3);
+    assertThat(new FileNodeStorage(dir).withStoreWriteBehind(4).withStoreWriteBehind(0).storeWriteBehind()).isZero();
     assertThatThrownBy(() -> new FileNodeStorage(dir).withStoreWriteBehind(1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write-behind");
     assertThatThrownBy(() -> new FileNodeStorage(dir).withStoreWriteBehind(17))
@@ -45,7 +47,7 @@ class FileNodeStorageWriteBehindTest {
 
   @Test
   void storesWrittenBehindKeepEveryMessageAcrossReopen() {
-    FileNodeStorage st = new FileNodeStorage(dir).withBackgroundWalSync();
+    FileNodeStorage st = new FileNodeStorage(dir).withBackgroundWalSync().withStoreWriteBehind(4);
     for (boolean replicated : new boolean[] {false, true}) {
       String name = replicated ? "REPL" : "LOCAL";
       // Replicated: INTERVAL, ~3.5 MB through many 256 KiB buffers handed to the writers. Local:
