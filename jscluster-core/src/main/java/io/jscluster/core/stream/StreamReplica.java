@@ -540,6 +540,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     pendingPubs.values().forEach(f -> f.completeExceptionally(cause));
     pendingPurges.values().forEach(f -> f.completeExceptionally(cause));
     pendingDeletes.values().forEach(f -> f.completeExceptionally(cause));
+    clearPending();
+  }
+
+  /** Forgets every waiting caller and the publish deadlines (each was settled by the caller). */
+  private void clearPending() {
     pendingPubs.clear();
     pendingPurges.clear();
     pendingDeletes.clear();
@@ -562,6 +567,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    * same error.
    */
   public void handOver(StoreException syncFailure) {
+    forgetOwnProposals();
     releaseSettled(syncFailure);
     ForceWait w;
     while ((w = forceWaits.poll()) != null) {
@@ -573,14 +579,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     io.jscluster.core.ClusterException notLeader = new io.jscluster.core.ClusterException(ApiError.CLUSTER_NOT_LEADER);
     pendingPurges.values().forEach(f -> f.completeExceptionally(notLeader));
     pendingDeletes.values().forEach(f -> f.completeExceptionally(notLeader));
-    pendingPubs.clear();
-    pendingPurges.clear();
-    pendingDeletes.clear();
-    deadlines.clear();
-    if (deadlineTimer != null) {
-      deadlineTimer.cancel();
-      deadlineTimer = null;
-    }
+    clearPending();
   }
 
   void setProposer(Proposer p) {
