@@ -1757,7 +1757,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
             }
             return;
           }
-          if (follower == null && heldFrom == 0) {
+          if (follower == null && heldFrom == 0 && ce.index() > upTo[0]) {
+            // Never lowered: Raft's catch-up signal is queued as an element at index 0, and
+            // confirming 0 would leave the snapshot and every entry after it unconfirmed forever.
             upTo[0] = ce.index();
           }
         }

@@ -46,6 +46,17 @@ class SnapshotDamageCampaignTest {
     }
   }
 
+  /**
+   * Seed 5001 stalled a follower for good: after a snapshot catch-up the entries queued behind it
+   * included Raft's catch-up signal (an element at index 0), which lowered the index the replica
+   * confirmed to 0, so Raft never learned the snapshot was applied and skipped every entry it
+   * covered (applied 122, snapshot 142).
+   */
+  @Test
+  void seed5001FollowerConfirmsTheSnapshotAfterCatchup(@TempDir Path dir) {
+    run(5001, dir.resolve("s5001"));
+  }
+
   static void run(long seed, Path dir) {
     System.out.println("SnapshotDamageCampaign seed " + seed);
     try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(seed).fileStorage(dir)
