@@ -157,11 +157,9 @@ class FileStreamStoreWriteBehindTest extends StreamStoreConformanceTest {
         }
     }
 
-    @Test
-    @DisplayName("a read of a record whose write is in flight waits for it and returns the record")
-    void readWaitsForInFlightWrite() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
-        WriteBehind.BlockWriter gated = (ch, src, pos) -> {
+    /** A file writer that holds every write until {@code gate} opens. */
+    private static WriteBehind.BlockWriter gatedWriter(CountDownLatch gate) {
+        return (ch, src, pos) -> {
             try {
                 gate.await();
             } catch (InterruptedException e) {
@@ -170,6 +168,13 @@ class FileStreamStoreWriteBehindTest extends StreamStoreConformanceTest {
             }
             WriteBehind.FILE_WRITER.write(ch, src, pos);
         };
+    }
+
+    @Test
+    @DisplayName("a read of a record whose write is in flight waits for it and returns the record")
+    void readWaitsForInFlightWrite() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        WriteBehind.BlockWriter gated = gatedWriter(gate);
         Path dir = tmp.resolve("gated");
         try (FileStreamStore s = FileStreamStore.open(config(dir).withBlockSize(1 << 20), 256, gated)) {
             byte[] data = new byte[150];
@@ -201,15 +206,7 @@ class FileStreamStoreWriteBehindTest extends StreamStoreConformanceTest {
     @DisplayName("with every buffer in flight the writer thread back-pressures the store; memory stays bounded")
     void backPressureBoundsBuffers() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        WriteBehind.BlockWriter gated = (ch, src, pos) -> {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            WriteBehind.FILE_WRITER.write(ch, src, pos);
-        };
+        WriteBehind.BlockWriter gated = gatedWriter(gate);
         Path dir = tmp.resolve("pressure");
         try (FileStreamStore s = FileStreamStore.open(config(dir).withBlockSize(1 << 20), 256, gated)) {
             byte[] data = new byte[100];
