@@ -1878,9 +1878,12 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       leaderSince = java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(
           Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L)), java.time.ZoneOffset.UTC);
     }
-    // A new leader recomputes clseq from the store and forgets the previous reign's in-flight state.
+    // A new leader recomputes clseq from the store and forgets the previous reign's in-flight state,
+    // staged proposals included: one of them applied or timing out later must not release what
+    // the new reign has in flight under the same subject or message id.
     clseq = 0;
     forgetOwnProposals();
+    staged.clear();
     inflight.clear();
     expectedInProcess.clear();
     inflightMsgs = 0;

@@ -141,4 +141,55 @@ class PublishPathTest {
       assertThat(dup.seq()).isEqualTo(4);
     }
   }
+
+  @Test
+  @DisplayName("A leader change forgets the previous reign's staged proposals: one that is lost and times out later "
+      + "does not release the new reign's in-flight message id (nats-server processStreamLeaderChange)")
+  void leaderChangeForgetsStagedProposals() {
+    long seed = 46;
+    System.out.println("PublishPathTest#leaderChangeForgetsStagedProposals seed " + seed);
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(seed).requestTimeout(30_000).build()) {
+      c.start();
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      assertThat(c.publish("TEST", "foo", b("first")).seq()).isEqualTo(1);
+      ClusterNode l = c.streamLeader("TEST");
+      StreamReplica r = l.replica("TEST");
+      // A proposal the old reign staged and never saw again (lost with its term).
+      r.setProposer((term, data) -> { });
+      var lost = l.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "m"), b("lost"));
+      r.setProposer(r.host()::propose);
+      // Leadership moves away and comes back to the same node: a new reign.
+      ClusterNode other = c.replicas("TEST").stream().filter(n -> n != l).findFirst().orElseThrow();
+      r.host().input(n -> n.stepDown(c.simulation().now(), other.id()));
+      c.await(() -> c.streamLeader("TEST") != null && c.streamLeader("TEST") != l, 10_000, "leader moved");
+      ClusterNode mid = c.streamLeader("TEST");
+      mid.replica("TEST").host().input(n -> n.stepDown(c.simulation().now(), l.id()));
+      c.await(() -> c.streamLeader("TEST") == l, 10_000, "leader back");
+      assertThat(lost).isNotDone();
+      // The new reign stages the same message id; its proposal is held back for now.
+      java.util.List<byte[]> held = new java.util.ArrayList<>();
+      long[] heldTerm = new long[1];
+      r.setProposer((term, data) -> {
+        heldTerm[0] = term;
+        held.add(data);
+      });
+      var second = l.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "m"), b("second"));
+      r.setProposer(r.host()::propose);
+      assertThat(held).hasSize(1);
+      // The lost proposal's caller gives up; that must not touch the new reign's in-flight id.
+      c.await(lost::isDone, 40_000, "lost publish timed out");
+      assertThat(lost).isCompletedExceptionally();
+      assertThat(second).isNotDone();
+      PubAck third = c.await(l.publish("TEST", "foo", Headers.of(Headers.MSG_ID, "m"), b("third")), 10_000);
+      assertThat(third.error()).as("%s", third).isEqualTo(ApiError.DUPLICATE_MESSAGE_CONFLICT);
+      r.host().propose(heldTerm[0], held.get(0));
+      assertThat(c.await(second, 10_000).seq()).isEqualTo(2);
+      c.awaitSequence("TEST", 2, 10_000);
+      for (ClusterNode n : c.replicas("TEST")) {
+        var st = n.replica("TEST").store();
+        assertThat(st.state().msgs()).as(n.id()).isEqualTo(2);
+        assertThat(st.load(2).data()).isEqualTo(b("second"));
+      }
+    }
+  }
 }
