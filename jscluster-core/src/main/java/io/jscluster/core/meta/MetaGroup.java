@@ -422,6 +422,11 @@ public final class MetaGroup implements RaftGroupHost.Listener {
   public void committed(CommittedEntry ce) {
     if (ce.isSnapshot()) {
       applySnapshot(ce.snapshotData());
+      if (replayed && afterApply != null) {
+        // A follower that took the leader's snapshot snapshots its own table at once, as
+        // nats-server's meta loop does after applying one while not leading.
+        afterApply.accept(!leader);
+      }
       return;
     }
     boolean peerEntries = false;
@@ -451,7 +456,8 @@ public final class MetaGroup implements RaftGroupHost.Listener {
 
   /**
    * Sets what runs after each applied meta index (the node checks whether to snapshot; the
-   * argument says the index held membership changes, which nats-server snapshots at once).
+   * argument asks for a snapshot at once, as nats-server takes one after membership changes, after
+   * a follower applied the leader's snapshot and at the end of a Raft catch-up).
    */
   public void afterApply(java.util.function.Consumer<Boolean> hook) {
     this.afterApply = hook;
@@ -597,7 +603,8 @@ public final class MetaGroup implements RaftGroupHost.Listener {
    * The end of the startup replay (nats-server applies the meta log in recovery mode and acts on
    * the staged result only then): the node is told of the final table once, removals first, so a
    * stream created and deleted in the log never gets a replica, and a deleted one is not created
-   * again on every restart.
+   * again on every restart. A later marker ends a Raft catch-up: everything it brought was applied
+   * as it came (a snapshot by {@link #applySnapshot}'s diff), so it only asks for a meta snapshot.
    */
   @Override
   public void marker() {
@@ -617,6 +624,9 @@ public final class MetaGroup implements RaftGroupHost.Listener {
         // Start with a freshly compacted log, as nats-server snapshots when recovery ends.
         afterApply.accept(true);
       }
+    } else if (afterApply != null) {
+      // The end of a Raft catch-up: nats-server's meta loop snapshots at every such marker.
+      afterApply.accept(true);
     }
   }
 

@@ -114,4 +114,33 @@ class MetaReplayTest {
     m.marker();
     assertThat(r.calls).containsExactly("remove A@G1", "remove C@G3", "assign B@G2/5", "done");
   }
+
+  @Test
+  @DisplayName("while running, the leader's snapshot is applied as a diff at once and asks for a local meta snapshot, "
+      + "as does the marker that ends a Raft catch-up (nats-server's meta loop: didSnap while not leader, nil entry)")
+  void runtimeSnapshotAppliesTheDiffAndSnapshots() {
+    Recorder r = new Recorder();
+    MetaGroup m = meta(r);
+    List<Boolean> forced = new ArrayList<>();
+    m.afterApply(forced::add);
+    m.committed(op(1, EntryOp.ASSIGN_STREAM, sa("KEPT", "G1", 1, -1)));
+    m.committed(op(2, EntryOp.ASSIGN_STREAM, sa("GONE", "G2", 2, -1)));
+    m.committed(op(3, EntryOp.ASSIGN_STREAM, sa("AGAIN", "G3", 3, -1)));
+    m.marker();
+    r.calls.clear();
+    forced.clear();
+
+    byte[] snap = MetaSnapshotCodec.encode(List.of(sa("KEPT", "G1", 1, -1), sa("AGAIN", "G4", 9, -1),
+        sa("NEW", "G5", 9, -1)));
+    m.committed(new CommittedEntry(20, List.of(new Entry(EntryType.SNAPSHOT, snap))));
+    // KEPT is re-stated unchanged: the node hears nothing of it, so its replica and files stay.
+    assertThat(r.calls).containsExactly("remove AGAIN@G3", "remove GONE@G2", "assign AGAIN@G4/-1",
+        "assign NEW@G5/-1");
+    assertThat(forced).containsExactly(true);
+
+    forced.clear();
+    m.marker();
+    assertThat(r.calls).hasSize(4);
+    assertThat(forced).containsExactly(true);
+  }
 }
