@@ -23,8 +23,11 @@ final class Block {
     long lastTs;
     /** Sequences in [first, last] that are neither live nor damaged. */
     final DeleteSet dmap = new DeleteSet();
-    /** Damaged sub-ranges, ascending, disjoint. */
-    final List<Damage> damaged = new ArrayList<>();
+    /** Damaged sub-ranges, ascending, disjoint; changed only through the methods below (they keep the tally). */
+    private final List<Damage> damaged = new ArrayList<>();
+    private final List<Damage> damagedView = java.util.Collections.unmodifiableList(damaged);
+    /** The owning store's count of damaged blocks while this block is one of its blocks; null otherwise. */
+    private Tally tally;
     /**
      * Bytes of the file written through the channel or queued for a write-behind write at the file's end (the
      * write buffer holds more for the active block). Only the active block ever has queued writes.
@@ -52,6 +55,46 @@ final class Block {
         this.manifestLast = base - 1;
     }
 
+    /** A store's count of its blocks that have damage, so asking whether it has any is O(1). */
+    static final class Tally {
+        int damagedBlocks;
+    }
+
+    /** Makes this block one of the store's blocks counted by {@code t}. */
+    void attach(Tally t) {
+        tally = t;
+        if (hasDamage()) {
+            t.damagedBlocks++;
+        }
+    }
+
+    /** This block is no longer one of its store's blocks. */
+    void detach() {
+        if (tally != null && hasDamage()) {
+            tally.damagedBlocks--;
+        }
+        tally = null;
+    }
+
+    /** Adjusts the tally after a change of the damage list from {@code had} damage. */
+    private void recount(boolean had) {
+        if (tally != null && had != hasDamage()) {
+            tally.damagedBlocks += had ? -1 : 1;
+        }
+    }
+
+    /** Damaged sub-ranges, ascending, disjoint (read-only). */
+    List<Damage> damaged() {
+        return damagedView;
+    }
+
+    /** Forgets every damaged range (a rescan is about to recompute them). */
+    void clearAllDamage() {
+        boolean had = hasDamage();
+        damaged.clear();
+        recount(had);
+    }
+
     boolean isDamaged(long seq) {
         for (Damage d : damaged) {
             if (d.contains(seq)) {
@@ -77,6 +120,7 @@ final class Block {
 
     /** Removes {@code [from, to]} from the damaged ranges. */
     void clearDamage(long from, long to) {
+        boolean had = hasDamage();
         List<Damage> out = new ArrayList<>();
         for (Damage d : damaged) {
             if (d.lastSeq() < from || d.firstSeq() > to) {
@@ -92,6 +136,7 @@ final class Block {
         }
         damaged.clear();
         damaged.addAll(out);
+        recount(had);
     }
 
     /** Adds a damaged range (callers keep ranges disjoint and ascending). */
@@ -100,8 +145,10 @@ final class Block {
             return;
         }
         clearDamage(from, to);
+        boolean had = hasDamage();
         damaged.add(new Damage(from, to, file.getFileName().toString(), reason));
         damaged.sort((a, b) -> Long.compare(a.firstSeq(), b.firstSeq()));
+        recount(had);
     }
 
     boolean hasDamage() {

@@ -101,6 +101,12 @@ public final class FileStreamStore extends AbstractStreamStore {
     private final FileStoreConfig cfg;
     private final Path dir;
     private final List<Block> blocks = new ArrayList<>();
+    /**
+     * How many of {@link #blocks} have damage: kept by the blocks themselves while attached, so {@link #hasDamage()}
+     * (asked before every proposal) is O(1). Every change to {@link #blocks} goes through {@link #addBlock} or
+     * {@link Block#detach()}.
+     */
+    private final Block.Tally damageTally = new Block.Tally();
     private final LinkedHashMap<Block, RecordIndex> indexCache;
     private RecordIndex activeIndex = new RecordIndex();
     /**
@@ -304,7 +310,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             // the manifest (its sequences unknown), not deletes.
             long mustReach = !isLast && manifest != null && (me == null || me.length() < 0) ? nextBase - 1 : 0;
             scanBlock(b, upper, tornTailAllowed, true, mustReach);
-            blocks.add(b);
+            addBlock(b);
         }
         // Reclaim blocks left empty (e.g. a crash between their last delete and their removal); the manifest
         // is rewritten before their files go.
@@ -313,6 +319,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             Block b = it.next();
             if (b != blocks.get(blocks.size() - 1) && b.msgs == 0 && !b.hasDamage()) {
                 it.remove();
+                b.detach();
                 indexCache.remove(b);
                 emptied.add(b);
             }
@@ -330,7 +337,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             // Never append behind damage: continue in a fresh block after everything known.
             Block nb = new Block(lastSeq + 1, dir);
             nb.fileLength = 0;
-            blocks.add(nb);
+            addBlock(nb);
         } else {
             last.sealedLength = -1;
         }
@@ -472,7 +479,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             damage.add(new long[] {reached + 1, mustReach});
         }
         // Apply the block's state.
-        b.damaged.clear();
+        b.clearAllDamage();
         b.dmap.clear();
         b.msgs = 0;
         b.bytes = 0;
@@ -521,7 +528,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 firstLive = seq;
             }
         }
-        long firstDamaged = b.damaged.isEmpty() ? 0 : b.damaged.get(0).firstSeq();
+        long firstDamaged = b.damaged().isEmpty() ? 0 : b.damaged().get(0).firstSeq();
         if (firstLive == 0 && firstDamaged == 0) {
             b.first = b.last + 1;
         } else if (firstLive == 0 || (firstDamaged != 0 && firstDamaged < firstLive)) {
@@ -873,7 +880,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         old.sealedLength = old.fileLength;
         old.manifestLast = old.last;
         Block nb = new Block(lastSeq + 1, dir);
-        blocks.add(nb);
+        addBlock(nb);
         indexCache.put(old, activeIndex);
         // The next block most likely holds as many records as this one: size its index for that at once.
         activeIndex = new RecordIndex(activeIndex.size() + 16);
@@ -1483,7 +1490,7 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     private StoreCorruptionException corruption(Block b, long seq) {
         List<Damage> ds = new ArrayList<>();
-        for (Damage d : b.damaged) {
+        for (Damage d : b.damaged()) {
             if (d.contains(seq)) {
                 ds.add(d);
             }
@@ -1844,6 +1851,7 @@ public final class FileStreamStore extends AbstractStreamStore {
     private void reclaim(Block b) throws IOException {
         invalidateWindow();
         blocks.remove(b);
+        b.detach();
         indexCache.remove(b);
         dirtyBlocks.remove(b);
         closeChannel(b);
@@ -1918,10 +1926,11 @@ public final class FileStreamStore extends AbstractStreamStore {
             discardWrites();
             List<Block> old = new ArrayList<>(blocks);
             blocks.clear();
+            old.forEach(Block::detach);
             indexCache.clear();
             dirtyBlocks.clear();
             Block nb = new Block(nextSeq, dir);
-            blocks.add(nb);
+            addBlock(nb);
             activeIndex = new RecordIndex();
             writeManifest();
             for (Block b : old) {
@@ -1979,7 +1988,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                     removed.add(s);
                 }
                 List<Damage> hit = new ArrayList<>();
-                for (Damage d : b.damaged) {
+                for (Damage d : b.damaged()) {
                     if (d.lastSeq() >= lo && d.firstSeq() <= hi) {
                         hit.add(d);
                     }
@@ -2019,7 +2028,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             int ci = blockIndex(seq);
             Block cut = ci >= 0 ? blocks.get(ci) : null;
             if (cut != null) {
-                for (Damage d : cut.damaged) {
+                for (Damage d : cut.damaged()) {
                     if (d.firstSeq() <= seq && d.lastSeq() >= seq) {
                         throw new StoreCorruptionException("cannot truncate inside a damaged range", List.of(d));
                     }
@@ -2033,13 +2042,14 @@ public final class FileStreamStore extends AbstractStreamStore {
                 reportLive(cut, seq + 1, cut.last, sink);
             }
             blocks.removeAll(drop);
+            drop.forEach(Block::detach);
             for (Block b : drop) {
                 indexCache.remove(b);
                 dirtyBlocks.remove(b);
             }
             if (cut == null) {
                 Block nb = new Block(seq + 1, dir);
-                blocks.add(nb);
+                addBlock(nb);
                 activeIndex = new RecordIndex();
                 writeManifest();
                 deleteBlocks(drop);
@@ -2259,13 +2269,13 @@ public final class FileStreamStore extends AbstractStreamStore {
 
     @Override
     public synchronized boolean hasDamage() {
-        // No list built: the leader asks this before every proposal.
-        for (int i = 0, n = blocks.size(); i < n; i++) {
-            if (!blocks.get(i).damaged.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return damageTally.damagedBlocks > 0;
+    }
+
+    /** Appends {@code b} to {@link #blocks}, counting its damage. */
+    private void addBlock(Block b) {
+        blocks.add(b);
+        b.attach(damageTally);
     }
 
     @Override
@@ -2273,8 +2283,8 @@ public final class FileStreamStore extends AbstractStreamStore {
         List<Damage> out = new ArrayList<>();
         for (Block b : blocks) {
             // Most blocks have none: addAll would still copy an empty array per block (isCurrent polls this).
-            if (!b.damaged.isEmpty()) {
-                out.addAll(b.damaged);
+            if (!b.damaged().isEmpty()) {
+                out.addAll(b.damaged());
             }
         }
         return out;
@@ -2286,7 +2296,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         checkWritable();
         Block target = null;
         for (Block b : blocks) {
-            for (Damage d : b.damaged) {
+            for (Damage d : b.damaged()) {
                 if (d.firstSeq() == first && d.lastSeq() == last) {
                     target = b;
                 }
@@ -2357,7 +2367,7 @@ public final class FileStreamStore extends AbstractStreamStore {
             indexCache.remove(b);
             long upper = b.sealedLength >= 0 ? Math.max(b.manifestLast, last) : Long.MAX_VALUE;
             List<Damage> keep = new ArrayList<>();
-            for (Damage d : b.damaged) {
+            for (Damage d : b.damaged()) {
                 if (d.firstSeq() != first || d.lastSeq() != last) {
                     keep.add(d);
                 }

@@ -133,6 +133,7 @@ class FileStreamStoreDamageTest {
                 s.repair(d.firstSeq(), d.lastSeq(), msgs);
                 return null;
             });
+            assertThat(s.hasDamage()).as("hasDamage() after repairing %s", d).isEqualTo(!s.damage().isEmpty());
         }
     }
 
@@ -185,7 +186,10 @@ class FileStreamStoreDamageTest {
         FileStreamStore r = open(dir);
         try {
             assertThat(r.state().lastSeq()).isEqualTo(last);
+            assertThat(r.hasDamage()).as("hasDamage() after reopen").isEqualTo(!r.damage().isEmpty());
             checkServed(r, expected, last);
+            // Reads may find more damage (a record failing its checksum now): the O(1) answer follows.
+            assertThat(r.hasDamage()).as("hasDamage() after reads").isEqualTo(!r.damage().isEmpty());
             if (truncate && len > 0 && !expected.isEmpty()) {
                 // Whatever the truncation cut that held messages must be reported.
                 long served = expected.keySet().stream().filter(q -> {
@@ -208,6 +212,7 @@ class FileStreamStoreDamageTest {
             expected.put(next, r.load(next));
             repairAll(r, expected);
             assertThat(r.damage()).isEmpty();
+            assertThat(r.hasDamage()).as("hasDamage() after repairs").isFalse();
             checkServed(r, expected, next);
             assertThat(r.state().msgs()).isEqualTo(expected.size());
             List<Long> encDeleted = new ArrayList<>();
@@ -222,6 +227,7 @@ class FileStreamStoreDamageTest {
         FileStreamStore again = open(dir);
         try {
             assertThat(again.damage()).isEmpty();
+            assertThat(again.hasDamage()).isFalse();
             checkServed(again, expected, again.state().lastSeq());
         } finally {
             again.close();
@@ -260,6 +266,40 @@ class FileStreamStoreDamageTest {
             assertThat(r.damage()).isEmpty();
             checkServed(r, expected, r.state().lastSeq());
             assertThat(r.state().msgs()).isEqualTo(expected.size());
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    @DisplayName("hasDamage() (a counter, not a scan) follows damage() when damaged blocks are truncated or purged away")
+    void hasDamageFollowsDroppedBlocks() throws IOException {
+        Path dir = tmp.resolve("tally");
+        FileStreamStore s = open(dir);
+        populate(s, new SplittableRandom(13), 200);
+        s.close();
+        List<Path> blks = files(dir, ".blk");
+        assertThat(blks.size()).isGreaterThan(3);
+        long secondLast = Long.parseLong(blks.get(blks.size() - 2).getFileName().toString().replace(".blk", ""));
+        Files.delete(blks.get(blks.size() - 2));
+        Files.delete(blks.get(1));
+        FileStreamStore r = open(dir);
+        try {
+            String first = blks.get(1).getFileName().toString();
+            assertThat(r.damage()).extracting(Damage::file)
+                    .containsOnly(first, blks.get(blks.size() - 2).getFileName().toString());
+            assertThat(r.hasDamage()).isTrue();
+            // Cutting away the later damaged block leaves the earlier one.
+            long cut = Long.parseLong(blks.get(2).getFileName().toString().replace(".blk", ""));
+            assertThat(cut).isLessThan(secondLast);
+            r.truncate(cut);
+            assertThat(r.damage()).isNotEmpty().extracting(Damage::file).containsOnly(first);
+            assertThat(r.hasDamage()).isTrue();
+            r.purge();
+            assertThat(r.damage()).isEmpty();
+            assertThat(r.hasDamage()).isFalse();
+            r.store("x", null, new byte[] {1});
+            assertThat(r.hasDamage()).isFalse();
         } finally {
             r.close();
         }
@@ -314,6 +354,7 @@ class FileStreamStoreDamageTest {
             checkServed(r, expected, last);
             repairAll(r, expected);
             assertThat(r.damage()).isEmpty();
+            assertThat(r.hasDamage()).as("hasDamage() after repairs").isFalse();
             checkServed(r, expected, last);
         } finally {
             r.close();
