@@ -850,6 +850,12 @@ abstract class AbstractStreamStore implements StreamStore {
     }
 
     @Override
+    public synchronized long lastSeq() {
+        checkOpen();
+        return lastSeq;
+    }
+
+    @Override
     public synchronized long[] deletedSequences() {
         checkOpen();
         long n = msgs > 0 ? lastSeq - firstSeq + 1 - msgs : 0;

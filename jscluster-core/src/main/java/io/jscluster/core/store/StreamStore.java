@@ -234,6 +234,15 @@ public interface StreamStore extends AutoCloseable {
     StreamState state();
 
     /**
+     * {@link StreamState#lastSeq()} of the current {@link #state()}, without building the summary: the publish
+     * and apply paths ask it for every message. This default goes through {@link #state()}; the stores of this
+     * package read their counter and allocate nothing.
+     */
+    default long lastSeq() {
+        return state().lastSeq();
+    }
+
+    /**
      * Every interior delete in ascending order. The array has {@link StreamState#numDeleted()} elements, which can
      * be large: prefer {@link #encodedState(long, boolean)} for transfer.
      */

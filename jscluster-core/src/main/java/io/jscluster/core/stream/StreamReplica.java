@@ -348,7 +348,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
     @Override
     public long storeLastSeq() {
-      return store.state().lastSeq();
+      return store.lastSeq();
     }
 
     @Override
@@ -640,7 +640,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
     staged.put(reply, new Staged(subject, size, msgId, expSubj));
     clseq++;
-    long last = store.state().lastSeq();
+    long last = store.lastSeq();
     if (clseq - (last + clfs) > LAG_WARN_THRESHOLD) {
       if (lagWarnings++ % 10_000 == 0) {
         LOG.warn("JetStream stream '{}' has high message lag", name);
@@ -707,7 +707,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (max >= 0 && (hl > max || ml > max - hl)) {
       return PubAck.failed(name, ApiError.MESSAGE_EXCEEDS_MAXIMUM);
     }
-    long lseq = store.state().lastSeq();
+    long lseq = store.lastSeq();
     if (clseq == 0 || clseq < lseq + clfs) {
       clseq = lseq + clfs;
     }
@@ -831,7 +831,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (max >= 0 && (hl > max || ml > max - hl)) {
       return PubAck.failed(name, ApiError.MESSAGE_EXCEEDS_MAXIMUM);
     }
-    PubAck rejected = checkHeaders(subject, hdr, msg, store.state().lastSeq());
+    PubAck rejected = checkHeaders(subject, hdr, msg, store.lastSeq());
     if (rejected != null) {
       return rejected;
     }
@@ -864,7 +864,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       f.completeExceptionally(new io.jscluster.core.ClusterException(ApiError.purgeFailed("stream purge not permitted")));
       return f;
     }
-    long last = store.state().lastSeq();
+    long last = store.lastSeq();
     if (host == null) {
       f.complete(runPurge(new StreamPurge(null, name, last, "", "", request)));
       return f;
@@ -1245,7 +1245,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (msgLen == 0 && !reply.isEmpty() && Headers.isFlowControl(hdr)) {
       return;
     }
-    long last = store.state().lastSeq();
+    long last = store.lastSeq();
     // An entry proposed before clfs reached its current value lies wholly in the past; nats-server
     // never replays such entries (its snapshot compacts them), so the uint64 wrap of lseq - clfs
     // must not make them look new.
@@ -1259,7 +1259,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       StreamState st = store.state();
       if (last == 0 && st.firstSeq() == 0) {
         store.compact(lseq + 1);
-        last = store.state().lastSeq();
+        last = store.lastSeq();
       } else {
         desyncs++;
         LOG.error("[{}] stream {}: last sequence mismatch (entry {}, stream {}, clfs {})", ctx.selfId(),
@@ -1468,7 +1468,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   /** Op 15 in the Raft log: idempotent on replay, trimmed when partly covered. */
   void applyDeleteRange(DeleteRange dr) {
-    DeleteRangeApply.apply(store, store.state().lastSeq(), dr);
+    DeleteRangeApply.apply(store, store.lastSeq(), dr);
   }
 
   private void applyBatch(byte[] d, int off, int len) {
@@ -1783,7 +1783,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
         @Override
         public long lastSeq() {
-          return store.state().lastSeq();
+          return store.lastSeq();
         }
 
         @Override

@@ -182,6 +182,24 @@ abstract class StreamStoreConformanceTest {
     }
 
     @Test
+    @DisplayName("lastSeq() is state().lastSeq() after stores, skips, truncation and purge, and fails once closed")
+    void lastSeqAccessor() {
+        StreamStore s = create(StreamLimits.NONE);
+        assertThat(s.lastSeq()).isZero();
+        s.store("a", null, b("x"));
+        s.skip(2, 5);
+        assertThat(s.lastSeq()).isEqualTo(6).isEqualTo(s.state().lastSeq());
+        s.storeAt(7, tick(), "b", null, b("y"));
+        s.truncate(3);
+        assertThat(s.lastSeq()).isEqualTo(3).isEqualTo(s.state().lastSeq());
+        s.purge();
+        s.compact(40);
+        assertThat(s.lastSeq()).isEqualTo(39).isEqualTo(s.state().lastSeq());
+        s.close();
+        assertThatThrownBy(s::lastSeq).isInstanceOf(StoreClosedException.class);
+    }
+
+    @Test
     @DisplayName("skips on an empty store move the first sequence; with messages they are interior deletes")
     void skips() {
         StreamStore s = open();

@@ -267,6 +267,7 @@ class StreamStorePropertyTest {
         void compare() {
             StreamState want = model.state();
             assertThat(store.state()).as("state").isEqualTo(want);
+            assertThat(store.lastSeq()).as("lastSeq()").isEqualTo(want.lastSeq());
             List<Long> deleted = model.deleted();
             long[] got = store.deletedSequences();
             assertThat(got).as("deleted").containsExactly(deleted.stream().mapToLong(Long::longValue).toArray());
