@@ -13,13 +13,16 @@ import java.util.function.LongSupplier;
  *
  * <h2>Layout</h2>
  * Messages live in pages of 4,096 consecutive sequences. A page keeps its messages in flat arrays — timestamps,
- * a packed metadata array (subject id, slab offset, header and data length per slot) and one byte slab holding
- * the headers and payloads back to back — so storing a message copies its bytes and writes a few array slots
- * without allocating, and a million retained messages are a few hundred objects for the garbage collector, not
- * millions. Subjects are stored as the small ids the shared subject bookkeeping hands out. Pages emptied by
+ * a packed metadata array (subject id, slab offset, header and data length per slot) and a slab holding the
+ * headers and payloads back to back — so storing a message copies its bytes and writes a few array slots
+ * without allocating, and a million retained messages are a few thousand objects for the garbage collector, not
+ * millions. The slab is a list of chunks of at most {@value #CHUNK} bytes (a message never straddles two): every
+ * chunk stays below half of G1's smallest region (1 MiB), so no slab is a humongous object that G1 would place
+ * in regions of its own and only reclaim in special ways — a page of 1 KiB messages is 16 chunks, not one 4 MiB
+ * array. Subjects are stored as the small ids the shared subject bookkeeping hands out. Pages emptied by
  * removals are recycled for new sequences; a page whose slab is mostly holes is compacted in place. Messages
- * larger than {@value #INLINE_MAX} bytes are kept as their own array so a slab stays bounded. Skipped or purged
- * spans cost nothing; interior deletes are one exact set.
+ * larger than {@value #INLINE_MAX} bytes are kept as their own array. Skipped or purged spans cost nothing;
+ * interior deletes are one exact set.
  */
 public final class MemoryStreamStore extends AbstractStreamStore {
     private static final int PAGE_SHIFT = 12;
@@ -27,7 +30,13 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     private static final int PAGE_MASK = PAGE_SIZE - 1;
     /** Header plus data bytes above which a message is kept out of the slab. */
     static final int INLINE_MAX = 64 * 1024;
+    private static final int CHUNK_SHIFT = 18;
+    /** Bytes of a full slab chunk: with its array header well below half of a 1 MiB G1 region. */
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK - 1;
     private static final int SLAB_INITIAL = 4096;
+    /** A recycled page keeps its chunks only up to this many bytes of them. */
+    private static final long SPARE_SLAB_MAX = 8L << 20;
     /** Slabs smaller than this are never compacted (holes there cost little). */
     private static final int COMPACT_MIN = 64 * 1024;
     private static final int META_INITIAL = 16;
@@ -45,18 +54,34 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         int low;
         int count;
         long[] ts;
-        /** Per position: subject id + 1 (0 = empty), slab offset (-1 = out of line), header length, data length. */
+        /**
+         * Per position: subject id + 1 (0 = empty), slab offset (-1 = out of line), header length, data length. A
+         * slab offset is {@code chunk << CHUNK_SHIFT | offset in the chunk}.
+         */
         int[] meta;
         byte[][] big;
-        byte[] slab;
+        /** Slab chunks: chunk 0 grows by doubling up to {@link #CHUNK}, later ones are allocated full. */
+        byte[][] chunks;
+        /** Slab offset of the next free byte; below it, the bytes of removed messages and chunk tails are holes. */
+        int used;
+        /** Slab bytes of the messages present. */
+        int live;
 
         Page(int positions, int slabBytes) {
             ts = new long[positions];
             meta = new int[positions * 4];
-            slab = new byte[slabBytes];
+            chunks = new byte[4][];
+            chunks[0] = new byte[Math.min(slabBytes, CHUNK)];
         }
-        int used;
-        int live;
+
+        /** Bytes of the chunks this page holds. */
+        long slabBytes() {
+            long n = 0;
+            for (byte[] c : chunks) {
+                n += c == null ? 0 : c.length;
+            }
+            return n;
+        }
 
         void reset(long index, int base) {
             this.index = index;
@@ -156,7 +181,7 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         if (pageCount > 0) {
             Page prev = pages[pageCount - 1];
             positionsHint = Math.max(META_INITIAL, prev.top);
-            slabHint = Math.max(SLAB_INITIAL, Math.min(prev.used, 8 << 20));
+            slabHint = Math.max(SLAB_INITIAL, Math.min(prev.used, CHUNK));
         }
         Page p;
         if (spareCount > 0) {
@@ -178,7 +203,7 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         System.arraycopy(pages, pos + 1, pages, pos, pageCount - pos - 1);
         pages[--pageCount] = null;
         cachedPos = -1;
-        if (spareCount < SPARE_PAGES && p.slab.length <= (8 << 20)) {
+        if (spareCount < SPARE_PAGES && p.slabBytes() <= SPARE_SLAB_MAX) {
             p.big = null;
             spares[spareCount++] = p;
         }
@@ -197,25 +222,52 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         }
     }
 
-    /** Makes room for {@code len} more slab bytes, compacting first when holes would cover the need. */
-    private static void ensureSlab(Page p, int len) {
-        if (p.slab.length - p.used >= len) {
-            return;
-        }
-        if (p.used - p.live >= len && p.used >= COMPACT_MIN) {
-            compact(p);
-            if (p.slab.length - p.used >= len) {
-                return;
-            }
-        }
-        long want = Math.max((long) p.slab.length * 2, (long) p.used + len);
-        p.slab = Arrays.copyOf(p.slab, (int) Math.min(want, Integer.MAX_VALUE - 16));
+    /** Where {@code len} (at most {@link #CHUNK}) slab bytes go after {@code used}: there, or the next chunk. */
+    private static int placeAt(int used, int len) {
+        return (used & CHUNK_MASK) + len <= CHUNK ? used : ((used >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT;
     }
 
-    /** Slides the live inline messages of {@code p} to the start of its slab, in slot order. */
+    /** Whether the chunk for slab bytes {@code [at, at + len)} exists and is long enough. */
+    private static boolean hasRoom(Page p, int at, int len) {
+        int ci = at >>> CHUNK_SHIFT;
+        return ci < p.chunks.length && p.chunks[ci] != null && (at & CHUNK_MASK) + len <= p.chunks[ci].length;
+    }
+
+    /**
+     * Reserves {@code len} slab bytes for a new message and returns their slab offset, compacting first when the
+     * slab would have to grow and its holes would cover the need.
+     */
+    private static int allocSlab(Page p, int len) {
+        int at = placeAt(p.used, len);
+        if (!hasRoom(p, at, len) && p.used - p.live >= len && p.used >= COMPACT_MIN) {
+            compact(p);
+            at = placeAt(p.used, len);
+        }
+        int ci = at >>> CHUNK_SHIFT;
+        if (ci >= p.chunks.length) {
+            p.chunks = Arrays.copyOf(p.chunks, Math.max(ci + 1, p.chunks.length * 2));
+        }
+        if (ci > 0 && p.chunks[0].length < CHUNK) {
+            // Every chunk before the last is full-size, so compaction may move a message anywhere below it.
+            p.chunks[0] = Arrays.copyOf(p.chunks[0], CHUNK);
+        }
+        byte[] c = p.chunks[ci];
+        int end = (at & CHUNK_MASK) + len;
+        if (c == null) {
+            p.chunks[ci] = new byte[ci == 0 ? Math.max(SLAB_INITIAL, Integer.highestOneBit(end - 1) << 1) : CHUNK];
+        } else if (c.length < end) {
+            // Only chunk 0 starts small: it doubles (at most to a full chunk) like a growing array.
+            p.chunks[ci] = Arrays.copyOf(c, Math.min(CHUNK, Math.max(c.length * 2, end)));
+        }
+        p.used = at + len;
+        return at;
+    }
+
+    /** Slides the live inline messages of {@code p} towards the start of its slab, in slot order. */
     private static void compact(Page p) {
         int w = 0;
         int[] meta = p.meta;
+        byte[][] chunks = p.chunks;
         for (int i = 0; i < p.top; i++) {
             int m = i * 4;
             if (meta[m] == 0 || meta[m + 1] < 0) {
@@ -223,15 +275,19 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             }
             int off = meta[m + 1];
             int len = meta[m + 2] + meta[m + 3];
+            // Slot order is slab order (messages are appended in sequence order), so w never passes off.
+            w = placeAt(w, len);
             if (off != w) {
-                System.arraycopy(p.slab, off, p.slab, w, len);
+                System.arraycopy(chunks[off >>> CHUNK_SHIFT], off & CHUNK_MASK, chunks[w >>> CHUNK_SHIFT],
+                        w & CHUNK_MASK, len);
                 meta[m + 1] = w;
             }
             w += len;
         }
         p.used = w;
-        if (p.slab.length > 4 * COMPACT_MIN && w < p.slab.length / 4) {
-            p.slab = Arrays.copyOf(p.slab, Math.max(SLAB_INITIAL, w * 2));
+        // Chunks wholly past the live bytes go; one is kept for the appends to come.
+        for (int ci = (w >>> CHUNK_SHIFT) + 2; ci < chunks.length; ci++) {
+            chunks[ci] = null;
         }
     }
 
@@ -269,15 +325,15 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             p.big[i] = out;
             off = -1;
         } else {
-            ensureSlab(p, (int) len);
-            off = p.used;
+            off = allocSlab(p, (int) len);
+            byte[] c = p.chunks[off >>> CHUNK_SHIFT];
+            int o = off & CHUNK_MASK;
             if (hl > 0) {
-                System.arraycopy(header, headerOff, p.slab, off, hl);
+                System.arraycopy(header, headerOff, c, o, hl);
             }
             if (dl > 0) {
-                System.arraycopy(data, dataOff, p.slab, off + hl, dl);
+                System.arraycopy(data, dataOff, c, o + hl, dl);
             }
-            p.used += (int) len;
             p.live += (int) len;
         }
         p.ts[i] = ts;
@@ -318,8 +374,8 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         int off = p.meta[m + 1];
         int hl = p.meta[m + 2];
         int dl = p.meta[m + 3];
-        byte[] src = off < 0 ? p.big[i] : p.slab;
-        int o = off < 0 ? 0 : off;
+        byte[] src = off < 0 ? p.big[i] : p.chunks[off >>> CHUNK_SHIFT];
+        int o = off < 0 ? 0 : off & CHUNK_MASK;
         byte[] h = hl == 0 ? EMPTY : Arrays.copyOfRange(src, o, o + hl);
         byte[] d = dl == 0 ? EMPTY : Arrays.copyOfRange(src, o + hl, o + hl + dl);
         return new StoredMessage(seq, p.ts[i], si.subject, h, d);
@@ -338,8 +394,8 @@ public final class MemoryStreamStore extends AbstractStreamStore {
         int m = i * 4;
         int off = p.meta[m + 1];
         int hl = p.meta[m + 2];
-        byte[] src = off < 0 ? p.big[i] : p.slab;
-        int o = off < 0 ? 0 : off;
+        byte[] src = off < 0 ? p.big[i] : p.chunks[off >>> CHUNK_SHIFT];
+        int o = off < 0 ? 0 : off & CHUNK_MASK;
         into.set(seq, p.ts[i], subjectById(p.meta[m] - 1).subject, src, o, hl, o + hl, p.meta[m + 3]);
         return true;
     }
@@ -429,8 +485,9 @@ public final class MemoryStreamStore extends AbstractStreamStore {
             if (off < 0) {
                 r.nextBytes(p.big[i]);
             } else {
-                for (int k = off, end = off + hl + dl; k < end; k++) {
-                    p.slab[k] = (byte) r.nextInt();
+                byte[] c = p.chunks[off >>> CHUNK_SHIFT];
+                for (int k = off & CHUNK_MASK, end = k + hl + dl; k < end; k++) {
+                    c[k] = (byte) r.nextInt();
                 }
             }
         }
@@ -583,6 +640,19 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     @Override
     public void sync() {
         checkOpen();
+    }
+
+    /** Length of the largest slab chunk of any page, recycled ones included (for tests). */
+    synchronized int largestSlabArray() {
+        int max = 0;
+        for (Page[] ps : new Page[][] {pages, spares}) {
+            for (Page p : ps) {
+                for (byte[] c : p == null ? new byte[0][] : p.chunks) {
+                    max = Math.max(max, c == null ? 0 : c.length);
+                }
+            }
+        }
+        return max;
     }
 
     @Override

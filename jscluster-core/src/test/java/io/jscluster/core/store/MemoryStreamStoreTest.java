@@ -20,6 +20,66 @@ class MemoryStreamStoreTest extends StreamStoreConformanceTest {
     }
 
     @Test
+    @DisplayName("slab chunks stay below G1's humongous threshold: a page of 1 KiB messages is many small arrays")
+    void slabChunksAreNotHumongous() {
+        // Half of G1's smallest region (1 MiB) is the humongous threshold; an array's header is 16 bytes.
+        assertThat(MemoryStreamStore.CHUNK + 16L).isLessThan(512 * 1024);
+        MemoryStreamStore s = (MemoryStreamStore) open();
+        byte[] data = new byte[1024];
+        new SplittableRandom(3).nextBytes(data);
+        for (int i = 0; i < 10_000; i++) {
+            data[0] = (byte) i;
+            data[1023] = (byte) (i >> 8);
+            s.store("a", null, data);
+        }
+        assertThat(s.largestSlabArray()).isEqualTo(MemoryStreamStore.CHUNK);
+        for (long seq = 1; seq <= 10_000; seq++) {
+            byte[] got = s.load(seq).data();
+            assertThat(got).hasSize(1024);
+            assertThat(got[0]).isEqualTo((byte) (seq - 1));
+            assertThat(got[1023]).isEqualTo((byte) ((seq - 1) >> 8));
+        }
+    }
+
+    @Test
+    @DisplayName("slab chunks: messages up to the inline limit across chunk ends survive removals and compaction")
+    void largeInlineMessagesAcrossChunks() {
+        long seed = 0xC4A2L;
+        System.out.println("MemoryStreamStoreTest.largeInlineMessagesAcrossChunks seed=" + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        MemoryStreamStore s = (MemoryStreamStore) open();
+        TreeMap<Long, StoredMessage> model = new TreeMap<>();
+        MessageView view = new MessageView();
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 120; i++) {
+                int len = rnd.nextInt(4) == 0 ? rnd.nextInt(100) : rnd.nextInt(MemoryStreamStore.INLINE_MAX + 1);
+                byte[] data = new byte[len];
+                rnd.nextBytes(data);
+                byte[] hdr = rnd.nextInt(6) == 0 ? b("NATS/1.0\r\n\r\n") : null;
+                if (hdr != null && len + hdr.length > MemoryStreamStore.INLINE_MAX) {
+                    hdr = null;
+                }
+                long seq = s.store("s", hdr, data);
+                model.put(seq, new StoredMessage(seq, clock.get(), "s", hdr, data));
+            }
+            // Interior removals (never the first message, which drains a page from its front) leave holes that
+            // trigger compaction when the slab is under half live or must grow.
+            for (Long seq : new java.util.ArrayList<>(model.keySet())) {
+                if (!seq.equals(model.firstKey()) && rnd.nextInt(10) < 6) {
+                    assertThat(rnd.nextInt(5) == 0 ? s.erase(seq) : s.remove(seq)).isTrue();
+                    model.remove(seq);
+                }
+            }
+            for (StoredMessage m : model.values()) {
+                assertThat(s.load(m.seq())).as("load %d round %d", m.seq(), round).isEqualTo(m);
+                assertThat(s.loadInto(m.seq(), view)).isTrue();
+                assertThat(view.toStoredMessage()).isEqualTo(m);
+            }
+            assertThat(s.largestSlabArray()).isLessThanOrEqualTo(MemoryStreamStore.CHUNK);
+        }
+    }
+
+    @Test
     @DisplayName("slab layout: compaction after interior removals, out-of-line large messages, recycled pages")
     void slabLayoutUnderChurn() {
         long seed = 0x5eedL;
