@@ -110,6 +110,78 @@ public final class SequenceSet implements DeleteBlock {
     }
   }
 
+  /**
+   * Adds every sequence of {@code [first, last]} (unsigned, {@code first <= last}), leaving exactly the tree that
+   * {@link #insert(long)} of each of them in ascending order leaves, in time proportional to the nodes the range
+   * touches rather than to its length: a run of sequences one node covers is set in bulk, and a node is created
+   * (and the tree rebalanced) where the first uncovered sequence of a run would create it.
+   *
+   * @throws IllegalArgumentException if {@code first > last}
+   */
+  public void insertRange(long first, long last) {
+    if (Long.compareUnsigned(first, last) > 0) {
+      throw new IllegalArgumentException("range " + Long.toUnsignedString(first) + ".."
+          + Long.toUnsignedString(last) + " is empty");
+    }
+    long seq = first;
+    while (true) {
+      // The node one insert(seq) would set the bit in, and the last sequence that takes the same path: a left
+      // turn at a node bounds the run below that node's base.
+      long bound = last;
+      Node n = root;
+      while (n != null) {
+        if (below(seq, n)) {
+          if (Long.compareUnsigned(n.base - 1, bound) < 0) {
+            bound = n.base - 1;
+          }
+          n = n.left;
+        } else if (beyond(seq, n)) {
+          n = n.right;
+        } else {
+          break;
+        }
+      }
+      if (n == null) {
+        // No node covers seq: create it as insert does, then fill the rest of its run on the next pass.
+        insert(seq);
+        if (seq == last) {
+          return;
+        }
+        seq++;
+        continue;
+      }
+      long nodeLast = n.base + (ENTRIES - 1);
+      if (Long.compareUnsigned(nodeLast, n.base) < 0) {
+        nodeLast = -1L;
+      }
+      long to = Long.compareUnsigned(nodeLast, bound) < 0 ? nodeLast : bound;
+      size += setBits(n, seq - n.base, to - n.base);
+      if (to == last) {
+        return;
+      }
+      seq = to + 1;
+    }
+  }
+
+  /** Sets the bits of offsets {@code [from, to]} of {@code n}; returns how many were not set before. */
+  private static int setBits(Node n, long from, long to) {
+    int added = 0;
+    int lo = (int) from;
+    int hi = (int) to;
+    for (int w = lo >>> 6; w <= hi >>> 6; w++) {
+      long mask = -1L;
+      if (w == lo >>> 6) {
+        mask &= -1L << (lo & 63);
+      }
+      if (w == hi >>> 6) {
+        mask &= -1L >>> (63 - (hi & 63));
+      }
+      added += Long.bitCount(mask & ~n.bits[w]);
+      n.bits[w] |= mask;
+    }
+    return added;
+  }
+
   /** True iff {@code seq} is in the set. */
   public boolean contains(long seq) {
     for (Node n = root; n != null; ) {

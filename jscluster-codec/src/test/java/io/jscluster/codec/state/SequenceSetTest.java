@@ -53,6 +53,67 @@ class SequenceSetTest {
   }
 
   @Test
+  void insertRangeLeavesTheTreeOfOneByOneInserts() {
+    long seed = 0x7a96eL;
+    System.out.println("SequenceSetTest.insertRange seed=" + seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int run = 0; run < 40; run++) {
+      SequenceSet bulk = new SequenceSet();
+      SequenceSet one = new SequenceSet();
+      if (r.nextInt(4) == 0) {
+        // An unaligned seeded root overlaps the aligned nodes created after it.
+        long min = 1 + r.nextLong(5_000);
+        bulk.setInitialMin(min);
+        one.setInitialMin(min);
+      }
+      for (int op = 0; op < 60; op++) {
+        int kind = r.nextInt(10);
+        long at = r.nextLong(40_000);
+        if (kind < 5) {
+          long len = r.nextInt(3) == 0 ? 1 + r.nextInt(10) : 1 + r.nextInt(9_000);
+          bulk.insertRange(at, at + len - 1);
+          for (long q = at; q < at + len; q++) {
+            one.insert(q);
+          }
+        } else if (kind < 8) {
+          for (int k = 0; k < 50; k++) {
+            long q = r.nextLong(40_000);
+            assertThat(bulk.delete(q)).isEqualTo(one.delete(q));
+          }
+        } else {
+          bulk.insert(at);
+          one.insert(at);
+        }
+        assertThat(bulk.size()).as("run %d op %d", run, op).isEqualTo(one.size());
+        assertThat(bulk.nodes()).isEqualTo(one.nodes());
+        assertThat(bulk.encode()).as("run %d op %d", run, op).isEqualTo(one.encode());
+      }
+    }
+  }
+
+  @Test
+  void insertRangeOfAHundredMillionTouchesNodesNotSequences() {
+    SequenceSet ss = new SequenceSet();
+    ss.insert(5);
+    ss.insertRange(7, 100_000_006L);
+    assertThat(ss.size()).isEqualTo(100_000_001L);
+    assertThat(ss.nodes()).isEqualTo((int) (100_000_006L / 2048 + 1));
+    assertThat(ss.contains(6)).isFalse();
+    assertThat(ss.contains(100_000_006L)).isTrue();
+    assertThat(ss.contains(100_000_007L)).isFalse();
+    assertThat(ss.max()).isEqualTo(100_000_006L);
+    assertThatThrownBy(() -> ss.insertRange(9, 8)).isInstanceOf(IllegalArgumentException.class);
+    // At the top of the unsigned range a node's end wraps as in Go: still what one-by-one inserts leave.
+    SequenceSet top = new SequenceSet();
+    top.insertRange(-3L, -1L);
+    SequenceSet topOne = new SequenceSet();
+    for (long q = -3L; q != 0; q++) {
+      topOne.insert(q);
+    }
+    assertThat(top.encode()).isEqualTo(topOne.encode());
+  }
+
+  @Test
   void copyUnionAndSameMembers() {
     SequenceSet a = new SequenceSet();
     for (long s = 1; s < 5000; s += 3) {

@@ -1282,9 +1282,7 @@ public final class FileStreamStore extends AbstractStreamStore {
                 b.first = last + 1;
                 b.dmap.clear();
             } else {
-                for (long s = first; s <= last; s++) {
-                    b.dmap.insert(s);
-                }
+                b.dmap.insertRange(first, last);
             }
             b.last = last;
             b.lastTs = ts;

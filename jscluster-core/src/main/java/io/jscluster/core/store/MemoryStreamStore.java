@@ -353,9 +353,8 @@ public final class MemoryStreamStore extends AbstractStreamStore {
     @Override
     void appendSkip(long first, long last, long ts) {
         if (msgs > 0) {
-            for (long s = first; s <= last; s++) {
-                dmap.insert(s);
-            }
+            // O(nodes), not O(gap): a skip of 100,000,000 sequences is ~49,000 node fills, not 10^8 inserts.
+            dmap.insertRange(first, last);
         }
     }
 

@@ -2,6 +2,7 @@ package io.jscluster.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
@@ -17,6 +18,65 @@ class MemoryStreamStoreTest extends StreamStoreConformanceTest {
     @Override
     protected long size(String subject, byte[] hdr, byte[] data) {
         return MessageSize.memoryStore(subject.length(), hdr.length, data.length);
+    }
+
+    @Test
+    @DisplayName("a skip of 100,000,000 sequences is O(nodes): exact state, and the first sequence moves past it at once")
+    void hugeSkipIsCheap() {
+        StreamStore s = open();
+        s.store("a", null, b("x"));
+        s.skip(2, 100_000_000L);
+        s.store("a", null, b("y"));
+        StreamState st = s.state();
+        assertThat(st.lastSeq()).isEqualTo(100_000_002L);
+        assertThat(st.numDeleted()).isEqualTo(100_000_000L);
+        assertThat(s.load(100_000_001L)).isNull();
+        long encodedDeletes = 0;
+        for (io.jscluster.codec.state.DeleteBlock blk
+                : io.jscluster.codec.state.StreamStateCodec.decode(s.encodedState(0, false)).deleted()) {
+            encodedDeletes += blk.num();
+        }
+        assertThat(encodedDeletes).isEqualTo(100_000_000L);
+        assertThat(s.remove(1)).isTrue();
+        assertThat(s.state().firstSeq()).isEqualTo(100_000_002L);
+        assertThat(s.state().numDeleted()).isZero();
+        assertThat(s.deletedSequences()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("skips inserted as ranges encode byte-identically to nats-server's one-by-one dmap inserts")
+    void skipRangesEncodeLikeOneByOneInserts() {
+        long seed = 0x51C1L;
+        System.out.println("MemoryStreamStoreTest.skipRangesEncodeLikeOneByOneInserts seed=" + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        StreamStore s = open();
+        // The memory store's delete map, replayed as nats-server builds it: every removed or skipped sequence
+        // inserted on its own, removals of the first message dropping the deletes below the new first.
+        io.jscluster.codec.state.SequenceSet ref = new io.jscluster.codec.state.SequenceSet();
+        for (int i = 0; i < 400; i++) {
+            int r = rnd.nextInt(10);
+            long next = s.state().lastSeq() + 1;
+            if (r < 2 && s.state().msgs() > 0) {
+                long num = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(20_000) : 1 + rnd.nextInt(50);
+                s.skip(next, num);
+                for (long q = next; q < next + num; q++) {
+                    ref.insert(q);
+                }
+            } else if (r < 3 && s.state().msgs() > 2) {
+                long victim = s.state().firstSeq() + 1 + rnd.nextLong(s.state().lastSeq() - s.state().firstSeq());
+                if (s.remove(victim)) {
+                    ref.insert(victim);
+                }
+            } else {
+                s.store("s" + rnd.nextInt(3), null, b("m" + i));
+            }
+            byte[] want = io.jscluster.codec.state.StreamStateCodec.encode(
+                    new io.jscluster.codec.state.StreamReplicatedState(s.state().msgs(), s.state().bytes(),
+                            s.state().firstSeq(), s.state().lastSeq(), 0,
+                            ref.isEmpty() ? List.of() : List.of(ref), new java.util.LinkedHashMap<>()),
+                    s.state().numDeleted(), false);
+            assertThat(s.encodedState(0, false)).as("step %d", i).isEqualTo(want);
+        }
     }
 
     @Test
