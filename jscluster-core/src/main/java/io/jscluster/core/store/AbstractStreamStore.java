@@ -224,19 +224,27 @@ abstract class AbstractStreamStore implements StreamStore {
         if (subject == lastSubject && appendOnly) {
             // The previous call's subject string, which has messages, and no limit to check or enforce: what
             // remains of the general path below is the append and the counters (same order, same effects).
-            SubjectInfo si = lastSubjectInfo;
             long seq = lastSeq + 1;
-            long ts = clock.getAsLong();
-            int slen = si.length;
-            int hl = header == null ? 0 : header.length;
-            int dl = data == null ? 0 : data.length;
-            long size = recordSize(slen, hl, dl);
-            appendMessage(seq, ts, si, slen, header, 0, hl, data, 0, dl, size);
-            countAppended(seq, ts, size, si);
-            afterMutation();
+            appendFast(seq, clock.getAsLong(), header, 0, header == null ? 0 : header.length, data, 0,
+                    data == null ? 0 : data.length);
             return seq;
         }
         return storeChecked(subject, header, data);
+    }
+
+    /**
+     * The replica's apply path when the subject string is the previous call's (so its bookkeeping exists and has
+     * messages), no limit can refuse or discard (so the store is open) and {@code seq} is the next sequence: what
+     * {@link #storeAt} does then is the append and the counters, in the same order as the general path.
+     */
+    private void appendFast(long seq, long ts, byte[] header, int headerOff, int headerLen, byte[] data,
+                            int dataOff, int dataLen) {
+        SubjectInfo si = lastSubjectInfo;
+        int slen = si.length;
+        long size = recordSize(slen, headerLen, dataLen);
+        appendMessage(seq, ts, si, slen, header, headerOff, headerLen, data, dataOff, dataLen, size);
+        countAppended(seq, ts, size, si);
+        afterMutation();
     }
 
     /** {@link #store} in general: new or changed subject strings, limits, a closed store. */
@@ -256,6 +264,11 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public synchronized void storeAt(long seq, long tsNanos, String subject, byte[] header, byte[] data) {
+        if (subject == lastSubject && appendOnly && seq == lastSeq + 1) {
+            appendFast(seq, tsNanos, header, 0, header == null ? 0 : header.length, data, 0,
+                    data == null ? 0 : data.length);
+            return;
+        }
         checkOpen();
         requireSubject(subject);
         if (seq != lastSeq + 1) {
@@ -271,6 +284,12 @@ abstract class AbstractStreamStore implements StreamStore {
     @Override
     public synchronized void storeAt(long seq, long tsNanos, String subject, byte[] buf, int headerOff,
                                      int headerLen, int dataOff, int dataLen) {
+        if (subject == lastSubject && appendOnly && seq == lastSeq + 1 && buf != null
+                && (headerOff | headerLen | dataOff | dataLen) >= 0
+                && headerOff <= buf.length - headerLen && dataOff <= buf.length - dataLen) {
+            appendFast(seq, tsNanos, buf, headerOff, headerLen, buf, dataOff, dataLen);
+            return;
+        }
         checkOpen();
         requireSubject(subject);
         StreamStore.checkRange(buf, headerOff, headerLen, "header");

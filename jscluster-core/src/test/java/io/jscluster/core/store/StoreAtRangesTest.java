@@ -117,6 +117,15 @@ class StoreAtRangesTest {
         s.storeAt(2, 2, "a", buf, 0, 0, 0, 10);
         assertThatThrownBy(() -> s.storeAt(4, 1, "a", buf, 0, 0, 0, 10))
             .isInstanceOf(SequenceMismatchException.class);
+        // The same checks with the subject's bookkeeping cached (the apply path's fast path falls back).
+        assertThatThrownBy(() -> s.storeAt(3, 3, "a", buf, 0, 0, 5, 6))
+            .isExactlyInstanceOf(StoreException.class).hasMessageContaining("data range at offset 5");
+        assertThatThrownBy(() -> s.storeAt(3, 3, "a", buf, -1, 2, 0, 1))
+            .isExactlyInstanceOf(StoreException.class).hasMessageContaining("header range at offset -1");
+        assertThatThrownBy(() -> s.storeAt(3, 3, "a", buf, 0, 0, 9, Integer.MAX_VALUE))
+            .isExactlyInstanceOf(StoreException.class).hasMessageContaining("data range");
+        assertThatThrownBy(() -> s.storeAt(3, 3, "a", null, 0, 0, 0, 1))
+            .isExactlyInstanceOf(StoreException.class).hasMessageContaining("outside an array of 0 bytes");
         assertThat(s.state().msgs()).isEqualTo(2);
       }
     }
