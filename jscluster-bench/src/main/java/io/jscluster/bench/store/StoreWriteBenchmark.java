@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -18,7 +19,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Leader-path {@code store(subject, null, payload)} throughput, one message per operation.
+ * Store throughput, one message per operation, in two forms (both normalised per message):
+ * <ul>
+ *   <li>{@link #storeMessage}: the leader path, {@code store(subject, null, payload)}, one call (and one lock) per
+ *       message.</li>
+ *   <li>{@link #storeAtBatch}: the replica's apply path as {@code StreamReplica#applyBatch} drives it — a burst
+ *       of {@value #APPLY_BURST} committed messages applied inside one {@code batch(...)}, each with
+ *       {@code storeAt(seq, ts, subject, buf, hdrOff, 0, msgOff, len)} from the entry's bytes (the store's lock is
+ *       taken once per burst and re-entered per message).</li>
+ * </ul>
  *
  * <ul>
  *   <li>{@code memory}: a memory store capped at 1,000,000 messages (discard old), so the steady state includes
@@ -50,15 +59,27 @@ public class StoreWriteBenchmark {
     @Param({"1000000"})
     public int retain;
 
+    /** Messages per {@link #storeAtBatch} invocation: one burst of committed entries. */
+    static final int APPLY_BURST = 64;
+
     private StreamStore s;
     private Path dir;
     private byte[] payload;
+    /** An entry's bytes: 16 bytes of framing before the payload, as a decoded Raft entry would hold. */
+    private byte[] entry;
+    private long nextSeq;
+    private long nextTs;
+    private final Runnable burst = this::applyBurst;
 
     /** Fresh store per iteration. */
     @Setup(Level.Iteration)
     public void setUp() {
         payload = new byte[size];
         new SplittableRandom(size).nextBytes(payload);
+        entry = new byte[16 + size];
+        System.arraycopy(payload, 0, entry, 16, size);
+        nextSeq = 1;
+        nextTs = 1;
         if (store.equals("memory")) {
             s = StoreFixtures.memory(new StreamLimits(retain, 0, 0, 0, DiscardPolicy.OLD, false));
         } else {
@@ -79,5 +100,26 @@ public class StoreWriteBenchmark {
     @Benchmark
     public long storeMessage() {
         return s.store(StoreFixtures.SUBJECT, null, payload);
+    }
+
+    /** One apply burst of {@value #APPLY_BURST} follower-path stores in one batch (scores are per message). */
+    @Benchmark
+    @OperationsPerInvocation(APPLY_BURST)
+    public long storeAtBatch() {
+        s.batch(burst);
+        return nextSeq;
+    }
+
+    private void applyBurst() {
+        StreamStore st = s;
+        byte[] e = entry;
+        int len = size;
+        long seq = nextSeq;
+        long ts = nextTs;
+        for (int i = 0; i < APPLY_BURST; i++) {
+            st.storeAt(seq++, ts++, StoreFixtures.SUBJECT, e, 16, 0, 16, len);
+        }
+        nextSeq = seq;
+        nextTs = ts;
     }
 }
