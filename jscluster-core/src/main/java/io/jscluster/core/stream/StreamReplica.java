@@ -1896,13 +1896,24 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       scheduleMigration(MIGRATION_INTERVAL_MS);
       if (store.hasDamage()) {
         // A damaged replica must not lead: it cannot serve its damaged range to followers nor
-        // repair it from itself. Hand leadership on right away (the handover first brings the
-        // target's log up to date), then repair from the new leader.
-        ctx.scheduler().execute(() -> {
-          if (!closed && host != null && !host.stopped() && store.hasDamage()) {
+        // repair it from itself. Hand leadership on (the handover first brings the target's log
+        // up to date), then repair from the new leader. Leadership that comes straight back means
+        // no healthy peer can take it (two damaged replicas, the healthy one down): each hand-off
+        // costs a term, so the holds double up to a cap instead of bouncing every few ms.
+        long now = ctx.scheduler().nowMillis();
+        damagedHoldMillis = now - damagedHandOffAt < 2 * DAMAGED_HOLD_MAX_MS
+            ? Math.min(DAMAGED_HOLD_MAX_MS, Math.max(DAMAGED_HOLD_MIN_MS, 2 * damagedHoldMillis)) : 0;
+        long reign = term;
+        Runnable handOn = () -> {
+          if (!closed && host != null && !host.stopped() && leader && this.term == reign && store.hasDamage()) {
             handDamagedLeadershipOn();
           }
-        });
+        };
+        if (damagedHoldMillis == 0) {
+          ctx.scheduler().execute(handOn);
+        } else {
+          ctx.scheduler().schedule(now + damagedHoldMillis, handOn);
+        }
         scheduleRepair();
       }
     }
@@ -1910,20 +1921,58 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   }
 
   /**
-   * A damaged leader steps down in favour of a peer drawn at random. Raft's own choice (the first
-   * recently heard peer) is the same every time, so two damaged replicas could hand leadership to
-   * each other forever while the one healthy replica never gets it.
+   * A damaged leader steps down in favour of the recently heard peer it handed leadership to least
+   * recently (ties drawn at random). Raft's own choice (the first recently heard peer) is the same
+   * every time, so two damaged replicas would hand leadership to each other while the one healthy
+   * replica, back from a restart, never gets it; a peer never handed to is tried first.
    */
   private void handDamagedLeadershipOn() {
-    if (host.node().state() != io.jscluster.raft.RaftState.LEADER) {
+    io.jscluster.raft.RaftNode node = host.node();
+    if (node.state() != io.jscluster.raft.RaftState.LEADER) {
       return;
     }
-    List<String> others = new ArrayList<>(host.node().peerIds());
-    others.remove(ctx.selfId());
-    java.util.Collections.sort(others);
-    String preferred = others.isEmpty() ? "" : others.get(ctx.random().nextInt(others.size()));
+    long now = ctx.scheduler().nowMillis();
+    List<String> heard = new ArrayList<>();
+    for (io.jscluster.raft.PeerInfo pi : node.peerInfos(now)) {
+      if (!pi.id().equals(ctx.selfId()) && pi.lastHeardMillis() >= 0
+          && now - pi.lastHeardMillis() <= DAMAGED_TARGET_HEARD_MS) {
+        heard.add(pi.id());
+      }
+    }
+    java.util.Collections.sort(heard);
+    long oldest = Long.MAX_VALUE;
+    List<String> least = new ArrayList<>();
+    for (String p : heard) {
+      long at = handedTo.getOrDefault(p, Long.MIN_VALUE);
+      if (at < oldest) {
+        oldest = at;
+        least.clear();
+      }
+      if (at == oldest) {
+        least.add(p);
+      }
+    }
+    // With no peer heard of lately Raft picks (or steps down without a target).
+    String preferred = least.isEmpty() ? "" : least.get(ctx.random().nextInt(least.size()));
+    if (!preferred.isEmpty()) {
+      handedTo.put(preferred, now);
+    }
+    damagedHandOffAt = now;
     host.input(n -> n.stepDown(ctx.scheduler().nowMillis(), preferred));
   }
+
+  /** The first hold of a damaged leader whose leadership came straight back. */
+  static final long DAMAGED_HOLD_MIN_MS = 250;
+  /** The longest hold: nats-server's shortest election timeout. */
+  static final long DAMAGED_HOLD_MAX_MS = 4_000;
+  /** A hand-off target must have been heard within this (two NRG heartbeats). */
+  static final long DAMAGED_TARGET_HEARD_MS = 2_000;
+  /** When this replica last handed damaged leadership on (scheduler millis). */
+  private long damagedHandOffAt = Long.MIN_VALUE / 2;
+  /** How long this damaged leader holds before handing on (0: at once). */
+  private long damagedHoldMillis;
+  /** When this replica last handed damaged leadership to each peer. */
+  private final Map<String, Long> handedTo = new HashMap<>();
 
   // ------------------------------------------------------------------ helpers
 
