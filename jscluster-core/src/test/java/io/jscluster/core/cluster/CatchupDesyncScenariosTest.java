@@ -151,8 +151,16 @@ class CatchupDesyncScenariosTest {
       + " error with the leader up, then with it stopped first: the replica keeps its state, so the outdated server"
       + " restarted beside it never leads)")
   void desyncAfterErrorDuringCatchupOutdatedServerNeverLeads() {
-    outdatedServerNeverLeads(false, 84);
-    outdatedServerNeverLeads(true, 85);
+    outdatedServerNeverLeads(false, false, 84);
+    outdatedServerNeverLeads(true, false, 85);
+  }
+
+  @Test
+  @DisplayName("Go: TestJetStreamClusterDesyncAfterErrorDuringCatchup/AbortedNoLeader (a snapshot processed while"
+      + " the replica knows no leader aborts its catch-up with a cluster-reset error; state kept, the outdated"
+      + " server restarted beside it never leads)")
+  void desyncAfterErrorDuringCatchupAbortedNoLeader() {
+    outdatedServerNeverLeads(true, true, 86);
   }
 
   /**
@@ -160,16 +168,24 @@ class CatchupDesyncScenariosTest {
    * stream leader stopped; the "reset" server ends a snapshot catch-up with a cluster-reset error
    * (Go calls processSnapshot with a snapshot far ahead of every store), before or after the leader
    * stopped; only the outdated server restarts, and it must not become leader. The leader that
-   * cannot serve the snapshot makes the attempts run out (TOO_MANY_RETRIES). Go's AbortedNoLeader
-   * sub-test first clears the known leader inside Raft; here a follower keeps naming the stopped
-   * leader while its pre-votes fail, so its attempts against it run out as well.
+   * cannot serve the snapshot makes the attempts run out (TOO_MANY_RETRIES); so does a stopped
+   * leader that a follower keeps naming while its pre-votes (a jscluster extension) fail. Go's
+   * AbortedNoLeader sub-test clears the known leader inside Raft instead; with {@code noLeaderKnown}
+   * the reset server is restarted after the leader stopped, so its Raft node has heard of no leader
+   * when the snapshot comes, and the catch-up aborts (ABORTED_NO_LEADER).
    */
-  private static void outdatedServerNeverLeads(boolean leaderStoppedFirst, long seed) {
-    System.out.println("DesyncAfterErrorDuringCatchup leaderStoppedFirst=" + leaderStoppedFirst + " seed " + seed);
-    try (InProcessCluster c = ClusterScenariosTest.started(3, seed)) {
+  private static void outdatedServerNeverLeads(boolean leaderStoppedFirst, boolean noLeaderKnown, long seed) {
+    System.out.println("DesyncAfterErrorDuringCatchup leaderStoppedFirst=" + leaderStoppedFirst + " noLeaderKnown="
+        + noLeaderKnown + " seed " + seed);
+    // With no leader known, the reset server restarts: two more servers keep the meta group's quorum
+    // so its replica comes back (Go's three servers never restart it).
+    try (InProcessCluster c = ClusterScenariosTest.started(noLeaderKnown ? 5 : 3, seed)) {
       c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
       ClusterNode leader = c.awaitStreamLeader("TEST", T);
-      java.util.List<String> others = new java.util.ArrayList<>(c.names());
+      java.util.List<String> others = new java.util.ArrayList<>();
+      for (ClusterNode n : c.replicas("TEST")) {
+        others.add(n.name());
+      }
       others.remove(leader.name());
       ClusterScenariosTest.publishN(c, "TEST", "foo", 10);
       String outdated = others.get(0);
@@ -182,6 +198,15 @@ class CatchupDesyncScenariosTest {
       assertThat(r.snapshotNow()).as("the reset server has a snapshot of its own to replay").isTrue();
       if (leaderStoppedFirst) {
         c.kill(leader.name());
+      }
+      if (noLeaderKnown) {
+        c.kill(reset);
+        c.restart(reset);
+        c.await(() -> c.node(reset).replica("TEST") != null, T, "the reset server's replica");
+        c.runFor(1_000);
+        r = c.node(reset).replica("TEST");
+        assertThat(r.host().node().leaderless()).as("no leader known after the restart").isTrue();
+        assertThat(c.state(reset, "TEST").lastSeq()).isEqualTo(20);
       }
 
       // A snapshot far ahead (last sequence 1,000) that no leader can serve.
@@ -201,6 +226,9 @@ class CatchupDesyncScenariosTest {
       assertThat(m.error()).isNotNull();
       System.out.println("DesyncAfterErrorDuringCatchup seed " + seed + ": catch-up ended with " + m.error().error());
       assertThat(m.error().error().isClusterReset()).as("%s", m.error().error()).isTrue();
+      if (noLeaderKnown) {
+        assertThat(m.error().error()).isEqualTo(io.jscluster.core.sync.CatchupError.ABORTED_NO_LEADER);
+      }
       assertThat(r.writeError()).isNull();
       if (!leaderStoppedFirst) {
         c.kill(leader.name());
