@@ -35,6 +35,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code sync=interval}: a background thread fsyncs the file every 100 ms, as the store's interval policy
  *       does, without blocking the writer.</li>
  * </ul>
+ * {@code fileBytes=0} (the default, what the target is defined against) writes one file per iteration;
+ * {@code -p fileBytes=8388608} starts a new file whenever the next buffer would take the current one past 8 MiB,
+ * as the file store starts a new block file: a reference for how much of the store's cost is the file system's
+ * per-file work rather than the store's.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -48,11 +52,17 @@ public class PlainFileChannelBenchmark {
     @Param({"none"})
     public String sync;
 
+    /** Bytes after which the loop continues in a new file (0: one file per iteration). */
+    @Param({"0"})
+    public long fileBytes;
+
     private Path dir;
-    private FileChannel ch;
+    /** Volatile: the optional syncer thread forces whichever file is current. */
+    private volatile FileChannel ch;
     private final ByteBuffer buf = ByteBuffer.allocate(FileStreamStore.WRITE_BUFFER_BYTES);
     private byte[] record;
     private long pos;
+    private int files;
     private ScheduledExecutorService syncer;
 
     /** Fresh file per iteration. */
@@ -66,6 +76,7 @@ public class PlainFileChannelBenchmark {
         record = new byte[len];
         new SplittableRandom(size).nextBytes(record);
         dir = StoreFixtures.tempDir("jscluster-plain-bench");
+        files = 0;
         ch = FileChannel.open(dir.resolve("plain.dat"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         pos = 0;
         buf.clear();
@@ -75,6 +86,8 @@ public class PlainFileChannelBenchmark {
             syncer.scheduleWithFixedDelay(() -> {
                 try {
                     ch.force(false);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // The loop moved to a new file meanwhile (fileBytes > 0): the next round forces that one.
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
@@ -103,6 +116,12 @@ public class PlainFileChannelBenchmark {
             pos += ch.write(buf, pos);
         }
         buf.clear();
+        if (fileBytes > 0 && pos + buf.capacity() > fileBytes) {
+            ch.close();
+            ch = FileChannel.open(dir.resolve("plain-" + (++files) + ".dat"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            pos = 0;
+        }
     }
 
     /** Appends one record's bytes. */
