@@ -385,6 +385,35 @@ class FileStreamStoreDamageTest {
     }
 
     @Test
+    @DisplayName("hasDamage turns true for damage a read finds after a check that found none, and false after repair")
+    void hasDamageSeesDamageFoundAfterAnEarlierCleanCheck() throws IOException {
+        Path dir = tmp.resolve("cleancheck");
+        FileStreamStore s = open(dir);
+        try {
+            TreeMap<Long, StoredMessage> expected = new TreeMap<>();
+            for (int i = 1; i <= 50; i++) {
+                s.storeAt(i, i, "x", null, new byte[100]);
+                expected.put((long) i, s.load(i));
+            }
+            // A clean check first: later checks may skip the block walk until damage is recorded.
+            assertThat(s.hasDamage()).isFalse();
+            assertThat(s.hasDamage()).isFalse();
+            Path first = files(dir, ".blk").get(0);
+            try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+                f.seek(40);
+                f.write(0x55);
+            }
+            assertThatThrownBy(() -> s.load(1)).isInstanceOf(StoreCorruptionException.class);
+            assertThat(s.hasDamage()).isTrue();
+            repairAll(s, expected);
+            assertThat(s.hasDamage()).isFalse();
+            assertThat(s.damage()).isEmpty();
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
     @DisplayName("sources state survives a restart; a damaged sources file is ignored, not fatal")
     void sourcesPersist() throws IOException {
         Path dir = tmp.resolve("sources");
