@@ -256,6 +256,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       snapTimer.cancel();
       snapTimer = null;
     }
+    abortPendingSnapshot();
     if (follower != null) {
       io.jscluster.core.sync.FollowerCatchup f = follower;
       follower = null;
@@ -415,7 +416,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     @Override
     public void reinstallSnapshot() {
       // A follower asked past the store's end: refresh the snapshot it will receive next.
-      installSnapshot(true);
+      installSnapshot(true, false);
     }
   };
 
@@ -1014,16 +1015,25 @@ public final class StreamReplica implements RaftGroupHost.Listener {
 
   /** Parks the batch's results until a store force covering the batch completes; requests one. */
   private void awaitStoreForce() {
-    long gen = ++storeForceGen;
+    long gen = requestStoreForce();
     if (!settledFutures.isEmpty()) {
       forceWaits.add(new ForceWait(gen, settledFutures.toArray(), settledValues.toArray()));
       settledFutures.clear();
       settledValues.clear();
     }
+  }
+
+  /**
+   * Asks the forcer for a force that begins after everything written so far; returns its
+   * generation, which {@link #storeForced} reports once such a force completed.
+   */
+  private long requestStoreForce() {
+    long gen = ++storeForceGen;
     storeForceTarget = gen;
     if (storeForceQueued.compareAndSet(false, true)) {
       storeForcer.execute(storeForceTask);
     }
+    return gen;
   }
 
   /** On the forcer: forces what every batch up to the current target wrote, then reports back. */
@@ -1054,6 +1064,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       for (int i = 0; i < w.futures().length; i++) {
         complete(w.futures()[i], w.values()[i], failure);
       }
+    }
+    PendingSnapshot ps = pendingSnapshot;
+    if (ps != null && ps.gen() <= gen) {
+      pendingSnapshot = null;
+      finishSnapshot(ps, failure);
     }
   }
 
@@ -1527,6 +1542,14 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private long snapClfs;
   private int failedSnapshots;
   private long snapshotsTaken;
+  /**
+   * A snapshot whose checkpoint is open and whose state is encoded, waiting for the store force
+   * (generation {@code gen}) that makes that state durable before Raft may compact the entries it
+   * covers; see {@link #installSnapshot(boolean, boolean)}.
+   */
+  private record PendingSnapshot(long gen, io.jscluster.raft.SnapshotCheckpoint checkpoint, byte[] state,
+      long clfs) {}
+  private PendingSnapshot pendingSnapshot;
   private long catchupsStarted;
   private Scheduler.Timer snapTimer;
   private final Runnable snapCheck = () -> {
@@ -1545,6 +1568,15 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   /** Snapshots this replica installed into Raft. */
   public long snapshotsTaken() {
     return snapshotsTaken;
+  }
+
+  /**
+   * Whether a snapshot is taken but not yet installed: its Raft checkpoint is open and it waits
+   * for the store force that makes its state durable (replicated file stores forced off the
+   * node's thread).
+   */
+  public boolean snapshotPending() {
+    return pendingSnapshot != null;
   }
 
   /** Snapshot catch-ups this replica started (its store was behind a snapshot it applied). */
@@ -1581,7 +1613,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    */
   public boolean snapshotNow() {
     long before = snapshotsTaken;
-    installSnapshot(false);
+    installSnapshot(false, false);
     return snapshotsTaken > before;
   }
 
@@ -1595,7 +1627,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     if (n.compactableEntries() >= p.entries() || n.compactableBytes() > p.bytes() || clfs > snapClfs) {
       // After a failure only the timer retries (forced), as nats-server does.
       if (failedSnapshots == 0) {
-        installSnapshot(false);
+        installSnapshot(false, true);
       }
     }
   }
@@ -1604,10 +1636,18 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    * Installs the store's encoded state (with CLFS) as a Raft snapshot at the applied index, after
    * syncing the store. Repeated failures force it through (nats-server gives up waiting for
    * running catch-ups after five).
+   *
+   * <p>With {@code async} and a {@linkplain Context#storeForcer() store forcer} the node's thread
+   * does not sync the store: it opens a Raft checkpoint at the applied index, encodes the state,
+   * and asks the forcer for a force; the snapshot is installed when that force completed (a
+   * failed force aborts it). Raft never compacts entries whose messages are not durable in the
+   * store, and the node's thread goes on applying meanwhile (nats-server likewise installs its
+   * stream snapshots from another goroutine through a checkpoint). No other asynchronous snapshot
+   * starts while one waits; a synchronous one replaces it.
    */
-  private void installSnapshot(boolean force) {
+  private void installSnapshot(boolean force, boolean async) {
     if (closed || host == null || host.stopped() || recovering || follower != null || !deferred.isEmpty()
-        || writeError != null || heldFrom != 0) {
+        || writeError != null || heldFrom != 0 || async && pendingSnapshot != null) {
       return;
     }
     if (store.hasDamage()) {
@@ -1616,6 +1656,11 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       return;
     }
     boolean forceRaft = force || failedSnapshots > 4;
+    if (async && storeForcer != null) {
+      startSnapshot(forceRaft);
+      return;
+    }
+    abortPendingSnapshot();
     try {
       store.sync();
       byte[] state = store.encodedState(clfs, false);
@@ -1624,13 +1669,75 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       failedSnapshots = 0;
       snapshotsTaken++;
     } catch (RaftException e) {
-      if (e.error() != RaftException.Error.NO_SNAPSHOT_AVAILABLE && e.error() != RaftException.Error.CLOSED) {
-        failedSnapshots++;
-        LOG.warn("[{}] stream {}: snapshot failed ({}): {}", ctx.selfId(), name, failedSnapshots, e.getMessage());
-      }
+      snapshotFailed(e);
     } catch (StoreException e) {
       failedSnapshots++;
       LOG.warn("[{}] stream {}: snapshot failed, store: {}", ctx.selfId(), name, e.getMessage());
+    }
+  }
+
+  /** The asynchronous form of {@link #installSnapshot(boolean, boolean)}: checkpoint, encode, request a force. */
+  private void startSnapshot(boolean forceRaft) {
+    io.jscluster.raft.SnapshotCheckpoint[] opened = new io.jscluster.raft.SnapshotCheckpoint[1];
+    try {
+      host.input(n -> opened[0] = n.createSnapshotCheckpoint(ctx.scheduler().nowMillis(), forceRaft));
+    } catch (RaftException e) {
+      snapshotFailed(e);
+      return;
+    }
+    io.jscluster.raft.SnapshotCheckpoint cp = opened[0];
+    if (cp == null) {
+      // The host is stopped: it ran nothing.
+      return;
+    }
+    byte[] state;
+    try {
+      state = store.encodedState(clfs, false);
+    } catch (StoreException e) {
+      host.input(n -> cp.abort());
+      failedSnapshots++;
+      LOG.warn("[{}] stream {}: snapshot failed, store: {}", ctx.selfId(), name, e.getMessage());
+      return;
+    }
+    pendingSnapshot = new PendingSnapshot(requestStoreForce(), cp, state, clfs);
+  }
+
+  /** After the store force a pending snapshot waited for: installs it, or aborts it if the force failed. */
+  private void finishSnapshot(PendingSnapshot ps, StoreException failure) {
+    if (closed || host.stopped()) {
+      return;
+    }
+    if (failure != null || writeError != null) {
+      host.input(n -> ps.checkpoint().abort());
+      return;
+    }
+    try {
+      host.input(n -> ps.checkpoint().install(ctx.scheduler().nowMillis(), ps.state()));
+      snapClfs = ps.clfs();
+      failedSnapshots = 0;
+      snapshotsTaken++;
+    } catch (RaftException e) {
+      snapshotFailed(e);
+    }
+  }
+
+  /** Closes a checkpoint still waiting for its store force, so Raft can take other snapshots. */
+  private void abortPendingSnapshot() {
+    PendingSnapshot ps = pendingSnapshot;
+    pendingSnapshot = null;
+    if (ps != null && host != null && !host.stopped()) {
+      host.input(n -> ps.checkpoint().abort());
+    }
+  }
+
+  private void snapshotFailed(RaftException e) {
+    RaftException.Error err = e.error();
+    // Another snapshot replaced an open checkpoint (one received from the leader, or a forced one):
+    // nothing failed, as in nats-server.
+    if (err != RaftException.Error.NO_SNAPSHOT_AVAILABLE && err != RaftException.Error.CLOSED
+        && err != RaftException.Error.SNAPSHOT_ABORTED) {
+      failedSnapshots++;
+      LOG.warn("[{}] stream {}: snapshot failed ({}): {}", ctx.selfId(), name, failedSnapshots, e.getMessage());
     }
   }
 
@@ -1648,7 +1755,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
         // Damage a read found after open: repair it as damage found at open is.
         scheduleRepair();
       } else if (host.node().compactableEntries() > 0 || clfs > snapClfs) {
-        installSnapshot(failedSnapshots > 0);
+        installSnapshot(failedSnapshots > 0, true);
       }
       scheduleSnapshotTimer(ctx.snapshotPolicy().intervalMillis());
     });
