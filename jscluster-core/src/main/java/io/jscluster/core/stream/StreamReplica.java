@@ -1666,12 +1666,12 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       byte[] state = store.encodedState(clfs, false);
       host.input(n -> n.installSnapshot(ctx.scheduler().nowMillis(), state, forceRaft));
       snapClfs = clfs;
-      failedSnapshots = 0;
+      snapshotSucceeded();
       snapshotsTaken++;
     } catch (RaftException e) {
       snapshotFailed(e);
     } catch (StoreException e) {
-      failedSnapshots++;
+      snapshotFailure();
       LOG.warn("[{}] stream {}: snapshot failed, store: {}", ctx.selfId(), name, e.getMessage());
     }
   }
@@ -1695,7 +1695,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       state = store.encodedState(clfs, false);
     } catch (StoreException e) {
       host.input(n -> cp.abort());
-      failedSnapshots++;
+      snapshotFailure();
       LOG.warn("[{}] stream {}: snapshot failed, store: {}", ctx.selfId(), name, e.getMessage());
       return;
     }
@@ -1714,7 +1714,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     try {
       host.input(n -> ps.checkpoint().install(ctx.scheduler().nowMillis(), ps.state()));
       snapClfs = ps.clfs();
-      failedSnapshots = 0;
+      snapshotSucceeded();
       snapshotsTaken++;
     } catch (RaftException e) {
       snapshotFailed(e);
@@ -1736,9 +1736,46 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     // nothing failed, as in nats-server.
     if (err != RaftException.Error.NO_SNAPSHOT_AVAILABLE && err != RaftException.Error.CLOSED
         && err != RaftException.Error.SNAPSHOT_ABORTED) {
-      failedSnapshots++;
+      snapshotFailure();
       LOG.warn("[{}] stream {}: snapshot failed ({}): {}", ctx.selfId(), name, failedSnapshots, e.getMessage());
     }
+  }
+
+  /**
+   * nats-server's {@code compactMinInterval}: after a failed snapshot the timer retries this often
+   * (forced) until one succeeds; policies with a shorter interval keep theirs.
+   */
+  static final long SNAPSHOT_RETRY_MILLIS = 15_000;
+
+  /** Counts a failed snapshot; the first failure brings the timer forward to the retry interval. */
+  private void snapshotFailure() {
+    if (failedSnapshots++ == 0) {
+      rearmSnapshotTimer();
+    }
+  }
+
+  /** A snapshot was installed: after failures the timer goes back to the policy's interval. */
+  private void snapshotSucceeded() {
+    boolean failed = failedSnapshots > 0;
+    failedSnapshots = 0;
+    if (failed) {
+      rearmSnapshotTimer();
+    }
+  }
+
+  private long snapshotTimerDelay() {
+    long interval = ctx.snapshotPolicy().intervalMillis();
+    return failedSnapshots > 0 ? Math.min(SNAPSHOT_RETRY_MILLIS, interval) : interval;
+  }
+
+  /** Restarts an armed snapshot timer with the current delay (a timer firing now re-arms itself). */
+  private void rearmSnapshotTimer() {
+    if (snapTimer == null) {
+      return;
+    }
+    snapTimer.cancel();
+    snapTimer = null;
+    scheduleSnapshotTimer(snapshotTimerDelay());
   }
 
   private void scheduleSnapshotTimer(long delay) {
@@ -1757,7 +1794,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       } else if (host.node().compactableEntries() > 0 || clfs > snapClfs) {
         installSnapshot(failedSnapshots > 0, true);
       }
-      scheduleSnapshotTimer(ctx.snapshotPolicy().intervalMillis());
+      scheduleSnapshotTimer(snapshotTimerDelay());
     });
   }
 

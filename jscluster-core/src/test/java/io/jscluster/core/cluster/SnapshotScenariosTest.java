@@ -41,6 +41,38 @@ class SnapshotScenariosTest {
   }
 
   @Test
+  @DisplayName("After a failed snapshot the timer retries within 15 s (nats-server's compactMinInterval), not at the 2-minute interval")
+  void failedSnapshotRetriesAfterTheMinimumInterval() {
+    SnapshotPolicy p = new SnapshotPolicy(40, 1L << 30, 120_000, 0);
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(91).snapshotPolicy(p).build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      ClusterNode l = c.awaitStreamLeader("TEST", T);
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 5);
+      io.jscluster.core.stream.StreamReplica r = l.replica("TEST");
+      // An open checkpoint makes the threshold snapshot fail (SNAPSHOT_IN_PROGRESS).
+      io.jscluster.raft.SnapshotCheckpoint[] cp = new io.jscluster.raft.SnapshotCheckpoint[1];
+      r.host().input(n -> cp[0] = n.createSnapshotCheckpoint(c.simulation().now(), false));
+      long taken = r.snapshotsTaken();
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 50);
+      assertThat(r.snapshotsTaken()).as("the threshold snapshot failed").isEqualTo(taken);
+      r.host().input(n -> cp[0].abort());
+      long t0 = c.simulation().now();
+      // After a failure only the timer retries; more publishes do not.
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 50);
+      assertThat(r.snapshotsTaken()).isEqualTo(taken);
+      assertThat(c.runUntil(() -> r.snapshotsTaken() > taken, 60_000)).as("retried within 60 s").isTrue();
+      assertThat(c.simulation().now() - t0).isBetween(10_000L, 16_000L);
+      // Back on the regular interval: the next timer snapshot is two minutes away.
+      ClusterScenariosTest.publishN(c, "TEST", "foo", 10);
+      long after = r.snapshotsTaken();
+      c.runFor(60_000);
+      assertThat(r.snapshotsTaken()).isEqualTo(after);
+    }
+  }
+
+  @Test
   @DisplayName("Go: TestJetStreamClusterStreamSnapshotCatchup (deletes before and after a leader snapshot reach a restarted follower)")
   void snapshotCatchup() {
     try (InProcessCluster c = started(3, 71)) {
