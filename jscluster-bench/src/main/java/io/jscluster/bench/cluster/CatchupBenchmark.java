@@ -128,6 +128,18 @@ public class CatchupBenchmark {
     public double followerCpuMillis;
     /** Of {@link #nodeCpuMillis}: the stream leader's scheduler thread. */
     public double leaderCpuMillis;
+    /**
+     * Wall time of the follower's store flush when the end marker arrived (part of neither
+     * {@link #syncMillis} nor {@link #startToSyncMillis}), in milliseconds.
+     */
+    public double endFlushMillis;
+    /**
+     * Restart to current minus restart to end marker: the end flush plus what the follower needs
+     * after it to report itself current, in milliseconds.
+     */
+    public double afterSyncMillis;
+    /** Background forces the follower's catch-up started before the end marker. */
+    public double writeBacks;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
@@ -143,6 +155,9 @@ public class CatchupBenchmark {
       gcMillis = 0;
       followerCpuMillis = 0;
       leaderCpuMillis = 0;
+      endFlushMillis = 0;
+      afterSyncMillis = 0;
+      writeBacks = 0;
     }
   }
 
@@ -244,6 +259,9 @@ public class CatchupBenchmark {
       rate.startToSyncMillis = t[0] / 1e6;
       rate.syncMsgsPerSec = stored / syncSecs;
       rate.syncMbPerSec = (double) stored * size / 1e6 / syncSecs;
+      rate.endFlushMillis = cluster.call(follower, x -> fc.endFlushNanos()) / 1e6;
+      rate.afterSyncMillis = Math.max(0, secs * 1e3 - t[1] / 1e6);
+      rate.writeBacks = cluster.call(follower, x -> fc.writeBacks());
     }
   }
 

@@ -1963,7 +1963,36 @@ public final class StreamReplica implements RaftGroupHost.Listener {
           dedupe.put(msgId, seq, tsNanos);
           lmsgId = msgId;
         }
+
+        @Override
+        public boolean startWriteBack() {
+          if (storeForcer == null || closed || !writeBackRunning.compareAndSet(false, true)) {
+            return false;
+          }
+          storeForcer.execute(writeBackTask);
+          return true;
+        }
       };
+
+  /** Whether a catch-up's background force ({@code startWriteBack}) is queued or running. */
+  private final java.util.concurrent.atomic.AtomicBoolean writeBackRunning =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Runnable writeBackTask = this::writeBack;
+
+  /**
+   * On the store forcer: forces what a catch-up stored so far, without holding the store's lock
+   * while forcing. Nothing waits for it; a failure marks the store failed, so the catch-up's next
+   * store call or its end flush fails and says why.
+   */
+  private void writeBack() {
+    try {
+      ((io.jscluster.core.store.FileStreamStore) store).syncConcurrently();
+    } catch (RuntimeException e) {
+      LOG.debug("[{}] stream {}: catch-up write-back: {}", ctx.selfId(), name, e.toString());
+    } finally {
+      writeBackRunning.set(false);
+    }
+  }
 
   private final io.jscluster.core.sync.FollowerCatchup.Node catchupNode =
       new io.jscluster.core.sync.FollowerCatchup.Node() {

@@ -120,6 +120,7 @@ final class StreamSync {
     if (req == null) {
       return;
     }
+    supersede(req.peer());
     Run run = new Run();
     run.timer = new DeadlineTimer(scheduler, () -> {
       run.machine.tick(nanos());
@@ -153,6 +154,28 @@ final class StreamSync {
     runs.add(run);
     run.machine.start(nanos());
     afterRun(run);
+  }
+
+  /**
+   * Stops {@code peer}'s running catch-ups before serving its new request ({@link
+   * io.jscluster.core.sync.LeaderCatchups}' rule, a deliberate difference from nats-server): the
+   * follower reads only its newest inbox, so an older run sends into the void and holds its share
+   * of the server's catch-up budget until it stalls (the activity interval, 30 s); with the
+   * budget used up, the new run could not send either and the follower's catch-up would stall
+   * too. Requests without a peer id supersede nothing.
+   */
+  private void supersede(String peer) {
+    if (peer == null || peer.isEmpty()) {
+      return;
+    }
+    for (java.util.Iterator<Run> it = runs.iterator(); it.hasNext(); ) {
+      Run r = it.next();
+      if (peer.equals(r.machine.peer())) {
+        r.machine.stop();
+        close(r);
+        it.remove();
+      }
+    }
   }
 
   private void afterRun(Run run) {

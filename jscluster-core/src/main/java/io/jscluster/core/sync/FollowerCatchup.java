@@ -61,6 +61,8 @@ public final class FollowerCatchup {
 
   private static final Logger LOG = LoggerFactory.getLogger(FollowerCatchup.class);
   private static final byte[] EMPTY = new byte[0];
+  private static final long MIN_WRITE_BACK = 64L << 10;
+  private static final long MAX_WRITE_BACK = 8L << 20;
 
   /** What the catch-up needs from the local stream replica. */
   public interface Replica {
@@ -104,6 +106,18 @@ public final class FollowerCatchup {
 
     /** Runs when the catch-up ends, however it ends (recompute consumers' pending counts). */
     default void catchupEnded() {}
+
+    /**
+     * Asks for what the store holds so far to be forced to disk in the background, off the
+     * caller's thread, and returns at once: true if such a force was started, false if none
+     * could be (one still running, or a store forced inline). An early start of the disk's
+     * writeback, so the end marker's flush only has the tail left; never a durability promise —
+     * nothing waits for it, and the end marker still flushes everything before the catch-up
+     * completes.
+     */
+    default boolean startWriteBack() {
+      return false;
+    }
   }
 
   /** What the catch-up needs from the stream's Raft node. */
@@ -162,6 +176,10 @@ public final class FollowerCatchup {
   private long requestsSent;
   private long firstRequestNanos = -1;
   private long finishedNanos = -1;
+  private long endFlushNanos;
+  private long writeBackFloor;
+  private long sinceWriteBack;
+  private long writeBacks;
   private long messagesStored;
   private long payloadBytesStored;
   private CatchupException result;
@@ -242,6 +260,19 @@ public final class FollowerCatchup {
     return finishedNanos;
   }
 
+  /**
+   * Wall-clock nanoseconds ({@link System#nanoTime()}) the end marker's store flush took: a
+   * diagnostic for benchmarks (the protocol's clock is the caller's), 0 until it ran.
+   */
+  public long endFlushNanos() {
+    return endFlushNanos;
+  }
+
+  /** Background forces started through {@link Replica#startWriteBack()} during this catch-up. */
+  public long writeBacks() {
+    return writeBacks;
+  }
+
   /** Messages stored from the leader's catch-up so far (skips and delete ranges excluded). */
   public long messagesStored() {
     return messagesStored;
@@ -262,6 +293,7 @@ public final class FollowerCatchup {
     }
     this.snap = Objects.requireNonNull(snap);
     this.index = index;
+    writeBackFloor = writeBackFloor(snap.bytes());
     StreamStore store = replica.store();
     try {
       store.applySources(toStoreSources(snap.sources()));
@@ -340,8 +372,26 @@ public final class FollowerCatchup {
       if (reply != null && !reply.isEmpty()) {
         transport.publish(reply, "", EMPTY);
       }
+      maybeWriteBack();
     } catch (CatchupException e) {
       onFailure(reply, e, nowNanos);
+    }
+  }
+
+  /** Smallest background force worth asking for: an eighth of the snapshot's bytes, 64 KiB..8 MiB. */
+  static long writeBackFloor(long snapshotBytes) {
+    return Math.max(MIN_WRITE_BACK, Math.min(MAX_WRITE_BACK, snapshotBytes / 8));
+  }
+
+  /**
+   * Starts the store's writeback in the background once enough was stored since the last one
+   * began (and none is running): the disk writes while the catch-up continues instead of all
+   * at once in the end marker's flush. Acks and the applied index do not depend on it.
+   */
+  private void maybeWriteBack() {
+    if (sinceWriteBack >= writeBackFloor && replica.startWriteBack()) {
+      sinceWriteBack = 0;
+      writeBacks++;
     }
   }
 
@@ -410,6 +460,9 @@ public final class FollowerCatchup {
         if (d.reply() != null && !d.reply().isEmpty()) {
           batchAcks.add(d.reply());
         }
+        // Inside the batch: a batch may hold the whole catch-up (a store forcer waits for the
+        // store's lock until the batch is written, then forces what it holds).
+        maybeWriteBack();
       } catch (CatchupException e) {
         batchAfter = () -> onFailure(d.reply(), e, nowNanos);
         return;
@@ -420,7 +473,10 @@ public final class FollowerCatchup {
   private void onEof(long nowNanos) {
     if (Long.compareUnsigned(replica.lastSeq(), snap.lastSeq()) >= 0) {
       finishedNanos = nowNanos;
-      finish(flush());
+      long t0 = System.nanoTime();
+      CatchupException flushed = flush();
+      endFlushNanos = System.nanoTime() - t0;
+      finish(flushed);
     } else {
       backoff(nowNanos);
     }
@@ -618,6 +674,7 @@ public final class FollowerCatchup {
         store.storeAt(seq, ts, subj, m.buf(), m.hdrOff(), m.hdrLen(), m.msgOff(), m.msgLen());
         messagesStored++;
         payloadBytesStored += m.msgLen();
+        sinceWriteBack += m.msgLen() + m.hdrLen() + m.subjectLen();
       }
     } catch (StoreException e) {
       throw storeFailure(e);

@@ -54,6 +54,15 @@ public final class LeaderCatchup {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderCatchup.class);
   private static final byte[] EMPTY = new byte[0];
   private static final String ALL_SUBJECTS = ">";
+  /**
+   * Most tracked messages one call sends before handing the rest of the batch to the waker: the
+   * run shares its node's thread with Raft (nats-server runs it on a goroutine of its own), and
+   * a whole 64 MiB window sent in one task kept heartbeats from going out for 0.4 s or more on a
+   * loaded machine, long enough for another replica to start an election.
+   */
+  static final int SLICE_MSGS = 4096;
+  /** Most bytes one call sends before handing the rest of the batch to the waker. */
+  static final long SLICE_BYTES = 4L << 20;
 
   /** What the run needs from the leader's stream. */
   public interface Stream {
@@ -141,6 +150,9 @@ public final class LeaderCatchup {
   private long rangesSent;
   /** Whether the budgets had room after the last tracked send (see {@link #sendNextBatch}). */
   private boolean room;
+  /** A batch was cut at a slice boundary: the next call continues it, past the min-batch gate. */
+  private boolean sliceOpen;
+  private long sliceBytes;
 
   /**
    * Creates a run.
@@ -153,7 +165,9 @@ public final class LeaderCatchup {
    * @param node the stream's Raft node, or null (R1)
    * @param inbox the follower's inbox (the request's reply subject)
    * @param sreq the request
-   * @param waker run when the global budget kicks: must schedule {@link #onWake}
+   * @param waker run when the global budget kicks, or to continue a batch cut into slices (at
+   *     most {@link #SLICE_MSGS} messages or {@link #SLICE_BYTES} per call): must schedule
+   *     {@link #onWake}, behind the node's other queued work
    */
   public LeaderCatchup(
       CatchupConfig cfg,
@@ -186,6 +200,11 @@ public final class LeaderCatchup {
       LOG.debug("Dropping invalid sync request: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** The peer id the request named ("" when it named none). */
+  public String peer() {
+    return sreq.peer();
   }
 
   /** The ack subscription of this run ({@code $JSC.ACK.<8>.*}). */
@@ -411,7 +430,10 @@ public final class LeaderCatchup {
       sendEof();
       return false;
     }
-    if (sentSinceGate > 0) {
+    if (sliceOpen) {
+      // The rest of a batch cut at a slice boundary: not a new batch, so no gate.
+      sliceOpen = false;
+    } else if (sentSinceGate > 0) {
       if (cfg.maxOutMsgs() - out.msgs() > cfg.minBatchMsgs()) {
         gateDeadline = 0;
       } else if (gateDeadline == 0) {
@@ -429,7 +451,17 @@ public final class LeaderCatchup {
     // Re-checked by every tracked send (it adds and checks under one lock); a sequence that only
     // extends a delete range adds nothing, and acks are handled on this thread between rounds.
     room = out.hasRoom(cfg.maxOutBytes(), cfg.maxOutMsgs());
+    int sliceEnd = sentSinceGate + SLICE_MSGS;
+    sliceBytes = 0;
     while (Long.compareUnsigned(seq, last) <= 0 && room) {
+      if (sentSinceGate >= sliceEnd || sliceBytes >= SLICE_BYTES) {
+        sliceOpen = true;
+        if (drOk && drFirst != 0) {
+          sendDeleteRange();
+        }
+        waker.run();
+        return true;
+      }
       // The view points into the store's memory until the next store call: encode before that.
       boolean found;
       boolean pastEnd = false;
@@ -532,6 +564,7 @@ public final class LeaderCatchup {
     room = out.addAndHasRoom(len, cfg.maxOutBytes(), cfg.maxOutMsgs());
     transport.publish(inbox, cachedReply, em);
     sentSinceGate++;
+    sliceBytes += len;
     msgsSent++;
   }
 

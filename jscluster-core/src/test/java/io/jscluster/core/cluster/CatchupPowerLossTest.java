@@ -39,30 +39,59 @@ class CatchupPowerLossTest {
   private static final String STREAM = "CU";
   private static final int MSGS = 600;
   private static final int SIZE = 2_048;
+  private static final int BACKGROUND_MSGS = 1_200;
 
   @Test
   @DisplayName("power loss mid snapshot catch-up (unforced catch-up writes, every crash mode): the follower restarts"
       + " its catch-up from what its store holds, converges, loses no acknowledged message, and its Raft state"
       + " never claims more than its store holds")
   void powerLossMidCatchup() {
+    runSeeds(false);
+  }
+
+  @Test
+  @DisplayName("power loss mid snapshot catch-up with background forces (INTERVAL replicated stores, the follower's"
+      + " catch-up writes forced early on the store forcer while it goes on): same guarantees")
+  void powerLossMidCatchupWithBackgroundWriteBack() {
+    runSeeds(true);
+  }
+
+  private static void runSeeds(boolean background) {
     int midway = 0;
+    long writeBacks = 0;
     SeedRange seeds = SeedRange.fromSystemProperties(6);
     for (int i = 0; i < seeds.count(); i++) {
       long seed = seeds.seed(i);
       SimDisk.CrashMode mode = SimDisk.CrashMode.values()[(int) Math.floorMod(seed, 3)];
-      System.out.println("CatchupPowerLoss seed " + seed + " mode " + mode);
-      if (run(seed, mode)) {
+      System.out.println("CatchupPowerLoss seed " + seed + " mode " + mode + " background forces " + background);
+      long[] wb = {0};
+      if (run(seed, mode, background, wb)) {
         midway++;
       }
+      writeBacks += wb[0];
     }
     assertThat(midway).as("seeds whose power loss interrupted the catch-up").isPositive();
+    if (background) {
+      assertThat(writeBacks).as("background write-backs started by the interrupted catch-ups").isPositive();
+    }
   }
 
-  /** One seed; returns whether the power went out before the catch-up completed. */
-  private static boolean run(long seed, SimDisk.CrashMode mode) {
+  /**
+   * One seed; returns whether the power went out before the catch-up completed. With {@code
+   * background} the nodes force in the background (replicated stores under INTERVAL with a store
+   * forcer, 2 ms per force), so the catch-up starts write-backs; {@code writeBacks[0]} gets how
+   * many the first catch-up started.
+   */
+  private static boolean run(long seed, SimDisk.CrashMode mode, boolean background, long[] writeBacks) {
     Random rnd = new Random(seed * 31 + 7);
-    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(seed).simulatedDisks()
-        .storeSync(SyncPolicy.INTERVAL).snapshotPolicy(SnapshotScenariosTest.SMALL).build()) {
+    // With background forces: more messages (several write-back floors' worth) and a wider
+    // window for the power loss, which then falls among the catch-up's writes and write-backs.
+    int msgs = background ? BACKGROUND_MSGS : MSGS;
+    int window = background ? 40 : 8;
+    InProcessCluster.Builder b = InProcessCluster.builder().nodes(3).seed(seed).simulatedDisks()
+        .snapshotPolicy(SnapshotScenariosTest.SMALL);
+    b = background ? b.backgroundForces(2) : b.storeSync(SyncPolicy.INTERVAL);
+    try (InProcessCluster c = b.build()) {
       c.start();
       c.awaitMetaLeader(T);
       c.createStream(StreamConfigs.builder(STREAM).subjects("cu.>").replicas(3).storage(StorageType.FILE).build());
@@ -75,12 +104,12 @@ class CatchupPowerLossTest {
       // Pipelined publishes the victim misses, with content that names the message.
       ClusterNode leader = c.awaitStreamLeader(STREAM, T);
       List<CompletableFuture<PubAck>> futures = new ArrayList<>();
-      for (int i = 0; i < MSGS; i++) {
+      for (int i = 0; i < msgs; i++) {
         futures.add(leader.publish(STREAM, "cu." + (i % 3), null, payload(i)));
       }
       c.await(() -> futures.stream().allMatch(CompletableFuture::isDone), T, "the publishes");
       List<long[]> acked = new ArrayList<>();
-      for (int i = 0; i < MSGS; i++) {
+      for (int i = 0; i < msgs; i++) {
         CompletableFuture<PubAck> f = futures.get(i);
         if (!f.isCompletedExceptionally() && f.join().isOk()) {
           acked.add(new long[] {i, f.join().seq()});
@@ -106,7 +135,7 @@ class CatchupPowerLossTest {
       // The power goes out in the middle of one of the victim's next disk mutations: mostly the
       // catch-up's store writes (a write may reach the disk in part), sometimes a later one.
       long losses = c.powerLosses();
-      c.armPowerLoss(victim, 1 + rnd.nextInt(8), mode, false);
+      c.armPowerLoss(victim, 1 + rnd.nextInt(window), mode, false);
       c.runUntil(() -> c.powerLosses() > losses, T);
       if (c.powerLosses() == losses) {
         c.disk(victim).disarmPowerLoss();
@@ -114,8 +143,9 @@ class CatchupPowerLossTest {
       }
       // Not completed: the power went before the end marker's flush returned (possibly inside it).
       boolean midway = !first.isDone() || first.error() != null;
-      System.out.println("  power loss on " + victim + " with " + first.messagesStored() + " of " + MSGS
-          + " caught-up messages stored (snapshot last " + last + ", catch-up "
+      writeBacks[0] = first.writeBacks();
+      System.out.println("  power loss on " + victim + " with " + first.messagesStored() + " of " + msgs
+          + " caught-up messages stored, " + first.writeBacks() + " write-backs (snapshot last " + last + ", catch-up "
           + (midway ? "interrupted" : "completed") + ")");
 
       // From the reboot on, the victim's Raft state never claims more than its store holds.

@@ -252,6 +252,25 @@ final class CatchupLoop {
     public void catchupEnded() {
       ended++;
     }
+
+    /** Write-back requests, accepted or not; and the last sequence stored at each. */
+    final List<Long> writeBackAsks = new ArrayList<>();
+    /** Whether {@link #startWriteBack} accepts (a background force could start). */
+    boolean writeBackAccepts;
+    int writeBacksAccepted;
+    int writeBackAsksAfterEnd;
+
+    @Override
+    public boolean startWriteBack() {
+      writeBackAsks.add(store.state().lastSeq());
+      if (ended > 0) {
+        writeBackAsksAfterEnd++;
+      }
+      if (writeBackAccepts) {
+        writeBacksAccepted++;
+      }
+      return writeBackAccepts;
+    }
   }
 
   /** A follower's Raft node stand-in. */
