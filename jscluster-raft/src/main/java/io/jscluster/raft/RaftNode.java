@@ -3076,18 +3076,21 @@ public final class RaftNode {
         removed.put(p, now);
       }
     }
-    // Keep an uncommitted speculative change applied on top of the committed peer state.
+    // Keep an uncommitted speculative change applied on top of the committed peer state. A
+    // removal also shrinks the cluster size: a peer state older than the removal (committed by
+    // the AE that carries the removal, as on replay) must not restore the larger quorum, which
+    // the remaining members might never reach.
+    long size = ps.clusterSizeUnsigned();
     if (membershipChange != null) {
       if (membershipChange.add()) {
         next.putIfAbsent(membershipChange.peer(), new Peer());
-      } else {
-        next.remove(membershipChange.peer());
+      } else if (next.remove(membershipChange.peer()) != null) {
+        size--;
       }
     }
     peers.clear();
     peers.putAll(next);
-    clusterSize = (int) Math.min(Integer.MAX_VALUE, Math.max(ps.clusterSizeUnsigned(),
-        peers.size()));
+    clusterSize = (int) Math.min(Integer.MAX_VALUE, Math.max(size, peers.size()));
     recalcQuorum();
     // As NRG: the peer state as received is what is stored (a speculative change is not).
     persistPeerState(new PeerState(ps.clusterSize(), ps.knownPeers(), extState));

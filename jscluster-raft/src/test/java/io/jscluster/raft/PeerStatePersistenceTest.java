@@ -105,6 +105,35 @@ class PeerStatePersistenceTest {
   }
 
   @Test
+  void aCommittedPeerStateKeepsALaterSpeculativeRemovalInTheQuorum() {
+    // Found by MembershipCampaignTest seed 7105: a follower restarted with a peer state at index 6
+    // and the removal of a peer at 7 in its log replays the removal first (the AE holding it
+    // carries commit 6), then commits the older peer state. The membership kept the removal, but
+    // the cluster size came back from the peer state: 3 peers with a quorum of 3, so with the
+    // removed peer's replica gone no election could ever be won.
+    NodeHarness h = new NodeHarness();
+    h.deliverAe(ae(S2, 1, 0, 0, 0, entry("a")));
+    h.deliverAe(ae(S2, 1, 1, 1, 1, peerEntry(EntryType.ADD_PEER, S4)));
+    byte[] four = PeerStateCodec.encode(new PeerState(4, List.of(S1, S2, S3, S4), PeerState.EXT_UNDETERMINED));
+    h.deliverAe(ae(S2, 1, 2, 1, 2, new Entry(EntryType.PEER_STATE, four)));
+    h.deliverAe(ae(S2, 1, 2, 1, 3, peerEntry(EntryType.REMOVE_PEER, S3)));
+    assertThat(h.node.clusterSize()).isEqualTo(3);
+    // The heartbeat commits the peer state (index 3) but not the removal (index 4).
+    h.deliverAe(ae(S2, 1, 3, 1, 4));
+    assertThat(h.node.commitIndex()).isEqualTo(3);
+    assertThat(h.node.peerIds()).containsExactlyInAnyOrder(S1, S2, S4);
+    assertThat(h.node.clusterSize()).isEqualTo(3);
+    assertThat(h.node.quorumNeeded()).isEqualTo(2);
+    // The store keeps the committed peer state, without the speculative removal.
+    assertThat(h.peerStates.load().orElseThrow().knownPeers()).containsExactly(S1, S2, S3, S4);
+
+    NodeHarness again = h.restart();
+    assertThat(again.node.peerIds()).containsExactlyInAnyOrder(S1, S2, S4);
+    assertThat(again.node.clusterSize()).isEqualTo(3);
+    assertThat(again.node.quorumNeeded()).isEqualTo(2);
+  }
+
+  @Test
   void aPeerStateFromTheLeaderIsStored() {
     NodeHarness h = new NodeHarness();
     byte[] ps = PeerStateCodec.encode(new PeerState(3, List.of(S1, S2, S4),

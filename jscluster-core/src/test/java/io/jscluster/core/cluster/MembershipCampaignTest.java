@@ -45,6 +45,17 @@ class MembershipCampaignTest {
     }
   }
 
+  @Test
+  @DisplayName("Seed 7105: a follower restarted with a peer removal at the end of its log keeps the smaller quorum,"
+      + " so the two remaining replicas elect a leader and the migration finishes")
+  void seed7105RestartedFollowerKeepsTheQuorumOfItsRemoval() {
+    // Evacuating n4 left the group {n1, n3, n5}; n1 and n3 were killed, the lone leader n5 was
+    // removed from the stream. Restarted, n1 replayed the removal of n4 (log index 7, uncommitted
+    // for it) before committing the older peer state at 6, which put the cluster size back to 4:
+    // quorum 3 among n1, n3 and the gone n5, never reached.
+    run(7105);
+  }
+
   static void run(long seed) {
     System.out.println("MembershipCampaign seed " + seed);
     try (InProcessCluster c = InProcessCluster.builder().nodes(5).seed(seed).requestTimeout(5_000).build()) {
