@@ -35,8 +35,15 @@ import java.util.stream.Stream;
  */
 final class RealTimeCluster implements AutoCloseable {
 
-  /** NRG timers with shorter elections so a benchmark trial does not wait seconds for leaders. */
-  static final RaftTiming TIMING = new RaftTiming(1_500, 3_000, 100, 400, 50, 10,
+  /**
+   * NRG timers with shorter elections (3–4.5 s instead of 4–9 s) so a benchmark trial does not
+   * wait long for leaders. Not below 3 s: a leader skips its next heartbeat after other traffic
+   * (an append entry, or the heartbeat {@code peerConnected} sends to a restarted peer), so its
+   * followers can go up to two heartbeat intervals (2 s) without hearing it; with 1.5–3 s a
+   * follower regularly started an election during a catch-up, which stopped the leader's run and
+   * left the restarted follower waiting 30 s for its activity interval.
+   */
+  static final RaftTiming TIMING = new RaftTiming(3_000, 4_500, 100, 400, 50, 10,
       1_000, 10_000, 48L * 3600_000, 1_000, 4_000, 2_000, 2_000, 2_000, 3_000);
 
   static final List<String> NAMES = List.of("n1", "n2", "n3");
