@@ -216,6 +216,11 @@ public class CatchupBenchmark {
       }
       leader = cluster.awaitStreamLeader(stream);
     }
+    // The stopped follower may have been the meta leader: let the running nodes elect another
+    // before the timed restart, as a real cluster would have long since. Otherwise a short setup
+    // (small n) left the restarted node waiting for a meta election (3-4.5 s) before it learned
+    // its stream assignment, and restart -> sync request varied from 30 ms to 4.5 s by iteration.
+    cluster.awaitMetaLeader();
     long[] pos = cluster.leaderPosition(leader, stream);
     lastSeq = pos[0];
     commit = pos[1];
