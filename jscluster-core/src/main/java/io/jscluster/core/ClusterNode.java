@@ -78,6 +78,12 @@ public final class ClusterNode {
   private boolean metaSnapForce;
   private Scheduler.Timer metaSnapTimer;
   private long metaSnaps;
+  /**
+   * Streams whose replica leaves its Raft group for an R1 assignment once a meta snapshot covers
+   * that assignment (see {@link #finishR1Switches()}).
+   */
+  private final Set<String> r1Pending = new java.util.LinkedHashSet<>();
+  private Scheduler.Timer r1Retry;
   private final io.jscluster.core.sync.SyncRequestLimiter syncLimiter = new io.jscluster.core.sync.SyncRequestLimiter();
   private io.jscluster.core.stream.SnapshotPolicy snapshotPolicy = io.jscluster.core.stream.SnapshotPolicy.DEFAULT;
   private Subscription reconcileSub;
@@ -181,6 +187,10 @@ public final class ClusterNode {
     if (metaSnapTimer != null) {
       metaSnapTimer.cancel();
     }
+    if (r1Retry != null) {
+      r1Retry.cancel();
+    }
+    r1Pending.clear();
     metaHost.stop();
     config.storage().release(metaHost.log());
   }
@@ -225,6 +235,8 @@ public final class ClusterNode {
   static final long META_COMPACT_BYTES = 8L * 1024 * 1024;
   /** The meta group's periodic snapshot interval. */
   static final long META_SNAPSHOT_INTERVAL_MS = 60_000;
+  /** How soon a scale-down to R1 retries a meta snapshot that could not be taken. */
+  static final long R1_SWITCH_RETRY_MS = 250;
 
   private void checkMetaSnapshot() {
     metaSnapQueued = false;
@@ -233,8 +245,10 @@ public final class ClusterNode {
     if (stopped || metaHost == null || metaHost.stopped()) {
       return;
     }
-    if (force || metaHost.node().compactableBytes() > META_COMPACT_BYTES) {
-      installMetaSnapshot();
+    if (!r1Pending.isEmpty()) {
+      finishR1Switches();
+    } else if (force || metaHost.node().compactableBytes() > META_COMPACT_BYTES) {
+      installMetaSnapshot(false);
     }
     if (metaSnapTimer == null) {
       metaSnapTimer = scheduler.schedule(scheduler.nowMillis() + META_SNAPSHOT_INTERVAL_MS, () -> {
@@ -247,10 +261,53 @@ public final class ClusterNode {
     }
   }
 
-  private void installMetaSnapshot() {
+  /**
+   * Moves the replicas waiting in {@link #r1Pending} out of their Raft groups once a durable meta
+   * snapshot covers every applied meta entry, retrying shortly while it cannot be taken.
+   *
+   * <p>Why: leaving the group deletes the group's log, and from then on the replica acknowledges
+   * publishes alone. A restart replays the meta log only up to the commit index its entries carry,
+   * which can stop short of the entry that finished the scale-down; the node would then run the old
+   * group again from an empty log and its vote could elect a replica that missed the scale-down and
+   * lacks what was acknowledged as R1. From the snapshot the restart sees the R1 assignment.
+   */
+  private void finishR1Switches() {
+    RaftNode mn = metaHost.node();
+    if (mn.snapshotIndex() < mn.appliedIndex()) {
+      installMetaSnapshot(true);
+    }
+    if (mn.snapshotIndex() < mn.appliedIndex()) {
+      if (r1Retry == null) {
+        r1Retry = scheduler.schedule(scheduler.nowMillis() + R1_SWITCH_RETRY_MS, () -> {
+          r1Retry = null;
+          if (!stopped && !r1Pending.isEmpty()) {
+            checkMetaSnapshot();
+          }
+        });
+      }
+      return;
+    }
+    List<String> names = new ArrayList<>(r1Pending);
+    r1Pending.clear();
+    for (String name : names) {
+      StreamAssignment sa = meta.stream(name);
+      StreamReplica r = replicas.get(name);
+      if (sa == null || r == null || r.host() == null || sa.group() == null || needsGroup(sa)
+          || !sa.group().peers().contains(id) || meta.unsupportedReason(name) != null) {
+        continue;
+      }
+      try {
+        switchReplicaMode(r, sa);
+      } catch (io.jscluster.core.store.StoreException e) {
+        LOG.error("[{}] stream {} could not switch to R1: {}", config.name(), name, e.getMessage());
+      }
+    }
+  }
+
+  private void installMetaSnapshot(boolean force) {
     try {
       byte[] snap = meta.snapshot();
-      metaHost.input(n -> n.installSnapshot(scheduler.nowMillis(), snap));
+      metaHost.input(n -> n.installSnapshot(scheduler.nowMillis(), snap, force));
       metaSnaps++;
     } catch (RaftException e) {
       if (e.error() != RaftException.Error.NO_SNAPSHOT_AVAILABLE && e.error() != RaftException.Error.CLOSED) {
@@ -893,9 +950,19 @@ public final class ClusterNode {
       if (!member) {
         return;
       }
-      if (r != null && ((r.host() != null) != needsGroup(sa) || remapped(r, sa))) {
+      if (r != null && r.host() != null && !needsGroup(sa)) {
+        // Out of the group to R1 only once a meta snapshot holds this assignment (finishR1Switches).
+        r1Pending.add(name);
+        metaSnapForce = true;
+        if (!metaSnapQueued) {
+          metaSnapQueued = true;
+          scheduler.execute(ClusterNode.this::checkMetaSnapshot);
+        }
+      } else if (r != null && ((r.host() != null) != needsGroup(sa) || remapped(r, sa))) {
+        r1Pending.remove(name);
         switchReplicaMode(r, sa);
       } else if (r != null) {
+        r1Pending.remove(name);
         r.update(sa);
       } else {
         createReplica(sa);

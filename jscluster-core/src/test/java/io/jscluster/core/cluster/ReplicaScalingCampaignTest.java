@@ -73,6 +73,19 @@ class ReplicaScalingCampaignTest {
     }
   }
 
+  /**
+   * Seed 7558: n2 acknowledged sequences 45–49 as the R1 stream and was killed; restarted, its meta
+   * replay stopped before the entry that finished the scale-down, so it ran the old R3 group again
+   * from an empty log and its vote made n5 (44 messages, missed the scale-down) leader, which
+   * acknowledged new messages at 45–47. Fixed by leaving the group only once a meta snapshot holds
+   * the R1 assignment.
+   */
+  @Test
+  @DisplayName("seed 7558: a restarted R1 source does not rejoin its old group and lose what it acknowledged alone")
+  void seed7558RestartedR1SourceKeepsWhatItAcknowledgedAlone(@TempDir Path dir) {
+    run(7558, dir.resolve("s7558"));
+  }
+
   /** The stream's current assignment as the meta leader sees it, or null. */
   static StreamAssignment assignment(InProcessCluster c) {
     ClusterNode meta = c.metaLeader();
