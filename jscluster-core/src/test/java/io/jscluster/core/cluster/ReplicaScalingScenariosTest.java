@@ -376,7 +376,9 @@ class ReplicaScalingScenariosTest {
       assertAckedOnce(c, "P", acked);
 
       leader = c.node(leader.name());
-      // Not waiting for the meta leader: the R1 switches as soon as it applies the update.
+      // The restarted R1 serves from its meta snapshot at once, maybe before a meta leader exists.
+      // Not waiting for the update itself: the R1 switches as soon as it applies it.
+      c.awaitMetaLeader(T);
       c.metaLeader().updateStream(cfg("P", 3, StorageType.FILE));
       acked.putAll(acksOf(publishAcrossSwitch(c, leader, "P", true, "up")));
       c.awaitMigrated("P", T);
