@@ -20,40 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link BackgroundSyncLog} with its I/O executor and scheduler run by hand. */
 class BackgroundSyncLogTest {
 
-  /** Tasks handed over, run only when the test says so. */
-  private static final class Manual implements Scheduler {
-    final List<Runnable> tasks = new ArrayList<>();
-
-    @Override
-    public long nowMillis() {
-      return 0;
-    }
-
-    @Override
-    public long wallNanos() {
-      return 0;
-    }
-
-    @Override
-    public Timer schedule(long atMillis, Runnable task) {
-      tasks.add(task);
-      return () -> { };
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      tasks.add(task);
-    }
-
-    void runAll() {
-      while (!tasks.isEmpty()) {
-        tasks.remove(0).run();
-      }
-    }
-  }
-
-  private final Manual io = new Manual();
-  private final Manual node = new Manual();
+  private final ManualScheduler io = new ManualScheduler(true);
+  private final ManualScheduler node = new ManualScheduler(true);
   private final List<Long> durable = new ArrayList<>();
   private final List<LogException> failed = new ArrayList<>();
 

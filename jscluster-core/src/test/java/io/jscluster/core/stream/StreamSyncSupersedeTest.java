@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jscluster.codec.ops.StreamSyncRequest;
 import io.jscluster.codec.ops.StreamSyncRequestCodec;
-import io.jscluster.core.Scheduler;
+import io.jscluster.core.ManualScheduler;
 import io.jscluster.core.store.MemoryStreamStore;
 import io.jscluster.core.store.StreamLimits;
 import io.jscluster.core.sync.CatchupBudget;
@@ -12,7 +12,6 @@ import io.jscluster.core.sync.LeaderCatchup;
 import io.jscluster.raft.transport.MessageHandler;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,37 +25,6 @@ import org.junit.jupiter.api.Test;
 class StreamSyncSupersedeTest {
 
   private static final String SYNC = "$JSC.SYNC.test";
-
-  /** Runs queued tasks when asked; timers are never due. */
-  private static final class ManualScheduler implements Scheduler {
-    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-
-    @Override
-    public long nowMillis() {
-      return 0;
-    }
-
-    @Override
-    public long wallNanos() {
-      return 0;
-    }
-
-    @Override
-    public Timer schedule(long atMillis, Runnable task) {
-      return () -> {};
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      tasks.add(task);
-    }
-
-    void runAll() {
-      while (!tasks.isEmpty()) {
-        tasks.poll().run();
-      }
-    }
-  }
 
   /** Counts messages per subject; {@link #request} plays a follower's sync request. */
   private static final class Net implements Transport {
@@ -120,7 +88,7 @@ class StreamSyncSupersedeTest {
       for (int i = 0; i < 100; i++) {
         store.store("foo", null, new byte[1024]);
       }
-      ManualScheduler sched = new ManualScheduler();
+      ManualScheduler sched = new ManualScheduler(false);
       Net net = new Net();
       // Room for about eight messages in the whole server.
       CatchupBudget budget = new CatchupBudget(8 * 1024);

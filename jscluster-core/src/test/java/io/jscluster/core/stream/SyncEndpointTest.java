@@ -2,12 +2,11 @@ package io.jscluster.core.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jscluster.core.Scheduler;
+import io.jscluster.core.ManualScheduler;
 import io.jscluster.core.sync.FollowerCatchup;
 import io.jscluster.raft.transport.MessageHandler;
 import io.jscluster.raft.transport.Subscription;
 import io.jscluster.raft.transport.Transport;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,40 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@link SyncEndpoint} hands deliveries to its machine in batches, in order, one task per batch. */
 class SyncEndpointTest {
-
-  /** Runs tasks only when asked, counting them. */
-  private static final class ManualScheduler implements Scheduler {
-    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-    int executed;
-
-    @Override
-    public long nowMillis() {
-      return 0;
-    }
-
-    @Override
-    public long wallNanos() {
-      return 0;
-    }
-
-    @Override
-    public Timer schedule(long atMillis, Runnable task) {
-      tasks.add(task);
-      return () -> tasks.remove(task);
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      tasks.add(task);
-    }
-
-    void runAll() {
-      while (!tasks.isEmpty()) {
-        tasks.poll().run();
-        executed++;
-      }
-    }
-  }
 
   /** Records subscriptions; {@link #deliver} plays the network. */
   private static final class FakeTransport implements Transport {
@@ -87,7 +52,7 @@ class SyncEndpointTest {
 
   @Test
   void coalescesDeliveriesIntoOrderedBatchesAndDropsUnsubscribedOnes() {
-    ManualScheduler sched = new ManualScheduler();
+    ManualScheduler sched = new ManualScheduler(true);
     FakeTransport net = new FakeTransport();
     List<List<Integer>> batches = new ArrayList<>();
     SyncEndpoint ep = new SyncEndpoint(net, sched, (SyncEndpoint.BatchSink) batch -> {
@@ -136,7 +101,7 @@ class SyncEndpointTest {
 
   @Test
   void deliveriesQueuedWhileABigBatchIsSplitFollowItsRestWithoutAnotherDelivery() {
-    ManualScheduler sched = new ManualScheduler();
+    ManualScheduler sched = new ManualScheduler(true);
     FakeTransport net = new FakeTransport();
     List<Integer> seen = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
@@ -172,7 +137,7 @@ class SyncEndpointTest {
 
   @Test
   void subscribesEachAckReplyUnderAWildcardOnceAndResubscribesAfterUnsubscribe() {
-    ManualScheduler sched = new ManualScheduler();
+    ManualScheduler sched = new ManualScheduler(true);
     FakeTransport net = new FakeTransport();
     List<String> got = new ArrayList<>();
     SyncEndpoint ep = new SyncEndpoint(net, sched, (s, r, p) -> got.add(s));
