@@ -168,6 +168,11 @@ public final class RaftNode {
   private long papplied;
   private long hcommit;
   private boolean paused;
+  /**
+   * When this paused node last refused a vote or pre-vote only because the candidate's log was
+   * behind its own (scheduler millis). See {@link #mayCampaign(long)}.
+   */
+  private long blockingRefusalAt = Long.MIN_VALUE / 2;
   private boolean initializing;
   private boolean quorumPaused;
   private boolean transferTarget;
@@ -845,6 +850,10 @@ public final class RaftNode {
   public void resumeApply(long now) {
     if (state == RaftState.CLOSED) {
       return;
+    }
+    if (state == RaftState.LEADER) {
+      // Won while paused (handOffCampaign): it never served; a follower applies the backlog.
+      stepDownTo(now, "");
     }
     resetElectionTimer(now);
     try {
@@ -1890,7 +1899,7 @@ public final class RaftNode {
       armElection(now, timing.observerTimer());
       return false;
     }
-    if (paused || processed < commit) {
+    if ((paused || processed < commit) && !handOffCampaign(now)) {
       armElection(now, timing.blockedRetry());
       return false;
     }
@@ -1905,6 +1914,39 @@ public final class RaftNode {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Beyond NRG, whose paused node never campaigns: a paused node (its upper layer restores a
+   * snapshot and waits for data only a leader serves) that recently refused a candidate only for a
+   * log behind its own may be the one node able to win. Without it the group can stall for good:
+   * a leader whose entries only this node also holds left the group, the peers with the data
+   * cannot out-vote this node's longer log, and no leader is ever elected to serve the catch-up it
+   * waits for. It may then campaign; as leader it stays paused, commits nothing, never completes its election for
+   * the upper layer (its noop is not processed), and hands leadership on as soon as a peer's log
+   * matches its own ({@link #handOffWhilePaused(long)}).
+   */
+  private boolean handOffCampaign(long now) {
+    return paused && now - blockingRefusalAt <= 2 * timing.electionMax();
+  }
+
+  /**
+   * A leader that won while paused ({@link #handOffCampaign(long)}) steps down to the first recently
+   * heard peer whose log matches its own, which then campaigns at once and wins with this node's
+   * vote. It never serves as leader: entries it replicates meanwhile are only those it held.
+   */
+  private void handOffWhilePaused(long now) {
+    if (state != RaftState.LEADER || !paused || noopIndex == 0) {
+      return;
+    }
+    for (Map.Entry<String, Peer> e : peers.entrySet()) {
+      if (!e.getKey().equals(id) && e.getValue().lastIndex >= pindex && healthyPeer(e.getKey(), now)) {
+        LOG.warn("[{}:{}] won term {} while paused, handing leadership to {}", config.group(), id, term,
+            e.getKey());
+        stepDown(now, e.getKey());
+        return;
+      }
+    }
   }
 
   private void startPreVote(long now) {
@@ -1930,6 +1972,10 @@ public final class RaftNode {
     }
     boolean upToDate = vr.lastTerm() > pterm || vr.lastTerm() == pterm && vr.lastIndex() >= pindex;
     boolean grant = vr.term() > term && upToDate && !leaderRecent;
+    if (paused && vr.term() > term && !upToDate && !leaderRecent && state == RaftState.FOLLOWER) {
+      blockingRefusalAt = now;
+      armElection(now, randomBetween(timing.campaignMin(), timing.campaignMax()));
+    }
     boolean empty = pindex == 0 && !initializing || suspect();
     send(reply, null,
         RaftCodec.encode(new VoteResponse(grant ? vr.term() : term, id, grant, empty)));
@@ -2067,6 +2113,9 @@ public final class RaftNode {
       granted = true;
       resetElectionTimer(now);
     } else if (vote.isEmpty() && state != RaftState.CANDIDATE) {
+      if (voteOk && paused) {
+        blockingRefusalAt = now;
+      }
       armElection(now, randomBetween(timing.campaignMin(), timing.campaignMax()));
     }
     sendVoteResponse(reply, new VoteResponse(term, id, granted, empty));
@@ -2156,6 +2205,12 @@ public final class RaftNode {
       }
       if (readRound != null) {
         send(aeSubject, readRound.inbox, RaftCodec.encode(readRound.probe));
+      }
+      if (paused) {
+        handOffWhilePaused(now);
+        if (state != RaftState.LEADER) {
+          return;
+        }
       }
     }
     if (now >= quorumCheckAt) {
@@ -2280,6 +2335,9 @@ public final class RaftNode {
       if (tryCommit(now, ar.index()) && proposals.isEmpty() && state == RaftState.LEADER) {
         sendHeartbeat(now);
       }
+      if (paused) {
+        handOffWhilePaused(now);
+      }
     } else if (reply != null) {
       if (state == RaftState.LEADER) {
         catchupFollower(now, ar, reply);
@@ -2331,7 +2389,10 @@ public final class RaftNode {
   }
 
   private boolean tryCommit(long now, long index) {
-    if (state != RaftState.LEADER || index <= commit) {
+    if (state != RaftState.LEADER || index <= commit || paused) {
+      // A leader that won while paused commits nothing: surfacing its backlog as leader would apply
+      // old history (its own past removal stops it) before the upper layer restored its snapshot.
+      // The peer it hands leadership to commits the same entries with its own noop.
       return false;
     }
     Set<String> a = acks.get(index);

@@ -56,6 +56,18 @@ class MembershipCampaignTest {
     run(7105);
   }
 
+  @Test
+  @DisplayName("Seed 7766: a paused new peer holding the longest log after the removed leader left wins,"
+      + " hands leadership to the old peer with the messages, and the migration finishes")
+  void seed7766PausedPeerWithTheLongestLogHandsLeadershipOn() {
+    // n3 was removed from the stream's group {n1, n2, n3} while n1 was new and still restoring its
+    // snapshot; before applying its removal n3 won term 3 with n1's vote, put its leader entry (70)
+    // on n1 only and dropped its replica. n1, paused for a catch-up no leader could serve, held the
+    // longest log; n2, with every message, could not win against it. n1 now campaigns while paused,
+    // hands leadership to n2 once n2's log matches its own, and catches up from n2.
+    run(7766);
+  }
+
   static void run(long seed) {
     System.out.println("MembershipCampaign seed " + seed);
     try (InProcessCluster c = InProcessCluster.builder().nodes(5).seed(seed).requestTimeout(5_000).build()) {
@@ -132,7 +144,11 @@ class MembershipCampaignTest {
         c.restart(n);
       }
       c.awaitMetaLeader(T);
-      c.awaitMigrated("M", T);
+      try {
+        c.awaitMigrated("M", T);
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(e.getMessage() + c.describe("M"), e);
+      }
       List<ClusterNode> rs = c.replicas("M");
       int replicas = (int) c.streamLeader("M").assignments().get("M").config().replicas();
       assertThat(rs).hasSize(replicas);
