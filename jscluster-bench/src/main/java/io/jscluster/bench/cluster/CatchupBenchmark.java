@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -54,9 +55,19 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>The total time includes the node's restart, its first contact with the leader (up to one
  * heartbeat) and, after the catch-up, learning the final commit.
+ *
+ * <p>The fork runs with a fixed 12 GiB heap that the JVM touches at start-up, in transparent huge
+ * pages ({@code -Xms12g -Xmx12g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages}, prepended so a
+ * command line's {@code -jvmArgsAppend} still applies), as a server deployment sets its heap.
+ * With only {@code -Xmx}, G1 grew the heap during some timed operations and every thread paid
+ * the first touch of the new regions (up to 3.4 GB grown, 144k page faults and 3.2 s of GC in one
+ * 1 KiB shot), which doubled the nodes' CPU in those shots; {@code heapGrowthMb},
+ * {@code minorFaultsK}, {@code gcCount} and {@code processCpuMillis} show it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
+@Fork(value = 1, jvmArgsPrepend = {
+    "-Xms12g", "-Xmx12g", "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class CatchupBenchmark {
 
@@ -83,6 +94,13 @@ public class CatchupBenchmark {
   /** Messages published while the follower is down (up to 1,000,000 via -p n=...). */
   @Param({"100000"})
   public int n;
+
+  /**
+   * Messages of one untimed catch-up in the trial's setup ({@link #warmUp()}); {@code 0} (the
+   * default) measures the first catch-up of the JVM cold, as every figure before round 5 did.
+   */
+  @Param({"0"})
+  public int warmup;
 
   /** Thresholds nothing in a benchmark reaches: the Raft log is never compacted. */
   static final SnapshotPolicy NO_SNAPSHOTS =
@@ -140,6 +158,33 @@ public class CatchupBenchmark {
     public double afterSyncMillis;
     /** Background forces the follower's catch-up started before the end marker. */
     public double writeBacks;
+    /**
+     * CPU time of the whole JVM during the timed operation (nodes, I/O threads, collectors, JIT),
+     * in milliseconds, from {@code /proc/self/stat} (user + system).
+     */
+    public double processCpuMillis;
+    /**
+     * Minor page faults of the whole JVM during the timed operation, in thousands: first touches of
+     * heap the JVM had not used before (a growing heap) and of new page-cache pages.
+     */
+    public double minorFaultsK;
+    /** Collections the JVM's collectors reported during the timed operation. */
+    public double gcCount;
+    /** Heap the JVM had committed at the end of the timed operation minus at its start, in MiB. */
+    public double heapGrowthMb;
+    /**
+     * Bytes the JVM's read and pread calls returned during the timed operation (the leader's store
+     * reads), in MB (10^6), from {@code /proc/self/io}'s {@code rchar}.
+     */
+    public double readMb;
+    /** Bytes the JVM passed to write calls during the timed operation, in MB ({@code wchar}). */
+    public double writeMb;
+    /**
+     * Of {@link #readMb}: bytes read from the disk rather than the page cache, in MB
+     * ({@code read_bytes}); the leader's store files should be cached, so this counts pages the
+     * kernel had reclaimed since the setup wrote them.
+     */
+    public double diskReadMb;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
@@ -158,6 +203,13 @@ public class CatchupBenchmark {
       endFlushMillis = 0;
       afterSyncMillis = 0;
       writeBacks = 0;
+      processCpuMillis = 0;
+      minorFaultsK = 0;
+      gcCount = 0;
+      heapGrowthMb = 0;
+      readMb = 0;
+      writeMb = 0;
+      diskReadMb = 0;
     }
   }
 
@@ -168,15 +220,37 @@ public class CatchupBenchmark {
     return "snapshot".equals(path);
   }
 
-  /** Starts the three nodes. */
+  /** Starts the three nodes (and runs the warm-up catch-up, if any). */
   @Setup(Level.Trial)
   public void startCluster() {
     cluster = new RealTimeCluster(progress, snapshotPath() ? SnapshotPolicy.DEFAULT : NO_SNAPSHOTS);
+    warmUp();
+  }
+
+  /**
+   * With {@code warmup > 0}: one untimed catch-up of {@code warmup} messages (same size, storage
+   * and path) before the first iteration, so that the JIT has compiled the catch-up code (the
+   * leader's store reads and encoding, the follower's decoding and store writes) before the timed
+   * operation. A cold first iteration spends a large share of both cores in the C2 compiler.
+   */
+  private void warmUp() {
+    if (warmup <= 0) {
+      return;
+    }
+    prepare(warmup);
+    cluster.start(follower);
+    RealTimeCluster.await(() -> cluster.isCurrent(follower, stream, lastSeq, commit), "warm-up catch-up");
+    cluster.deleteStream(stream);
   }
 
   /** Creates a stream, stops a follower and publishes {@code n} messages without it. */
   @Setup(Level.Iteration)
   public void publishWhileFollowerDown() {
+    prepare(n);
+  }
+
+  /** Creates a stream, stops a follower and publishes {@code count} messages without it. */
+  private void prepare(int count) {
     stream = "C" + (round++);
     leader = cluster.createStream(stream, stream + ".msgs",
         "file".equals(store) ? StorageType.FILE : StorageType.MEMORY);
@@ -186,12 +260,12 @@ public class CatchupBenchmark {
     byte[] data = new byte[size];
     new SplittableRandom(size).nextBytes(data);
     Pipeline p = new Pipeline(cluster, leader, stream, stream + ".msgs", 4096);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < count; i++) {
       p.publish(data);
     }
     long acked = p.drain();
-    if (acked != n) {
-      throw new IllegalStateException("acked " + acked + " of " + n);
+    if (acked != count) {
+      throw new IllegalStateException("acked " + acked + " of " + count);
     }
     if (snapshotPath()) {
       // Every running replica compacts its log once it applied everything the leader acknowledged,
@@ -200,7 +274,7 @@ public class CatchupBenchmark {
         RealTimeCluster.await(() -> cluster.call(node, x -> {
           StreamReplica r = x.replica(stream);
           return r.host().node().appliedIndex() >= r.host().node().commitIndex()
-              && r.store().state().lastSeq() == n;
+              && r.store().state().lastSeq() == count;
         }), "applies on " + node);
         // A replica refuses while a background force of its last applies is still running (a busy
         // machine): ask again until it installs one, or until its log is already compacted up to
@@ -231,10 +305,24 @@ public class CatchupBenchmark {
   public void catchup(Rate rate) {
     java.util.Map<String, Long> cpu0 = nodeThreadCpuNanos();
     long gc0 = gcMillis();
+    long gcn0 = gcCount();
+    long[] proc0 = procStat();
+    long[] io0 = procIo();
+    long heap0 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
     long t0 = System.nanoTime();
     cluster.start(follower);
     RealTimeCluster.await(() -> cluster.isCurrent(follower, stream, lastSeq, commit), "catch-up");
     double secs = (System.nanoTime() - t0) / 1e9;
+    long[] proc1 = procStat();
+    long[] io1 = procIo();
+    rate.readMb = (io1[0] - io0[0]) / 1e6;
+    rate.writeMb = (io1[1] - io0[1]) / 1e6;
+    rate.diskReadMb = (io1[2] - io0[2]) / 1e6;
+    rate.processCpuMillis = (proc1[1] - proc0[1]) * 1000.0 / CLOCK_TICKS;
+    rate.minorFaultsK = (proc1[0] - proc0[0]) / 1e3;
+    rate.gcCount = gcCount() - gcn0;
+    rate.heapGrowthMb =
+        (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() - heap0) / 1048576.0;
     java.util.Map<String, Long> cpu1 = nodeThreadCpuNanos();
     long total = 0;
     for (java.util.Map.Entry<String, Long> e : cpu1.entrySet()) {
@@ -286,6 +374,54 @@ public class CatchupBenchmark {
       }
     }
     return out;
+  }
+
+  /** Clock ticks per second of {@code /proc/self/stat}'s times (Linux: USER_HZ, always 100). */
+  private static final int CLOCK_TICKS = 100;
+
+  /**
+   * This process's minor faults and CPU ticks (user + system) from {@code /proc/self/stat}; zeros
+   * where that file does not exist.
+   */
+  private static long[] procStat() {
+    try {
+      String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+      // Fields after the command name (which may hold spaces), from field 3 on.
+      String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+      return new long[] {Long.parseLong(f[7]), Long.parseLong(f[11]) + Long.parseLong(f[12])};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[2];
+    }
+  }
+
+  /**
+   * This process's {@code rchar}, {@code wchar} and {@code read_bytes} from {@code /proc/self/io};
+   * zeros without it.
+   */
+  private static long[] procIo() {
+    long[] out = new long[3];
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/io"))) {
+        if (line.startsWith("rchar: ")) {
+          out[0] = Long.parseLong(line.substring(7).trim());
+        } else if (line.startsWith("wchar: ")) {
+          out[1] = Long.parseLong(line.substring(7).trim());
+        } else if (line.startsWith("read_bytes: ")) {
+          out[2] = Long.parseLong(line.substring(12).trim());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[3];
+    }
+    return out;
+  }
+
+  private static long gcCount() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionCount());
+    }
+    return sum;
   }
 
   private static long gcMillis() {
