@@ -3,7 +3,11 @@ package io.jscluster.bench.store;
 import io.jscluster.core.store.FileStreamStore;
 import io.jscluster.core.store.MessageSize;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -39,6 +44,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code -p fileBytes=8388608} starts a new file whenever the next buffer would take the current one past 8 MiB,
  * as the file store starts a new block file: a reference for how much of the store's cost is the file system's
  * per-file work rather than the store's.
+ *
+ * <p>{@link #writeFramedRecord} is not a baseline but the floor of any store that keeps a per-record checksum: the
+ * same loop, but each record is assembled in the buffer as the file store frames it (magic and type, length,
+ * sequence, timestamp, subject and header lengths, the subject as two little-endian words, one payload copy, then
+ * the CRC-32C of the record's bytes) — the per-record work issue 5 requires, with no index, counters, lock or
+ * block files. The file store cannot be faster than this loop; the ratio of the two is the best a checksummed
+ * store can reach against {@link #writeRecord} on the machine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -61,6 +73,20 @@ public class PlainFileChannelBenchmark {
     private volatile FileChannel ch;
     private final ByteBuffer buf = ByteBuffer.allocate(FileStreamStore.WRITE_BUFFER_BYTES);
     private byte[] record;
+    /** {@link #writeFramedRecord}: the payload, the subject as two words, the checksum, the next sequence. */
+    private byte[] payload;
+    private long subjectWord0;
+    private long subjectWord1;
+    private final CRC32C crc = new CRC32C();
+    private long seq;
+
+    private static final VarHandle LE_SHORT =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Record frame: 22 fixed bytes, subject and header lengths (6), checksum (4). */
+    private static final int FRAME_FIXED = 22;
     private long pos;
     private int files;
     private ScheduledExecutorService syncer;
@@ -75,6 +101,12 @@ public class PlainFileChannelBenchmark {
         }
         record = new byte[len];
         new SplittableRandom(size).nextBytes(record);
+        payload = new byte[size];
+        new SplittableRandom(size).nextBytes(payload);
+        byte[] subject = java.util.Arrays.copyOf(StoreFixtures.SUBJECT.getBytes(StandardCharsets.UTF_8), 16);
+        subjectWord0 = (long) LE_LONG.get(subject, 0);
+        subjectWord1 = (long) LE_LONG.get(subject, 8);
+        seq = 0;
         dir = StoreFixtures.tempDir("jscluster-plain-bench");
         files = 0;
         ch = FileChannel.open(dir.resolve("plain.dat"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -131,6 +163,37 @@ public class PlainFileChannelBenchmark {
             flush();
         }
         buf.put(record);
+        return pos;
+    }
+
+    /**
+     * Appends one record of the same length, framed and checksummed as the file store does it (see the class
+     * comment): the floor of a store with a per-record CRC-32C.
+     */
+    @Benchmark
+    public long writeFramedRecord() throws IOException {
+        int len = record.length;
+        if (buf.remaining() < len) {
+            flush();
+        }
+        byte[] a = buf.array();
+        int p = buf.position();
+        long s = ++seq;
+        LE_SHORT.set(a, p, (short) 0x01A7);
+        LE_INT.set(a, p + 2, len);
+        LE_LONG.set(a, p + 6, s);
+        LE_LONG.set(a, p + 14, s);
+        LE_SHORT.set(a, p + FRAME_FIXED, (short) StoreFixtures.SUBJECT.length());
+        LE_INT.set(a, p + FRAME_FIXED + 2, 0);
+        int q = p + FRAME_FIXED + 6;
+        LE_LONG.set(a, q, subjectWord0);
+        LE_LONG.set(a, q + 8, subjectWord1);
+        q += StoreFixtures.SUBJECT.length();
+        System.arraycopy(payload, 0, a, q, payload.length);
+        crc.reset();
+        crc.update(a, p, len - 4);
+        LE_INT.set(a, p + len - 4, (int) crc.getValue());
+        buf.position(p + len);
         return pos;
     }
 }
