@@ -97,7 +97,11 @@ public class CatchupBenchmark {
 
   /**
    * Messages of one untimed catch-up in the trial's setup ({@link #warmUp()}); {@code 0} (the
-   * default) measures the first catch-up of the JVM cold, as every figure before round 5 did.
+   * default) measures the first catch-up of the JVM cold, as every figure before round 5 did. A
+   * warm-up smaller than {@code n} does not take every path of the timed catch-up (with more
+   * blocks than the store's index cache, the leader reads whole block images): C2 still
+   * deoptimised and recompiled the catch-up methods in the timed operation after a 100,000-message
+   * warm-up. For a fully warm figure use {@code -wi 1} (a whole untimed iteration) instead.
    */
   @Param({"0"})
   public int warmup;
@@ -185,6 +189,8 @@ public class CatchupBenchmark {
      * kernel had reclaimed since the setup wrote them.
      */
     public double diskReadMb;
+    /** Time the JIT compilers reported during the timed operation, in milliseconds. */
+    public double jitMillis;
 
     /** Clears the counters for a new iteration. */
     @Setup(Level.Iteration)
@@ -210,6 +216,7 @@ public class CatchupBenchmark {
       readMb = 0;
       writeMb = 0;
       diskReadMb = 0;
+      jitMillis = 0;
     }
   }
 
@@ -298,6 +305,31 @@ public class CatchupBenchmark {
     long[] pos = cluster.leaderPosition(leader, stream);
     lastSeq = pos[0];
     commit = pos[1];
+    awaitJitQuiet();
+  }
+
+  /**
+   * Waits (at most 20 s) until the JIT compilers have gone quiet: less than 5 ms of compilation in
+   * half a second. Publishing {@code n} messages queues compilations that C2, sharing two cores
+   * with everything else, can still be working off when the timed operation starts (up to 40 % of
+   * a 1M shot's samples were C2's, even after a warm-up catch-up); the timed operation should not
+   * pay for the setup's compilations.
+   */
+  private static void awaitJitQuiet() {
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long before = jit.getTotalCompilationTime();
+    while (System.nanoTime() < end) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+      long now = jit.getTotalCompilationTime();
+      if (now - before < 5) {
+        return;
+      }
+      before = now;
+    }
   }
 
   /** Restarts the follower and waits until it is current. */
@@ -308,6 +340,7 @@ public class CatchupBenchmark {
     long gcn0 = gcCount();
     long[] proc0 = procStat();
     long[] io0 = procIo();
+    long jit0 = jitMillis();
     long heap0 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
     long t0 = System.nanoTime();
     cluster.start(follower);
@@ -318,6 +351,7 @@ public class CatchupBenchmark {
     rate.readMb = (io1[0] - io0[0]) / 1e6;
     rate.writeMb = (io1[1] - io0[1]) / 1e6;
     rate.diskReadMb = (io1[2] - io0[2]) / 1e6;
+    rate.jitMillis = jitMillis() - jit0;
     rate.processCpuMillis = (proc1[1] - proc0[1]) * 1000.0 / CLOCK_TICKS;
     rate.minorFaultsK = (proc1[0] - proc0[0]) / 1e3;
     rate.gcCount = gcCount() - gcn0;
@@ -414,6 +448,11 @@ public class CatchupBenchmark {
       return new long[3];
     }
     return out;
+  }
+
+  private static long jitMillis() {
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   private static long gcCount() {
