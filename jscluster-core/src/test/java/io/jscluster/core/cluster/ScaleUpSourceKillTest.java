@@ -81,6 +81,8 @@ class ScaleUpSourceKillTest {
       int[] next = {0};
       publishVia(c, c.replicas("S").get(0), 10, acked, next);
       String source = c.replicas("S").get(0).name();
+      int groupAcks = 0;
+      int aloneAcks = 0;
 
       CompletableFuture<StreamAssignment> up = c.metaLeader().updateStream(cfg(3));
       c.runUntil(up::isDone, 10_000);
@@ -88,7 +90,7 @@ class ScaleUpSourceKillTest {
       if (killDelay < 0) {
         c.awaitMigrated("S", T);
         ClusterNode l = c.awaitStreamLeader("S", T);
-        publishVia(c, l, 10, acked, next);
+        groupAcks += publishVia(c, l, 10, acked, next);
       } else {
         c.runFor(killDelay);
       }
@@ -99,7 +101,7 @@ class ScaleUpSourceKillTest {
         c.runFor(3_000);
         ClusterNode l = c.streamLeader("S");
         if (l != null) {
-          publishVia(c, l, 3, acked, next);
+          groupAcks += publishVia(c, l, 3, acked, next);
         }
       }
       if (restartIsolated) {
@@ -108,12 +110,12 @@ class ScaleUpSourceKillTest {
         // The source's own view after its replay, with no meta contact: it must not take
         // publishes as an R1 stream the rest of the cluster moved away from.
         c.runFor(2_000);
-        publishVia(c, c.node(source), 3, acked, next);
+        aloneAcks += publishVia(c, c.node(source), 3, acked, next);
         c.runFor(5_000);
-        publishVia(c, c.node(source), 3, acked, next);
+        aloneAcks += publishVia(c, c.node(source), 3, acked, next);
         ClusterNode l = c.streamLeader("S");
         if (l != null && !l.name().equals(source)) {
-          publishVia(c, l, 3, acked, next);
+          groupAcks += publishVia(c, l, 3, acked, next);
         }
         c.heal();
       } else {
@@ -135,16 +137,18 @@ class ScaleUpSourceKillTest {
         throw new AssertionError(label + ": " + e.getMessage(), e);
       }
       assertThat(c.replicas("S")).as(label).hasSize(3);
-      System.out.println("ScaleUpSourceKill " + label + ": " + acked.size() + " acked, R3 on "
+      System.out.println("ScaleUpSourceKill " + label + ": " + acked.size() + " acked (" + groupAcks
+          + " by the group while the source was down or cut off, " + aloneAcks + " by the cut-off source), R3 on "
           + MembershipScenariosTest.names(c, "S"));
     }
   }
 
   /** Publishes {@code n} de-duplicated messages through {@code via}; records what it acknowledged. */
-  static void publishVia(InProcessCluster c, ClusterNode via, int n, Map<String, Long> acked, int[] next) {
+  static int publishVia(InProcessCluster c, ClusterNode via, int n, Map<String, Long> acked, int[] next) {
     if (via == null || via.replica("S") == null) {
-      return;
+      return 0;
     }
+    int ok = 0;
     List<CompletableFuture<PubAck>> fs = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -159,7 +163,9 @@ class ScaleUpSourceKillTest {
         Long prev = acked.putIfAbsent(ids.get(i), f.join().seq());
         assertThat(prev == null || prev == f.join().seq()).as("id %s acked at %d and %s", ids.get(i),
             f.join().seq(), prev).isTrue();
+        ok++;
       }
     }
+    return ok;
   }
 }
