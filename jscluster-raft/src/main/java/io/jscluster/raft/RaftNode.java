@@ -1922,9 +1922,9 @@ public final class RaftNode {
    * log behind its own may be the one node able to win. Without it the group can stall for good:
    * a leader whose entries only this node also holds left the group, the peers with the data
    * cannot out-vote this node's longer log, and no leader is ever elected to serve the catch-up it
-   * waits for. It may then campaign; as leader it stays paused, commits nothing, never completes its election for
-   * the upper layer (its noop is not processed), and hands leadership on as soon as a peer's log
-   * matches its own ({@link #handOffWhilePaused(long)}).
+   * waits for. It may then campaign; as leader it stays paused, commits nothing, never completes
+   * its election for the upper layer (its noop is not processed), and hands leadership on as soon
+   * as a peer's log matches its own ({@link #handOffWhilePaused(long)}).
    */
   private boolean handOffCampaign(long now) {
     return paused && now - blockingRefusalAt <= 2 * timing.electionMax();
