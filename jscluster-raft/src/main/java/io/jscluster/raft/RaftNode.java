@@ -1423,6 +1423,13 @@ public final class RaftNode {
       cancelCatchup();
       return;
     }
+    if (membershipChange != null) {
+      // Beyond NRG, which keeps it: a change at or below the snapshot's index is committed and in
+      // the leader's peer state; one above it left the log with the entries the snapshot replaces.
+      // Kept, it would never commit (no entry of it is applied again) and, once this node leads,
+      // block every later change ("waiting for membership change to commit": seed 9236).
+      membershipChange = null;
+    }
     try {
       applyPeerState(now, PeerStateCodec.decode(es.get(1).data()));
     } catch (WireFormatException e) {

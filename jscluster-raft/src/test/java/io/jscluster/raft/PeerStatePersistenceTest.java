@@ -134,6 +134,31 @@ class PeerStatePersistenceTest {
   }
 
   @Test
+  @org.junit.jupiter.api.DisplayName("Seed 9236: the leader's snapshot over a speculative membership change ends the change, so"
+      + " this node can later lead and change the membership")
+  void theLeadersSnapshotEndsASpeculativeMembershipChange() {
+    // Found by MembershipCampaignTest seed 9236: a leader proposed removing a peer (index 2), was
+    // killed before any later entry carried its commit, and replayed the removal as speculative on
+    // restart. The new leader had compacted past it and sent its snapshot, so the removal was never
+    // applied again and stayed "in progress"; elected later, the node could never change the
+    // membership again and the stream's scale-up waited for ever.
+    NodeHarness h = new NodeHarness();
+    h.deliverAe(ae(S2, 1, 0, 0, 0, entry("a")));
+    h.deliverAe(ae(S2, 1, 1, 1, 1, peerEntry(EntryType.REMOVE_PEER, S3)));
+    assertThat(h.node.membershipChangeInProgress()).isTrue();
+    // A later leader's first AE does not follow this log: catch-up, answered with its snapshot at 3.
+    h.deliverAe(ae(S2, 2, 4, 2, 4));
+    assertThat(h.node.isCatchingUp()).isTrue();
+    byte[] two = PeerStateCodec.encode(new PeerState(2, List.of(S1, S2), PeerState.EXT_UNDETERMINED));
+    h.deliverCatchup(ae(S2, 2, 3, 2, 3, new Entry(EntryType.SNAPSHOT, new byte[] {1}),
+        new Entry(EntryType.PEER_STATE, two)));
+    assertThat(h.node.commitIndex()).isEqualTo(3);
+    assertThat(h.node.membershipChangeInProgress()).isFalse();
+    assertThat(h.node.peerIds()).containsExactlyInAnyOrder(S1, S2);
+    assertThat(h.node.clusterSize()).isEqualTo(2);
+  }
+
+  @Test
   void aPeerStateFromTheLeaderIsStored() {
     NodeHarness h = new NodeHarness();
     byte[] ps = PeerStateCodec.encode(new PeerState(3, List.of(S1, S2, S4),

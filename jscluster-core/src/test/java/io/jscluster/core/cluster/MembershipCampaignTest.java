@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class MembershipCampaignTest {
 
   static final long T = 300_000;
+  /** {@code -Djscluster.campaign.trace=true} prints every step with the replicas' Raft state (for replays). */
+  static final boolean TRACE = Boolean.getBoolean("jscluster.campaign.trace");
 
   @Test
   @DisplayName("Membership changes with kills and partitions lose nothing (Jepsen 2025, failure f)")
@@ -68,6 +70,18 @@ class MembershipCampaignTest {
     run(7766);
   }
 
+  @Test
+  @DisplayName("Seed 9236: a restarted former leader whose speculative peer removal the new leader's snapshot"
+      + " covered can change the membership once it leads again, so the R3 -> R5 scale-up finishes")
+  void seed9236SnapshotEndsAReplayedMembershipChange() {
+    // n4 led {n1..n5} down to R3 and proposed removing n1 (index 49), then was killed before any
+    // later entry carried the commit of 49. n2 led on and compacted to a snapshot at 50. Restarted,
+    // n4 replayed the removal as in progress, then installed n2's snapshot, which covered it: never
+    // applied again, it stayed in progress, and once n4 led again every membership change (the
+    // next scale-up's additions) waited for it for ever.
+    run(9236);
+  }
+
   static void run(long seed) {
     System.out.println("MembershipCampaign seed " + seed);
     try (InProcessCluster c = InProcessCluster.builder().nodes(5).seed(seed).requestTimeout(5_000).build()) {
@@ -81,6 +95,28 @@ class MembershipCampaignTest {
       int changes = 0;
       for (int step = 0; step < 140; step++) {
         int action = rnd.nextInt(100);
+        if (TRACE) {
+          StringBuilder b = new StringBuilder("step " + step + " action " + action + " at " + c.simulation().now()
+              + " ms, " + acked.size() + " acked, down " + down);
+          for (ClusterNode n : c.liveNodes()) {
+            var r = n.replica("M");
+            b.append("\n  ").append(n.name()).append('(').append(n.id()).append(") ");
+            if (r != null && r.host() != null) {
+              var rn = r.host().node();
+              b.append(rn.state()).append(" term=").append(rn.term()).append(" leader=").append(rn.leaderId())
+                  .append(" last=").append(rn.lastIndex()).append(" commit=").append(rn.commitIndex())
+                  .append(" snap=").append(rn.snapshotIndex()).append(" paused=").append(rn.isPaused())
+                  .append(" change=").append(rn.membershipChangeInProgress()).append(" peers=").append(rn.peerIds())
+                  .append(" migration=").append(r.migrationStatus()).append(" lastSeq=").append(r.store().lastSeq());
+            } else {
+              b.append(r == null ? "none" : "R1");
+            }
+            var sa = n.assignments().get("M");
+            b.append(" assigned=").append(sa == null ? null : sa.group().peers())
+                .append(sa == null || sa.group().desired() == null ? "" : " desired=" + sa.group().desired().peers());
+          }
+          System.out.println(b);
+        }
         if (action < 55) {
           ClusterNode l = c.streamLeader("M");
           if (l == null) {
@@ -147,7 +183,14 @@ class MembershipCampaignTest {
       try {
         c.awaitMigrated("M", T);
       } catch (IllegalStateException e) {
-        throw new IllegalStateException(e.getMessage() + c.describe("M"), e);
+        StringBuilder b = new StringBuilder(c.describe("M"));
+        for (ClusterNode n : c.liveNodes()) {
+          StreamAssignment sa = n.assignments().get("M");
+          b.append('\n').append(n.name()).append(" (").append(n.id()).append(") group=")
+              .append(sa == null ? null : sa.group()).append(" migration=")
+              .append(n.replica("M") == null ? null : n.replica("M").migrationStatus());
+        }
+        throw new IllegalStateException(e.getMessage() + b, e);
       }
       List<ClusterNode> rs = c.replicas("M");
       int replicas = (int) c.streamLeader("M").assignments().get("M").config().replicas();
