@@ -4,6 +4,7 @@ import io.jscluster.raft.log.FsyncPolicy;
 import io.jscluster.raft.log.LogException;
 import io.jscluster.raft.log.LogRecord;
 import io.jscluster.raft.log.RaftLog;
+import io.jscluster.raft.wal.FileRaftLog;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Truncations are forced before they return (on the caller's thread), so records cut off can
  * never reappear behind newer ones after a power loss. Compactions need no force: the first index
  * is recorded atomically and durably, and stale segment files are deleted on reopening.
+ *
+ * <p>A segment file is forced when its size changed since its last force, or when the wrapped log
+ * is a {@link FileRaftLog} that reports having written it ({@link FileRaftLog#takeWrittenSegments}):
+ * with spare segments on, records are written over a reused file without changing its size.
  *
  * <p>The wrapped log must use {@link FsyncPolicy#NEVER} (it never forces by itself); this log
  * reports {@link FsyncPolicy#ON_SYNC}, the policy it honours. The files are forced through handles
@@ -84,6 +89,12 @@ public final class BackgroundSyncLog implements RaftLog {
   /** Files forced, by path; touched only under {@link #forceLock}. */
   private final Map<Path, Handle> channels = new HashMap<>();
   private final Runnable forceTask = this::forceRequested;
+  /**
+   * Segment files the wrapped {@link FileRaftLog} wrote since they were last forced; added on the
+   * node's thread before the sync generation that covers the writes is published, taken by the
+   * forcing thread after it read that generation.
+   */
+  private final Set<Path> writtenSegments = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile long requested;
   private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
   /** The newest generation forced; under {@link #forceLock}. */
@@ -249,6 +260,9 @@ public final class BackgroundSyncLog implements RaftLog {
   public void sync() {
     checkWritable();
     delegate.sync();
+    if (delegate instanceof FileRaftLog f) {
+      writtenSegments.addAll(f.takeWrittenSegments());
+    }
     requested++;
     outstanding.add(new long[] {requested, delegate.lastIndex()});
     // One queued task at a time: it forces whatever was requested when it starts.
@@ -378,12 +392,16 @@ public final class BackgroundSyncLog implements RaftLog {
           appeared = true;
         }
         long size = attrs.size();
-        if (size != h.forcedSize || force) {
+        boolean written = writtenSegments.remove(p);
+        if (size != h.forcedSize || force || written) {
           h.channel.force(false);
           h.forcedSize = size;
         }
       }
     }
+    // Files gone since (compacted into spares or deleted) need no force; a file that appears
+    // later is forced as new anyway.
+    writtenSegments.retainAll(seen);
     for (Iterator<Map.Entry<Path, Handle>> it = channels.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Path, Handle> e = it.next();
       if (!seen.contains(e.getKey())) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,8 +33,14 @@ import org.openjdk.jmh.annotations.TearDown;
  * megabytes} (10^6 bytes/s) are summed over the threads. A publish or catch-up target above these
  * figures cannot be met on the machine, whatever the code does.
  *
- * <p>Each file is truncated back to zero after 256 MiB so an iteration never fills the disk;
- * truncation is one metadata operation per 256 MiB and does not change the figure measurably.
+ * <p>{@code mode=append} (the default) extends the file with every write, as a WAL writing a fresh
+ * segment does; the file is truncated back to zero after 256 MiB so an iteration never fills the
+ * disk. {@code mode=overwrite} first writes and forces the whole 64 MiB file once (untimed, per
+ * iteration), then writes over it from the start again and again, as a WAL writing into a recycled
+ * segment does: on ext4 such a write allocates nothing and changes no size, so its {@code
+ * fdatasync} needs no journal commit. {@code mode=mixed}: every other thread overwrites, the
+ * others append (an R3 cluster whose WALs recycle segments while its stores append). Comparing
+ * them shows what preallocated or recycled log segments can gain on the machine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -41,6 +48,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class DiskCeilingBenchmark {
 
   private static final long WRAP_BYTES = 256L << 20;
+  private static final long OVERWRITE_BYTES = 64L << 20;
 
   /** Records written (and then forced) per operation. */
   @Param({"64", "512", "4096", "16384"})
@@ -49,6 +57,16 @@ public class DiskCeilingBenchmark {
   /** Bytes per record. */
   @Param({"1024"})
   public int recordBytes;
+
+  /**
+   * {@code append}: every write extends the file; {@code overwrite}: writes over a written file;
+   * {@code mixed}: half the threads each.
+   */
+  @Param({"append"})
+  public String mode;
+
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private boolean overwrite;
 
   private Path dir;
   private FileChannel channel;
@@ -83,6 +101,23 @@ public class DiskCeilingBenchmark {
     buffer = ByteBuffer.allocateDirect(bytes.length);
     buffer.put(bytes).flip();
     position = 0;
+    overwrite = switch (mode) {
+      case "append" -> false;
+      case "overwrite" -> true;
+      case "mixed" -> (THREADS.getAndIncrement() & 1) == 1;
+      default -> throw new IllegalArgumentException("mode must be append, overwrite or mixed: "
+          + mode);
+    };
+    if (overwrite) {
+      long filled = 0;
+      while (filled < OVERWRITE_BYTES) {
+        buffer.rewind();
+        while (buffer.hasRemaining()) {
+          filled += channel.write(buffer, filled);
+        }
+      }
+      channel.force(true);
+    }
   }
 
   /** Closes and deletes this thread's file. */
@@ -96,7 +131,11 @@ public class DiskCeilingBenchmark {
   /** One batch written with one positional write, then forced. */
   @Benchmark
   public long writeBatchThenForce(Written written) throws IOException {
-    if (position >= WRAP_BYTES) {
+    if (overwrite) {
+      if (position + buffer.capacity() > OVERWRITE_BYTES) {
+        position = 0;
+      }
+    } else if (position >= WRAP_BYTES) {
       channel.truncate(0);
       position = 0;
     }

@@ -47,6 +47,22 @@ import org.slf4j.LoggerFactory;
  * also holds live records: recovery finds the next valid record and goes on, so garbage cannot
  * cost live records, and reports it as compacted damage ({@link WalRecovery#compactedDamage()}).
  *
+ * <p><b>Spare segments</b> ({@link WalOptions#spareSegments()} above 0). A compaction renames
+ * segment files wholly below the first index to {@code <n>.spare} instead of deleting them (up to
+ * that many), and the next new segment is made from a spare: its header is written over the old
+ * one and forced, then it is renamed to the segment's name; later records are written over the
+ * old contents. Every write of records is then followed by an <em>end marker</em> (a record
+ * header with length 0, term 0, the next index and a valid checksum) which the next write
+ * overwrites, so recovery stops at the end marker and never reads the old contents behind it.
+ * Those old contents cannot pass for records anyway: they hold indexes below the segment's base
+ * (compaction never lowers the first index within an epoch; a reset starts a new epoch and
+ * deletes the spares; truncation deletes, never recycles). Spares left by a previous process are
+ * deleted on opening. Writers that force the files themselves (see {@code BackgroundSyncLog})
+ * learn which segments were written from {@link #takeWrittenSegments()}, since a write over a
+ * spare does not change the file's size. A write torn by a power loss inside a reused segment is
+ * reported as corruption rather than as a torn tail (the bytes behind it are old contents, not
+ * zeros); the log is cut at the same place either way.
+ *
  * <p><b>Directories.</b> The log's directory is created durably (its parent fsynced; the parent
  * of an existing one is fsynced once on open). Creating or deleting a segment file marks the
  * directory dirty, and the next force fsyncs it together with the segments.
@@ -65,6 +81,8 @@ public final class FileRaftLog implements RaftLog {
   static final String LOCK_FILE = "wal.lock";
   // Records up to this size are read with a single pread through a reused buffer.
   private static final int READ_SCRATCH_LIMIT = 1 << 20;
+  /** Suffix of spare segment files (not segments: recovery deletes them). */
+  static final String SPARE_SUFFIX = ".spare";
 
   private final Path dir;
   private final WalOptions options;
@@ -72,6 +90,14 @@ public final class FileRaftLog implements RaftLog {
   private final List<Segment> segments = new ArrayList<>();
   private final ByteBuffer writeBuffer;
   private final byte[] header = new byte[WalFormat.RECORD_HEADER];
+  private final byte[] endMarker = new byte[WalFormat.RECORD_HEADER];
+  /** Bytes of the write buffer kept free for the end marker: its size with spares on, else 0. */
+  private final int endReserve;
+  /** Spare segment files, oldest first. */
+  private final java.util.ArrayDeque<Path> spares = new java.util.ArrayDeque<>();
+  private long spareCounter;
+  /** Segment files written since the last {@link #takeWrittenSegments()}. */
+  private final java.util.LinkedHashSet<Path> written = new java.util.LinkedHashSet<>();
   private final ByteBuffer readHeader =
       ByteBuffer.allocate(WalFormat.RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
   private final CRC32C crc = new CRC32C();
@@ -95,7 +121,8 @@ public final class FileRaftLog implements RaftLog {
     this.dir = dir;
     this.options = options;
     this.opener = opener;
-    this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
+    this.endReserve = options.spareSegments() > 0 ? WalFormat.RECORD_HEADER : 0;
+    this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferBytes() + endReserve);
     if (!DurableFiles.createDirectories(dir)) {
       // It may have been created by a process that crashed before making its entry durable.
       DurableFiles.syncParent(dir);
@@ -177,6 +204,26 @@ public final class FileRaftLog implements RaftLog {
   /** The number of segment files currently in use. */
   public int segmentCount() {
     return segments.size();
+  }
+
+  /** The number of spare segment files kept for reuse (0 unless spares are on). */
+  public int spareCount() {
+    return spares.size();
+  }
+
+  /**
+   * The segment files written (records, end markers, headers or truncations) since the last call,
+   * and forgets them. For a caller that forces the files through handles of its own: a write over
+   * a spare segment leaves the file's size unchanged, so the size cannot tell it what to force.
+   * Same thread as every other call.
+   */
+  public List<Path> takeWrittenSegments() {
+    if (written.isEmpty()) {
+      return List.of();
+    }
+    List<Path> out = new ArrayList<>(written);
+    written.clear();
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -328,6 +375,7 @@ public final class FileRaftLog implements RaftLog {
         s.channel.truncate(cut);
         s.dropFrom(index + 1);
         s.dirty = true;
+        written.add(s.path);
         active = s;
         bufferFileOffset = cut;
         if (options.fsyncPolicy() != FsyncPolicy.NEVER) {
@@ -354,7 +402,7 @@ public final class FileRaftLog implements RaftLog {
         writeMeta(index + 1, epoch);
         writeBuffer.clear();
         while (!segments.isEmpty()) {
-          deleteSegment(segments.remove(0));
+          retireSegment(segments.remove(0));
         }
         first = index + 1;
         last = index;
@@ -365,7 +413,7 @@ public final class FileRaftLog implements RaftLog {
         writeMeta(index + 1, epoch);
         first = index + 1;
         while (segments.get(0).lastIndex() < first) {
-          deleteSegment(segments.remove(0));
+          retireSegment(segments.remove(0));
         }
       }
       if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
@@ -468,16 +516,21 @@ public final class FileRaftLog implements RaftLog {
     }
     long offset = active.end;
     WalFormat.encodeRecordHeader(header, data.length, index, term, data, crc);
-    if (size > writeBuffer.remaining()) {
+    if (size > writeBuffer.remaining() - endReserve) {
       flushBuffer();
     }
-    if (size <= writeBuffer.remaining()) {
+    if (size <= writeBuffer.remaining() - endReserve) {
       writeBuffer.put(header).put(data);
     } else {
       // Larger than the whole buffer: straight to the file.
       writeFully(active.channel, ByteBuffer.wrap(header), offset);
       writeFully(active.channel, ByteBuffer.wrap(data), offset + WalFormat.RECORD_HEADER);
       bufferFileOffset = offset + size;
+      if (endReserve > 0) {
+        WalFormat.encodeEndMarker(endMarker, index + 1, crc);
+        writeFully(active.channel, ByteBuffer.wrap(endMarker), bufferFileOffset);
+      }
+      written.add(active.path);
     }
     active.add((int) offset, term);
     active.end = offset + size;
@@ -489,10 +542,17 @@ public final class FileRaftLog implements RaftLog {
     if (writeBuffer.position() == 0) {
       return;
     }
+    int records = writeBuffer.position();
+    if (endReserve > 0) {
+      // Written with the records and overwritten by the next write: where recovery stops.
+      WalFormat.encodeEndMarker(endMarker, last + 1, crc);
+      writeBuffer.put(endMarker);
+    }
     writeBuffer.flip();
     writeFully(active.channel, writeBuffer, bufferFileOffset);
-    bufferFileOffset += writeBuffer.limit();
+    bufferFileOffset += records;
     writeBuffer.clear();
+    written.add(active.path);
   }
 
   /** Writes out the buffer and forces every segment written since the last force. */
@@ -528,6 +588,8 @@ public final class FileRaftLog implements RaftLog {
     while (!segments.isEmpty()) {
       deleteSegment(segments.remove(segments.size() - 1));
     }
+    // A spare's old records belong to the old epoch, whose indexes the new one may use again.
+    deleteSpares();
     first = newFirst;
     last = newFirst - 1;
     active = createSegment(newFirst);
@@ -538,14 +600,53 @@ public final class FileRaftLog implements RaftLog {
 
   private Segment createSegment(long base) throws IOException {
     Path path = dir.resolve(WalFormat.segmentName(base));
+    Path spare = spares.pollFirst();
+    if (spare != null) {
+      return reuseSpare(spare, base, path);
+    }
     FileChannel ch = opener.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     Segment s = new Segment(base, path, ch, WalFormat.SEGMENT_HEADER);
     // Registered before writing so that close() releases the channel even if the write fails.
     segments.add(s);
-    writeFully(ch, WalFormat.encodeSegmentHeader(base, epoch, crc), 0);
+    ByteBuffer h = WalFormat.encodeSegmentHeader(base, epoch, crc);
+    writeFully(ch, h, 0);
+    if (endReserve > 0) {
+      WalFormat.encodeEndMarker(endMarker, base, crc);
+      writeFully(ch, ByteBuffer.wrap(endMarker), WalFormat.SEGMENT_HEADER);
+    }
     s.dirty = true;
     dirDirty = true;
+    written.add(path);
+    bufferFileOffset = WalFormat.SEGMENT_HEADER;
+    return s;
+  }
+
+  /**
+   * Makes segment {@code base} from a spare file: the new header and an end marker behind it are
+   * written over the old header and forced before the rename, so that a file under a segment's
+   * name never carries another segment's header (after a crash that would read as corruption).
+   */
+  private Segment reuseSpare(Path spare, long base, Path path) throws IOException {
+    FileChannel ch = opener.open(spare, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      ByteBuffer h = ByteBuffer.allocate(WalFormat.SEGMENT_HEADER + WalFormat.RECORD_HEADER);
+      h.put(WalFormat.encodeSegmentHeader(base, epoch, crc));
+      WalFormat.encodeEndMarker(endMarker, base, crc);
+      h.put(endMarker).flip();
+      writeFully(ch, h, 0);
+      ch.force(false);
+      Files.move(spare, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      Files.deleteIfExists(spare);
+      throw e;
+    }
+    Segment s = new Segment(base, path, ch, WalFormat.SEGMENT_HEADER);
+    segments.add(s);
+    s.dirty = true;
+    dirDirty = true;
+    written.add(path);
     bufferFileOffset = WalFormat.SEGMENT_HEADER;
     return s;
   }
@@ -553,7 +654,32 @@ public final class FileRaftLog implements RaftLog {
   private void deleteSegment(Segment s) throws IOException {
     s.close();
     Files.deleteIfExists(s.path);
+    written.remove(s.path);
     dirDirty = true;
+  }
+
+  /**
+   * Removes a compacted segment: kept as a spare when spares are on and there is room, else
+   * deleted. Its records are all below the first index, which never decreases within the epoch.
+   */
+  private void retireSegment(Segment s) throws IOException {
+    if (spares.size() >= options.spareSegments()) {
+      deleteSegment(s);
+      return;
+    }
+    s.close();
+    written.remove(s.path);
+    Path spare = dir.resolve((++spareCounter) + SPARE_SUFFIX);
+    Files.move(s.path, spare, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    spares.addLast(spare);
+    dirDirty = true;
+  }
+
+  private void deleteSpares() throws IOException {
+    while (!spares.isEmpty()) {
+      Files.deleteIfExists(spares.pollFirst());
+      dirDirty = true;
+    }
   }
 
   private void writeMeta(long newFirst, long newEpoch) throws IOException {
@@ -620,6 +746,7 @@ public final class FileRaftLog implements RaftLog {
 
   private WalRecovery recover() throws IOException {
     List<String> notes = new ArrayList<>();
+    boolean dirDirtyAtOpen = false;
     long metaFirst = 1;
     boolean haveMeta = false;
     byte[] meta = DurableFiles.readIfExists(dir.resolve(WalFormat.META_FILE), 4096);
@@ -638,7 +765,14 @@ public final class FileRaftLog implements RaftLog {
     TreeMap<Long, Path> files = new TreeMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
-        WalFormat.parseSegmentName(p.getFileName().toString()).ifPresent(b -> files.put(b, p));
+        String name = p.getFileName().toString();
+        if (name.endsWith(SPARE_SUFFIX)) {
+          // A spare's old contents are of unknown age after a restart: not reused.
+          Files.deleteIfExists(p);
+          dirDirtyAtOpen = true;
+          continue;
+        }
+        WalFormat.parseSegmentName(name).ifPresent(b -> files.put(b, p));
       }
     }
 
@@ -777,7 +911,7 @@ public final class FileRaftLog implements RaftLog {
     } else {
       last = lastRecord;
     }
-    dirDirty = deleted > 0;
+    dirDirty = deleted > 0 || dirDirtyAtOpen;
     if (segments.isEmpty()) {
       active = createSegment(first);
     } else {
@@ -787,6 +921,7 @@ public final class FileRaftLog implements RaftLog {
     // Repairs are durable before anything is served.
     force();
     forces = 0;
+    written.clear();
     return new WalRecovery(first, last, last - first + 1, scans.size(), bytesTruncated, deleted,
         Optional.ofNullable(damage), compacted, notes);
   }
@@ -878,6 +1013,11 @@ public final class FileRaftLog implements RaftLog {
           long storedIndex = buf.getLong(at + 8);
           long term = buf.getLong(at + 16);
           long end = pos + WalFormat.RECORD_HEADER + length;
+          if (length == 0 && term == 0 && storedIndex == index
+              && checksumMatches(seg.channel, pos, 0)) {
+            // The end marker of a segment written with spares on: what follows is not the log.
+            return null;
+          }
           if (length > maxRecord) {
             problem = "record length " + length + " exceeds the limit";
             partial = end > size;

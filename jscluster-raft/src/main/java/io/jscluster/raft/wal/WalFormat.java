@@ -23,8 +23,11 @@ import java.util.zip.CRC32C;
  *   0  length  u32 payload length
  *   4  crc     u32 over bytes 0..4, 8..24 and the payload
  *   8  index   u64
- *  16  term    u64
+ *  16  term    u64 (positive)
  *  24  payload
+ * end marker (24 bytes, only with spare segments on; overwritten by the next write)
+ *   a record header with length 0, term 0, the index the next record will have and its crc;
+ *   recovery ends the segment there, whatever follows (old contents of a reused file)
  * wal.meta (20 bytes, replaced atomically)
  *   0  first   u64 first index served
  *   8  epoch   u64 current epoch
@@ -89,6 +92,17 @@ final class WalFormat {
     crc.update(header, 8, 16);
     crc.update(payload, 0, length);
     putInt(header, 4, (int) crc.getValue());
+  }
+
+  /** Fills {@code marker} (24 bytes) with the end marker standing where record {@code next} goes. */
+  static void encodeEndMarker(byte[] marker, long next, CRC32C crc) {
+    putInt(marker, 0, 0);
+    putLong(marker, 8, next);
+    putLong(marker, 16, 0);
+    crc.reset();
+    crc.update(marker, 0, 4);
+    crc.update(marker, 8, 16);
+    putInt(marker, 4, (int) crc.getValue());
   }
 
   static byte[] encodeMeta(long first, long epoch, CRC32C crc) {

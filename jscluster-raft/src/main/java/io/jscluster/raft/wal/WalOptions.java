@@ -15,6 +15,12 @@ import java.util.function.LongSupplier;
  * @param writeBufferBytes records are gathered in a buffer of this size before being written
  * @param maxRecordBytes the largest payload accepted, and believed when recovering
  * @param nanoClock monotonic clock for {@link FsyncPolicy#INTERVAL}, in nanoseconds
+ * @param spareSegments how many segment files a compaction keeps as spares instead of deleting
+ *     them, to be written over by the next segments (0, the default, deletes them): a write over
+ *     allocated blocks needs no block allocation and no size change, so the file system has no
+ *     metadata to commit when it is forced. With spares on, every write to a segment is followed
+ *     by an end marker (see {@link FileRaftLog}), so that recovery never mistakes the old contents
+ *     of a reused file for records.
  */
 public record WalOptions(
     FsyncPolicy fsyncPolicy,
@@ -22,7 +28,8 @@ public record WalOptions(
     int segmentBytes,
     int writeBufferBytes,
     int maxRecordBytes,
-    LongSupplier nanoClock) {
+    LongSupplier nanoClock,
+    int spareSegments) {
 
   /** Upper bound of {@link #segmentBytes} and {@link #maxRecordBytes}: offsets stay in an int. */
   public static final int MAX_SIZE = 1 << 30;
@@ -44,50 +51,73 @@ public record WalOptions(
     if (maxRecordBytes < 1 || maxRecordBytes > MAX_SIZE) {
       throw new IllegalArgumentException("maxRecordBytes must be in [1, 2^30]");
     }
+    if (spareSegments < 0 || spareSegments > MAX_SPARES) {
+      throw new IllegalArgumentException("spareSegments must be in [0, " + MAX_SPARES + "]: "
+          + spareSegments);
+    }
+  }
+
+  /** Upper bound of {@link #spareSegments}. */
+  public static final int MAX_SPARES = 16;
+
+  /** The same settings with {@code spareSegments} 0, as before spares existed. */
+  public WalOptions(FsyncPolicy fsyncPolicy, Duration syncInterval, int segmentBytes,
+      int writeBufferBytes, int maxRecordBytes, LongSupplier nanoClock) {
+    this(fsyncPolicy, syncInterval, segmentBytes, writeBufferBytes, maxRecordBytes, nanoClock, 0);
   }
 
   /**
    * ALWAYS, 64 MiB segments, a 256 KiB write buffer, records up to 256 MiB, a 100 ms interval
-   * (used only if the policy is changed to INTERVAL), {@link System#nanoTime()}.
+   * (used only if the policy is changed to INTERVAL), {@link System#nanoTime()}, no spare
+   * segments.
    */
   public static WalOptions defaults() {
     return new WalOptions(FsyncPolicy.ALWAYS, Duration.ofMillis(100), 64 << 20, 256 << 10,
-        256 << 20, System::nanoTime);
+        256 << 20, System::nanoTime, 0);
   }
 
   /** A copy with another fsync policy. */
   public WalOptions withFsyncPolicy(FsyncPolicy policy) {
     return new WalOptions(policy, syncInterval, segmentBytes, writeBufferBytes, maxRecordBytes,
-        nanoClock);
+        nanoClock, spareSegments);
   }
 
   /** A copy with {@link FsyncPolicy#INTERVAL} and this interval. */
   public WalOptions withSyncInterval(Duration interval) {
     return new WalOptions(FsyncPolicy.INTERVAL, interval, segmentBytes, writeBufferBytes,
-        maxRecordBytes, nanoClock);
+        maxRecordBytes, nanoClock, spareSegments);
   }
 
   /** A copy with another segment size. */
   public WalOptions withSegmentBytes(int bytes) {
     return new WalOptions(fsyncPolicy, syncInterval, bytes, writeBufferBytes, maxRecordBytes,
-        nanoClock);
+        nanoClock, spareSegments);
   }
 
   /** A copy with another write-buffer size. */
   public WalOptions withWriteBufferBytes(int bytes) {
     return new WalOptions(fsyncPolicy, syncInterval, segmentBytes, bytes, maxRecordBytes,
-        nanoClock);
+        nanoClock, spareSegments);
   }
 
   /** A copy with another record size limit. */
   public WalOptions withMaxRecordBytes(int bytes) {
     return new WalOptions(fsyncPolicy, syncInterval, segmentBytes, writeBufferBytes, bytes,
-        nanoClock);
+        nanoClock, spareSegments);
+  }
+
+  /**
+   * A copy keeping up to {@code count} compacted segment files as spares for later segments to
+   * be written over (0 turns spares off).
+   */
+  public WalOptions withSpareSegments(int count) {
+    return new WalOptions(fsyncPolicy, syncInterval, segmentBytes, writeBufferBytes,
+        maxRecordBytes, nanoClock, count);
   }
 
   /** A copy with another clock (tests drive INTERVAL with a fake one). */
   public WalOptions withNanoClock(LongSupplier clock) {
     return new WalOptions(fsyncPolicy, syncInterval, segmentBytes, writeBufferBytes,
-        maxRecordBytes, clock);
+        maxRecordBytes, clock, spareSegments);
   }
 }
