@@ -30,7 +30,8 @@ class FileRaftLogTest {
 
   @TempDir Path dir;
 
-  private static byte[] payload(long i, int size) {
+  /** A recognisable payload for record {@code i}: {@code #i#} then bytes derived from {@code i}. */
+  static byte[] payload(long i, int size) {
     byte[] b = new byte[size];
     byte[] tag = ("#" + i + "#").getBytes(StandardCharsets.US_ASCII);
     for (int k = 0; k < size; k++) {

@@ -7,7 +7,6 @@ import io.jscluster.raft.log.LogRecord;
 import io.jscluster.testing.SeedRange;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,19 +32,10 @@ class WalSpareSegmentsTest {
 
   @TempDir Path root;
 
-  private static byte[] payload(long i, int size) {
-    byte[] b = new byte[size];
-    byte[] tag = ("#" + i + "#").getBytes(StandardCharsets.US_ASCII);
-    for (int k = 0; k < size; k++) {
-      b[k] = k < tag.length ? tag[k] : (byte) (i * 31 + k);
-    }
-    return b;
-  }
-
   private static void appendRange(FileRaftLog log, long from, long to, long term) {
     List<LogRecord> batch = new ArrayList<>();
     for (long i = from; i <= to; i++) {
-      batch.add(new LogRecord(i, term, payload(i, 100)));
+      batch.add(new LogRecord(i, term, FileRaftLogTest.payload(i, 100)));
     }
     log.appendAll(batch);
   }
@@ -73,7 +63,7 @@ class WalSpareSegmentsTest {
     assertThat(log.lastIndex()).isEqualTo(to);
     for (long i = from; i <= to; i++) {
       LogRecord r = log.read(i);
-      assertThat(r.data()).as("record %d", i).isEqualTo(payload(i, 100));
+      assertThat(r.data()).as("record %d", i).isEqualTo(FileRaftLogTest.payload(i, 100));
     }
   }
 
@@ -152,12 +142,12 @@ class WalSpareSegmentsTest {
     Path seg = copy.resolve(WalFormat.segmentName(2 * PER_SEGMENT + 1));
     long at = WalFormat.SEGMENT_HEADER + 3L * 124;
     byte[] h = new byte[WalFormat.RECORD_HEADER];
-    WalFormat.encodeRecordHeader(h, 100, 2 * PER_SEGMENT + 4, 1, payload(2 * PER_SEGMENT + 4, 100),
+    WalFormat.encodeRecordHeader(h, 100, 2 * PER_SEGMENT + 4, 1, FileRaftLogTest.payload(2 * PER_SEGMENT + 4, 100),
         new java.util.zip.CRC32C());
     try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
       raf.seek(at);
       raf.write(h);
-      raf.write(payload(2 * PER_SEGMENT + 4, 40));
+      raf.write(FileRaftLogTest.payload(2 * PER_SEGMENT + 4, 40));
     }
     try (FileRaftLog reopened = FileRaftLog.open(copy, SPARES)) {
       assertThat(reopened.recovery().damage()).isPresent();
