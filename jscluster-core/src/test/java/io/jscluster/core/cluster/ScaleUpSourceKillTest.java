@@ -28,10 +28,33 @@ import org.junit.jupiter.api.io.TempDir;
  * others (so its meta log cannot catch up past what its own replay reaches) or kept down for a
  * while. Whatever the restarted source and the rest acknowledge meanwhile must, after healing, be
  * on every replica once at its acknowledged sequence, with identical replicas.
+ *
+ * <p>Two stretches without acknowledgements are expected (traced at seed 1015, see {@link
+ * #seed1015SourceKilledBeforeItsMigrationAddedPeersIsAloneAndDownUntilItsElection}): the scale-up
+ * is carried out by the stream leader's migration (nats-server {@code runStreamMigration}), which
+ * asks the meta leader to add the new peers only on its third 500 ms step; killed before that, the
+ * source leaves an assignment that still lists only itself, so no other node holds a replica and
+ * the stream is down until the source is back. A restarted source leads its one-member group only
+ * after a random election timeout (NRG: 4-9 s, no immediate campaign once the term is above 0), so
+ * publishes 2 s after the restart are always refused. {@code -Djscluster.campaign.trace=true}
+ * prints each change of every node's meta and stream state at 10 ms resolution.
  */
 class ScaleUpSourceKillTest {
 
   static final long T = 300_000;
+
+  /** {@code -Djscluster.campaign.trace=true} prints every change of the nodes' state (for replays). */
+  static final boolean TRACE = Boolean.getBoolean("jscluster.campaign.trace");
+
+  /**
+   * What one run acknowledged where.
+   *
+   * @param groupAcks acknowledged by the group while the source was down or cut off
+   * @param firstAloneAcks acknowledged by the cut-off source 2 s after its restart
+   * @param secondAloneAcks acknowledged by the cut-off source 7 s after its restart
+   * @param othersHeldReplica whether a node other than the source held a replica while it was down
+   */
+  record Outcome(int groupAcks, int firstAloneAcks, int secondAloneAcks, boolean othersHeldReplica) {}
 
   static StreamConfig cfg(int replicas) {
     return StreamConfigs.builder("S").subjects("s.>").replicas(replicas).storage(StorageType.FILE).build();
@@ -64,11 +87,33 @@ class ScaleUpSourceKillTest {
     }
   }
 
+  @Test
+  @DisplayName("Seed 1015: the source killed 1180 ms after the scale-up commits, before its migration asked"
+      + " for the new peers, leaves the stream down until it is back; restarted cut off, it takes publishes"
+      + " only once its election timeout elapsed")
+  void seed1015SourceKilledBeforeItsMigrationAddedPeersIsAloneAndDownUntilItsElection(@TempDir Path dir) {
+    // Virtual time: scale-up committed at 4115 ms; n3 (the source) created its one-member group
+    // and led it at 4175 (term 1, immediate campaign of the preferred peer at term 0). Migration
+    // steps every 500 ms: 4675 asked the meta leader to record its term (meta entry 4), 5175
+    // installed the stream snapshot; the next step (5675) would have asked for the new peers.
+    // Killed at 5295, so the assignment kept peers=[n3]: no other node had a replica and nothing
+    // was acknowledged until 14295. Restarted cut off at 14295, n3 replayed its meta log to
+    // commit 3 of 4 and recreated its group at term 1; with a term above 0 it waits a random
+    // election timeout (5160 ms here, NRG 4-9 s) and leads at 19455 (term 2). The batch at 16295
+    // got 10009 (no leader), the one at 21295 was acknowledged at 11-13; after the heal the
+    // migration requested the desired state again (term 2) and finished with all 18 messages.
+    Outcome o = run(1015, 1180, true, dir);
+    assertThat(o.othersHeldReplica()).as("a replica beyond the source before the expand step").isFalse();
+    assertThat(o.groupAcks()).isZero();
+    assertThat(o.firstAloneAcks()).as("acknowledged before the election timeout elapsed").isZero();
+    assertThat(o.secondAloneAcks()).as("acknowledged once the source led its one-member group").isEqualTo(3);
+  }
+
   /**
    * @param killDelay virtual ms between the committed scale-up and the kill; -1 kills once the R3
    *     group finished forming and acknowledged publishes of its own
    */
-  static void run(long seed, long killDelay, boolean restartIsolated, Path dir) {
+  static Outcome run(long seed, long killDelay, boolean restartIsolated, Path dir) {
     String label = "seed " + seed + ", kill " + (killDelay < 0 ? "after the group formed" : killDelay + " ms")
         + " after the commit, restart " + (restartIsolated ? "isolated" : "after a while down");
     System.out.println("ScaleUpSourceKill " + label);
@@ -82,7 +127,9 @@ class ScaleUpSourceKillTest {
       publishVia(c, c.replicas("S").get(0), 10, acked, next);
       String source = c.replicas("S").get(0).name();
       int groupAcks = 0;
-      int aloneAcks = 0;
+      int firstAlone = 0;
+      int secondAlone = 0;
+      boolean othersHeld = false;
 
       CompletableFuture<StreamAssignment> up = c.metaLeader().updateStream(cfg(3));
       c.runUntil(up::isDone, 10_000);
@@ -92,13 +139,14 @@ class ScaleUpSourceKillTest {
         ClusterNode l = c.awaitStreamLeader("S", T);
         groupAcks += publishVia(c, l, 10, acked, next);
       } else {
-        c.runFor(killDelay);
+        watch(c, killDelay);
       }
       c.kill(source);
 
       // The others go on: whoever leads the group (if it formed) takes publishes.
       for (int round = 0; round < 3; round++) {
-        c.runFor(3_000);
+        watch(c, 3_000);
+        othersHeld |= !c.replicas("S").isEmpty();
         ClusterNode l = c.streamLeader("S");
         if (l != null) {
           groupAcks += publishVia(c, l, 3, acked, next);
@@ -109,17 +157,17 @@ class ScaleUpSourceKillTest {
         c.restart(source);
         // The source's own view after its replay, with no meta contact: it must not take
         // publishes as an R1 stream the rest of the cluster moved away from.
-        c.runFor(2_000);
-        aloneAcks += publishVia(c, c.node(source), 3, acked, next);
-        c.runFor(5_000);
-        aloneAcks += publishVia(c, c.node(source), 3, acked, next);
+        watch(c, 2_000);
+        firstAlone = publishVia(c, c.node(source), 3, acked, next);
+        watch(c, 5_000);
+        secondAlone = publishVia(c, c.node(source), 3, acked, next);
         ClusterNode l = c.streamLeader("S");
         if (l != null && !l.name().equals(source)) {
           groupAcks += publishVia(c, l, 3, acked, next);
         }
         c.heal();
       } else {
-        c.runFor(20_000);
+        watch(c, 20_000);
         c.restart(source);
       }
       c.awaitMetaLeader(T);
@@ -138,8 +186,44 @@ class ScaleUpSourceKillTest {
       }
       assertThat(c.replicas("S")).as(label).hasSize(3);
       System.out.println("ScaleUpSourceKill " + label + ": " + acked.size() + " acked (" + groupAcks
-          + " by the group while the source was down or cut off, " + aloneAcks + " by the cut-off source), R3 on "
+          + " by the group while the source was down or cut off, " + (firstAlone + secondAlone)
+          + " by the cut-off source), R3 on "
           + MembershipScenariosTest.names(c, "S"));
+      return new Outcome(groupAcks, firstAlone, secondAlone, othersHeld);
+    }
+  }
+
+  /** Runs {@code ms} of virtual time; when tracing, prints every change of the nodes' state. */
+  static void watch(InProcessCluster c, long ms) {
+    if (!TRACE) {
+      c.runFor(ms);
+      return;
+    }
+    String last = "";
+    long end = c.simulation().now() + ms;
+    while (c.simulation().now() < end) {
+      c.runFor(Math.min(10, end - c.simulation().now()));
+      StringBuilder b = new StringBuilder();
+      for (ClusterNode n : c.liveNodes()) {
+        var meta = n.metaHost().node();
+        b.append(n.name()).append(" meta ").append(meta.state()).append(" commit=").append(meta.commitIndex())
+            .append(" applied=").append(meta.appliedIndex());
+        var r = n.replica("S");
+        if (r != null && r.host() != null) {
+          var rn = r.host().node();
+          b.append(", S ").append(rn.state()).append(" term=").append(rn.term()).append(" snap=")
+              .append(rn.snapshotIndex()).append(" lastSeq=").append(r.store().lastSeq()).append(" migration=")
+              .append(r.migrationStatus());
+        }
+        var sa = n.assignments().get("S");
+        b.append(", assigned=").append(sa == null ? null : sa.group().peers()).append(sa == null
+            || sa.group().desired() == null ? "" : " desired=" + sa.group().desired().peers() + " term="
+            + sa.group().desired().term()).append("; ");
+      }
+      if (!b.toString().equals(last)) {
+        last = b.toString();
+        System.out.println("ScaleUpSourceKill at " + c.simulation().now() + " ms: " + b);
+      }
     }
   }
 
@@ -164,6 +248,9 @@ class ScaleUpSourceKillTest {
         assertThat(prev == null || prev == f.join().seq()).as("id %s acked at %d and %s", ids.get(i),
             f.join().seq(), prev).isTrue();
         ok++;
+      } else if (TRACE) {
+        System.out.println("ScaleUpSourceKill publish " + ids.get(i) + " via " + via.name() + ": "
+            + (!f.isDone() ? "no answer" : f.isCompletedExceptionally() ? f.handle((v, e) -> e).join() : f.join()));
       }
     }
     return ok;
