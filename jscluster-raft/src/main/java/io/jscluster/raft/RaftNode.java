@@ -173,6 +173,11 @@ public final class RaftNode {
    * behind its own (scheduler millis). See {@link #mayCampaign(long)}.
    */
   private long blockingRefusalAt = Long.MIN_VALUE / 2;
+  /**
+   * Peers this paused node refused for a log behind its own, with when (scheduler millis). They
+   * campaigned, so they were neither paused nor observers: the hand-off prefers them.
+   */
+  private final Map<String, Long> blockedCandidates = new LinkedHashMap<>();
   private boolean initializing;
   private boolean quorumPaused;
   private boolean transferTarget;
@@ -868,6 +873,7 @@ public final class RaftNode {
     }
     paused = false;
     hcommit = 0;
+    blockedCandidates.clear();
     if (transferTarget) {
       armElection(now, timing.transferCampaign());
     } else {
@@ -1937,22 +1943,53 @@ public final class RaftNode {
     return paused && now - blockingRefusalAt <= 2 * timing.electionMax();
   }
 
+  private void noteBlockedCandidate(String candidate, long now) {
+    if (!candidate.equals(id) && peers.containsKey(candidate)) {
+      blockedCandidates.put(candidate, now);
+    }
+  }
+
   /**
-   * A leader that won while paused ({@link #handOffCampaign(long)}) steps down to the first recently
-   * heard peer whose log matches its own, which then campaigns at once and wins with this node's
-   * vote. It never serves as leader: entries it replicates meanwhile are only those it held.
+   * A leader that won while paused ({@link #handOffCampaign(long)}) steps down to a recently heard
+   * peer whose log matches its own, which then campaigns at once and wins with this node's vote. It
+   * never serves as leader: entries it replicates meanwhile are only those it held.
+   *
+   * <p>The target must be able to campaign: a paused peer (another new peer waiting for the same
+   * catch-up) or an observer takes no transfer (NRG's {@code EntryLeaderTransfer} handling), and the
+   * term would be lost. The leader cannot see a peer's pause, but a candidate it refused recently
+   * was campaigning, so neither: while such a candidate is heard from, it waits for that one's log
+   * to match. Only when none is heard does it fall back to any heard peer with a matching log, as
+   * NRG's {@code StepDown} picks the first healthy peer.
    */
   private void handOffWhilePaused(long now) {
     if (state != RaftState.LEADER || !paused || noopIndex == 0) {
       return;
     }
-    for (Map.Entry<String, Peer> e : peers.entrySet()) {
-      if (!e.getKey().equals(id) && e.getValue().lastIndex >= pindex && healthyPeer(e.getKey(), now)) {
-        LOG.warn("[{}:{}] won term {} while paused, handing leadership to {}", config.group(), id, term,
-            e.getKey());
-        stepDown(now, e.getKey());
-        return;
+    String target = "";
+    boolean candidateHeard = false;
+    for (Map.Entry<String, Long> c : blockedCandidates.entrySet()) {
+      Peer p = peers.get(c.getKey());
+      if (p == null || now - c.getValue() > 2 * timing.electionMax() || !healthyPeer(c.getKey(), now)) {
+        continue;
       }
+      candidateHeard = true;
+      if (p.lastIndex >= pindex) {
+        target = c.getKey();
+        break;
+      }
+    }
+    if (target.isEmpty() && !candidateHeard) {
+      for (Map.Entry<String, Peer> e : peers.entrySet()) {
+        if (!e.getKey().equals(id) && e.getValue().lastIndex >= pindex && healthyPeer(e.getKey(), now)) {
+          target = e.getKey();
+          break;
+        }
+      }
+    }
+    if (!target.isEmpty()) {
+      LOG.warn("[{}:{}] won term {} while paused, handing leadership to {}", config.group(), id, term, target);
+      blockedCandidates.clear();
+      stepDown(now, target);
     }
   }
 
@@ -1981,6 +2018,7 @@ public final class RaftNode {
     boolean grant = vr.term() > term && upToDate && !leaderRecent;
     if (paused && vr.term() > term && !upToDate && !leaderRecent && state == RaftState.FOLLOWER) {
       blockingRefusalAt = now;
+      noteBlockedCandidate(vr.candidate(), now);
       armElection(now, randomBetween(timing.campaignMin(), timing.campaignMax()));
     }
     boolean empty = pindex == 0 && !initializing || suspect();
@@ -2122,6 +2160,7 @@ public final class RaftNode {
     } else if (vote.isEmpty() && state != RaftState.CANDIDATE) {
       if (voteOk && paused) {
         blockingRefusalAt = now;
+        noteBlockedCandidate(vr.candidate(), now);
       }
       armElection(now, randomBetween(timing.campaignMin(), timing.campaignMax()));
     }

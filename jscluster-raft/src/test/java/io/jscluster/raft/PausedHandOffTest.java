@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * TestNRGDontSwitchToCandidateWithInflightSnapshot for the unprocessed-snapshot half). Beyond NRG:
  * once it refused a candidate only because that candidate's log is behind its own, it may be the
  * one node able to win (the stall of MembershipCampaignTest seed 7766), so it campaigns, commits
- * nothing as leader and hands leadership to the first peer whose log matches its own.
+ * nothing as leader and hands leadership to a peer whose log matches its own, preferring the
+ * candidate it refused (which was campaigning, so neither paused nor an observer).
  */
 class PausedHandOffTest {
 
@@ -110,6 +111,63 @@ class PausedHandOffTest {
     assertThat(h.node.state()).isEqualTo(RaftState.FOLLOWER);
     assertThat(h.node.leaderId()).isEqualTo(S2);
     assertThat(S1).isNotEqualTo(S2);
+  }
+
+  /** From {@link #pausedWithLongerLog()}: S-1 refuses S-2 (shorter log), then wins with S-2's votes. */
+  private static NodeHarness pausedLeaderAfterRefusingS2() {
+    NodeHarness h = pausedWithLongerLog();
+    h.node.receive(h.now, Subjects.preVote(GROUP), Subjects.inbox("s2pre"),
+        RaftCodec.encode(new VoteRequest(3, 1, 2, S2)));
+    h.advance(1_000);
+    NodeHarness.Sent pre = h.lastSentTo(Subjects.preVote(GROUP));
+    long preTerm = RaftCodec.decodeVoteRequest(pre.payload()).term();
+    h.node.receive(h.now, pre.reply(), null, RaftCodec.encode(new VoteResponse(preTerm, S2, true, false)));
+    h.node.flush(h.now);
+    h.deliverVote(new VoteResponse(h.node.term(), S2, true, false));
+    assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
+    assertThat(h.node.isPaused()).isTrue();
+    return h;
+  }
+
+  private static String transferTarget(NodeHarness h) {
+    AppendEntry transfer = h.appendEntriesSent().get(h.appendEntriesSent().size() - 1);
+    assertThat(transfer.entries()).hasSize(1);
+    assertThat(transfer.entries().get(0).type()).isEqualTo(EntryType.LEADER_TRANSFER);
+    return new String(transfer.entries().get(0).data(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  @DisplayName("A paused leader hands leadership to the candidate it refused, not to a peer whose log matched"
+      + " first: that one may be paused too (a new peer waiting for the same catch-up) and would not campaign")
+  void pausedLeaderHandsOnToTheRefusedCandidateNotTheFirstMatch() {
+    NodeHarness h = pausedLeaderAfterRefusingS2();
+    long last = h.node.lastIndex();
+    h.deliverAr(new AppendEntryResponse(h.node.term(), 3, S2, true));
+    // S-3 is back and already holds everything: S-1 does not know whether it could campaign.
+    h.deliverAr(new AppendEntryResponse(h.node.term(), last, NodeHarness.S3, true));
+    h.advance(500);
+    assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
+
+    h.sent.clear();
+    h.deliverAr(new AppendEntryResponse(h.node.term(), last, S2, true));
+    assertThat(h.node.state()).isEqualTo(RaftState.FOLLOWER);
+    assertThat(transferTarget(h)).isEqualTo(S2);
+  }
+
+  @Test
+  @DisplayName("Go: StepDown picks the first healthy peer — once the refused candidate falls silent, a paused"
+      + " leader hands leadership to any recently heard peer whose log matches its own")
+  void pausedLeaderFallsBackToAnyMatchingPeerWhenTheCandidateIsSilent() {
+    NodeHarness h = pausedLeaderAfterRefusingS2();
+    long last = h.node.lastIndex();
+    h.deliverAr(new AppendEntryResponse(h.node.term(), 3, S2, true));
+    // S-2 falls silent for longer than a transfer target may be.
+    h.advance(RaftTiming.NRG_DEFAULTS.transferTargetContact() + 100);
+    assertThat(h.node.state()).isEqualTo(RaftState.LEADER);
+    h.sent.clear();
+    h.deliverAr(new AppendEntryResponse(h.node.term(), last, NodeHarness.S3, true));
+    assertThat(h.node.state()).isEqualTo(RaftState.FOLLOWER);
+    assertThat(transferTarget(h)).isEqualTo(NodeHarness.S3);
   }
 
   @Test
