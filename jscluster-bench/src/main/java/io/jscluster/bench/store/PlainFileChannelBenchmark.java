@@ -37,8 +37,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code sync=none}: no fsync at all (the floor the target is defined against).</li>
- *   <li>{@code sync=interval}: a background thread fsyncs the file every 100 ms, as the store's interval policy
- *       does, without blocking the writer.</li>
+ *   <li>{@code sync=interval}: a background thread fsyncs the file every {@code syncIntervalMs} (default 100 ms),
+ *       as the store's interval policy does, without blocking the writer.</li>
  * </ul>
  * {@code fileBytes=0} (the default, what the target is defined against) writes one file per iteration;
  * {@code -p fileBytes=8388608} starts a new file whenever the next buffer would take the current one past 8 MiB,
@@ -60,9 +60,13 @@ public class PlainFileChannelBenchmark {
     @Param({"128", "1024"})
     public int size;
 
-    /** Whether a background thread fsyncs the file every 100 ms. */
+    /** Whether a background thread fsyncs the file every {@link #syncIntervalMs} (default 100 ms). */
     @Param({"none"})
     public String sync;
+
+    /** {@code sync=interval} only: milliseconds between the background fsyncs (default 100, as the store's fixture). */
+    @Param({"100"})
+    public long syncIntervalMs;
 
     /** Bytes after which the loop continues in a new file (0: one file per iteration). */
     @Param({"0"})
@@ -114,7 +118,7 @@ public class PlainFileChannelBenchmark {
         buf.clear();
         if (sync.equals("interval")) {
             syncer = Executors.newSingleThreadScheduledExecutor();
-            long iv = StoreFixtures.SYNC_INTERVAL_NANOS;
+            long iv = syncIntervalMs * 1_000_000L;
             syncer.scheduleWithFixedDelay(() -> {
                 try {
                     ch.force(false);

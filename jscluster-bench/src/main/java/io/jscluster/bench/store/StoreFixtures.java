@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 final class StoreFixtures {
     /** Subject used by every benchmark message. */
     static final String SUBJECT = "bench.a";
-    /** Interval of the file store's background fsync in the benchmarks. */
+    /** Default interval of the file store's background fsync in the benchmarks (their {@code syncIntervalMs}). */
     static final long SYNC_INTERVAL_NANOS = 100_000_000L;
 
     private StoreFixtures() {
@@ -48,8 +48,13 @@ final class StoreFixtures {
 
     /** The file store of the benchmarks with {@code writeBehind} write-behind buffers (0: writes inline). */
     static StreamStore file(Path dir, int writeBehind) {
+        return file(dir, writeBehind, SYNC_INTERVAL_NANOS);
+    }
+
+    /** As {@link #file(Path, int)} with a background fsync every {@code syncIntervalNanos}. */
+    static StreamStore file(Path dir, int writeBehind, long syncIntervalNanos) {
         return FileStreamStore.open(FileStoreConfig.of(dir).withClock(new Ticker())
-                .withSync(SyncPolicy.INTERVAL, SYNC_INTERVAL_NANOS).withWriteBehind(writeBehind));
+                .withSync(SyncPolicy.INTERVAL, syncIntervalNanos).withWriteBehind(writeBehind));
     }
 
     static Path tempDir(String prefix) {
