@@ -47,12 +47,27 @@ final class Block {
 
     Block(long base, Path dir) {
         this.base = base;
-        String name = String.format("%020d", base);
+        String name = fileName(base);
         this.file = dir.resolve(name + ".blk");
         this.delFile = dir.resolve(name + ".del");
         this.first = base;
         this.last = base - 1;
         this.manifestLast = base - 1;
+    }
+
+    private static final String ZEROS = "00000000000000000000";
+
+    /**
+     * {@code base} as 20 decimal digits, zero padded: the name of its block files. Not {@code String.format}: a
+     * block is created at every roll, where the formatter (parsing its pattern each time, and rarely compiled
+     * since rolls are rare) cost more than everything else the new block needs in memory.
+     */
+    static String fileName(long base) {
+        if (base < 0) {
+            return String.format("%020d", base);
+        }
+        String digits = Long.toString(base);
+        return ZEROS.substring(digits.length()) + digits;
     }
 
     /** A store's count of its blocks that have damage, so asking whether it has any is O(1). */

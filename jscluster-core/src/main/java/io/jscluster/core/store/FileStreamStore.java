@@ -110,6 +110,13 @@ public final class FileStreamStore extends AbstractStreamStore {
     private final LinkedHashMap<Block, RecordIndex> indexCache;
     private RecordIndex activeIndex = new RecordIndex();
     /**
+     * The index a roll's own insertion into {@link #indexCache} evicted ({@link #rolling} set around it), taken
+     * at once as the new active block's index: a steady stream of rolls then allocates no index arrays. No
+     * operation can hold that index meanwhile (a roll runs inside an append), and no other eviction is kept.
+     */
+    private RecordIndex evictedIndex;
+    private boolean rolling;
+    /**
      * Records not yet written to the active block, {@code wa[0, wpos)}; allocated on first write, released when
      * idle. {@link #wbuf} wraps the same array for the positional writes.
      */
@@ -189,6 +196,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Block, RecordIndex> eldest) {
                 if (size() > cap) {
+                    if (rolling) {
+                        evictedIndex = eldest.getValue();
+                    }
                     // Read handles follow the index cache, so open files stay bounded too.
                     Block b = eldest.getKey();
                     if (blocks.isEmpty() || b != blocks.get(blocks.size() - 1)) {
@@ -881,9 +891,17 @@ public final class FileStreamStore extends AbstractStreamStore {
         old.manifestLast = old.last;
         Block nb = new Block(lastSeq + 1, dir);
         addBlock(nb);
-        indexCache.put(old, activeIndex);
+        rolling = true;
+        try {
+            indexCache.put(old, activeIndex);
+        } finally {
+            rolling = false;
+        }
+        RecordIndex spare = evictedIndex;
+        evictedIndex = null;
         // The next block most likely holds as many records as this one: size its index for that at once.
-        activeIndex = new RecordIndex(activeIndex.size() + 16);
+        int capacity = activeIndex.size() + 16;
+        activeIndex = spare != null ? spare.recycle(capacity) : new RecordIndex(capacity);
         writeManifest(durable);
         openActive(nb);
         if (durable) {

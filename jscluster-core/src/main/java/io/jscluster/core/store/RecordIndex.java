@@ -23,6 +23,21 @@ final class RecordIndex {
         offs = new int[Math.max(16, capacity)];
     }
 
+    /**
+     * This index emptied for reuse with room for {@code capacity} records: its offset array is kept when large
+     * enough (a new active block's index then costs no allocation, no zeroing and no fresh pages), else replaced.
+     * The caller must hold the only reference to this index.
+     */
+    RecordIndex recycle(int capacity) {
+        if (offs.length < capacity) {
+            offs = new int[Math.max(16, capacity)];
+        }
+        seqs = null;
+        first = 0;
+        n = 0;
+        return this;
+    }
+
     void add(long seq, int off) {
         if (n == 0) {
             first = seq;
