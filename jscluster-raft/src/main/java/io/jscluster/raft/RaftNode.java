@@ -1987,8 +1987,8 @@ public final class RaftNode {
       }
     }
     if (!target.isEmpty()) {
+      // The preference is kept: should the transfer fail and this node win again, it still holds.
       LOG.warn("[{}:{}] won term {} while paused, handing leadership to {}", config.group(), id, term, target);
-      blockedCandidates.clear();
       stepDown(now, target);
     }
   }
