@@ -1009,6 +1009,11 @@ public final class ClusterNode {
     }
 
     @Override
+    public java.util.concurrent.Executor snapshotWriter() {
+      return config.storage().snapshotWriter();
+    }
+
+    @Override
     public String selfId() {
       return id;
     }

@@ -67,6 +67,8 @@ public final class FileNodeStorage implements NodeStorage {
   private final Executor walForcer;
   /** Forces replicated file stores in the background (null when {@link #walForcer} is). */
   private final Executor storeForcer;
+  /** Writes threshold snapshots' files in the background (null when {@link #storeForcer} is). */
+  private final Executor snapshotWriter;
   /** Write-behind buffers of the file stores opened here (0: writes on the caller's thread). */
   private final int storeWriteBehind;
 
@@ -86,17 +88,18 @@ public final class FileNodeStorage implements NodeStorage {
    */
   public FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy,
       long storeSyncIntervalNanos) {
-    this(dir, walPolicy, storePolicy, storeSyncIntervalNanos, null, null, 0);
+    this(dir, walPolicy, storePolicy, storeSyncIntervalNanos, null, null, null, 0);
   }
 
   private FileNodeStorage(Path dir, FsyncPolicy walPolicy, SyncPolicy storePolicy, long storeSyncIntervalNanos,
-      Executor walForcer, Executor storeForcer, int storeWriteBehind) {
+      Executor walForcer, Executor storeForcer, Executor snapshotWriter, int storeWriteBehind) {
     this.dir = dir;
     this.walPolicy = walPolicy;
     this.storePolicy = storePolicy;
     this.storeSyncIntervalNanos = storeSyncIntervalNanos;
     this.walForcer = walForcer;
     this.storeForcer = storeForcer;
+    this.snapshotWriter = snapshotWriter;
     this.storeWriteBehind = storeWriteBehind;
   }
 
@@ -119,7 +122,7 @@ public final class FileNodeStorage implements NodeStorage {
    * {@link #withStoreWriteBehind(int)} is chosen too.
    */
   public FileNodeStorage withBackgroundWalSync() {
-    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"));
+    return withBackgroundWalSync(ioThread("wal-force-"), ioThread("store-force-"), ioThread("snapshot-write-"));
   }
 
   /**
@@ -140,7 +143,8 @@ public final class FileNodeStorage implements NodeStorage {
       throw new IllegalArgumentException("store write-behind buffers must be 0 or 2.."
           + FileStoreConfig.MAX_WRITE_BEHIND_BUFFERS + ": " + buffers);
     }
-    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, walForcer, storeForcer, buffers);
+    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, walForcer, storeForcer,
+        snapshotWriter, buffers);
   }
 
   /** Write-behind buffers of the file stream stores opened here (0: off). */
@@ -154,11 +158,12 @@ public final class FileNodeStorage implements NodeStorage {
    */
   public FileNodeStorage withBackgroundWalSync(Executor io) {
     java.util.Objects.requireNonNull(io, "io");
-    return withBackgroundWalSync(io, io);
+    return withBackgroundWalSync(io, io, io);
   }
 
-  private FileNodeStorage withBackgroundWalSync(Executor wal, Executor store) {
-    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, wal, store, storeWriteBehind);
+  private FileNodeStorage withBackgroundWalSync(Executor wal, Executor store, Executor snapshots) {
+    return new FileNodeStorage(dir, walPolicy, storePolicy, storeSyncIntervalNanos, wal, store, snapshots,
+        storeWriteBehind);
   }
 
   private ThreadPoolExecutor ioThread(String prefix) {
@@ -178,6 +183,17 @@ public final class FileNodeStorage implements NodeStorage {
   @Override
   public Executor storeForcer() {
     return backgroundStores() ? storeForcer : null;
+  }
+
+  /**
+   * Where replicated file streams write their threshold snapshots' files before adopting them, or
+   * null when they write them on the node's thread: with {@link #withBackgroundWalSync()} a third
+   * I/O thread (a snapshot write would otherwise hold up the store forces that acknowledgements
+   * wait for), with {@link #withBackgroundWalSync(Executor)} that executor.
+   */
+  @Override
+  public Executor snapshotWriter() {
+    return backgroundStores() ? snapshotWriter : null;
   }
 
   private boolean backgroundStores() {

@@ -46,6 +46,17 @@ public interface NodeStorage {
   }
 
   /**
+   * Where a replicated stream whose store is forced by {@link #storeForcer()} writes and forces the
+   * file of a threshold snapshot before the node's thread adopts it
+   * ({@link io.jscluster.raft.SnapshotCheckpoint#stage}), or null (the default) to write it on the
+   * node's thread. Tasks must run one at a time; a simulation passes an executor that runs them in
+   * virtual time.
+   */
+  default java.util.concurrent.Executor snapshotWriter() {
+    return null;
+  }
+
+  /**
    * The snapshot storage of {@code group} (nats-server's {@code snapshots/} directory of the group).
    * By default a fresh heap store, which does not survive a restart; both implementations here keep
    * snapshots as long as the group's log.

@@ -1076,14 +1076,82 @@ public final class RaftNode {
   }
 
   /**
+   * Checkpoint callback: prepare {@code data} for a write on another thread; the checkpoint stays
+   * open until {@link #checkpointAdopt}. A failed preparation closes it.
+   */
+  SnapshotCheckpoint.Staged checkpointStage(long now, SnapshotCheckpoint c, byte[] data) {
+    checkCheckpoint(c);
+    clock = now;
+    Snapshot snap = new Snapshot(c.term(), c.index(), c.peerState(), data);
+    try {
+      return new SnapshotCheckpoint.Staged(c, snap, snapshots.stage(snap));
+    } catch (IOException e) {
+      snapshotting = false;
+      snapshotEpoch++;
+      LOG.warn("[{}:{}] staging snapshot {} failed: {}", config.group(), id, snap.fileName(),
+          e.toString());
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, e.toString());
+    }
+  }
+
+  /**
+   * Checkpoint callback: adopt a staged snapshot whose write finished ({@code failure} null) or
+   * failed, exactly as {@link #checkpointInstall} does once the file is written; a staged write
+   * that is not adopted is discarded.
+   */
+  long checkpointAdopt(long now, SnapshotCheckpoint.Staged st, IOException failure) {
+    SnapshotCheckpoint c = st.checkpoint();
+    try {
+      checkCheckpoint(c);
+    } catch (RaftException e) {
+      st.storage().discard();
+      throw e;
+    }
+    clock = now;
+    Snapshot snap = st.snapshot();
+    if (failure != null) {
+      snapshotting = false;
+      snapshotEpoch++;
+      st.storage().discard();
+      LOG.warn("[{}:{}] writing snapshot {} failed: {}", config.group(), id, snap.fileName(),
+          failure.toString());
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, failure.toString());
+    }
+    long before = log.byteSize();
+    try {
+      installSnapshotFile(snap, st.storage()::publish);
+    } catch (IOException e) {
+      st.storage().discard();
+      LOG.warn("[{}:{}] publishing snapshot {} failed: {}", config.group(), id, snap.fileName(),
+          e.toString());
+      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, e.toString());
+    } catch (LogException e) {
+      fail(e);
+      throw new RaftException(RaftException.Error.WRITE_ERROR, e.getMessage());
+    }
+    return Math.max(0, before - log.byteSize());
+  }
+
+  /** A step that makes a snapshot durable at its position. */
+  @FunctionalInterface
+  private interface SnapshotWrite {
+    void run() throws IOException;
+  }
+
+  /**
    * Writes {@code snap} as the adopted snapshot, deletes the previous one, compacts the log up to
    * it and sets {@code papplied} (NRG {@code installSnapshot}). Closes any checkpoint, even on
    * failure. A write failure leaves everything as it was; a compaction failure is a log failure.
    */
   private void installSnapshotFile(Snapshot snap) throws IOException {
+    installSnapshotFile(snap, () -> snapshots.write(snap));
+  }
+
+  /** As {@link #installSnapshotFile(Snapshot)}, with {@code write} making the file durable. */
+  private void installSnapshotFile(Snapshot snap, SnapshotWrite write) throws IOException {
     snapshotting = false;
     snapshotEpoch++;
-    snapshots.write(snap);
+    write.run();
     SnapshotPosition pos = new SnapshotPosition(snap.lastTerm(), snap.lastIndex());
     if (snapshot != null && !snapshot.equals(pos)) {
       deleteSnapshotQuietly(snapshot);

@@ -51,6 +51,14 @@ public class PublishBenchmark {
   @Param({"256"})
   public int window;
 
+  /**
+   * Write-behind buffers of the file stream stores ({@link
+   * io.jscluster.core.FileNodeStorage#withStoreWriteBehind(int)}); 0, the default, writes on the node's
+   * thread.
+   */
+  @Param({"0"})
+  public int storeWriteBehind;
+
   private RealTimeCluster cluster;
   private String leader;
   private byte[] data;
@@ -106,7 +114,7 @@ public class PublishBenchmark {
   /** Starts the cluster and creates stream {@code P}. */
   @Setup(Level.Trial)
   public void startCluster() {
-    cluster = new RealTimeCluster();
+    cluster = new RealTimeCluster(false, io.jscluster.core.stream.SnapshotPolicy.DEFAULT, storeWriteBehind);
     leader = cluster.createStream("P", "p", "file".equals(store) ? StorageType.FILE : StorageType.MEMORY);
     data = new byte[size];
     new SplittableRandom(size).nextBytes(data);

@@ -58,6 +58,7 @@ final class RealTimeCluster implements AutoCloseable {
 
   private final boolean raftCatchupProgress;
   private final SnapshotPolicy snapshotPolicy;
+  private final int storeWriteBehind;
 
   /** Three nodes with NRG's Raft catch-up (no progress reports). */
   RealTimeCluster() {
@@ -77,7 +78,17 @@ final class RealTimeCluster implements AutoCloseable {
    * raftCatchupProgress} as {@link #RealTimeCluster(boolean)}.
    */
   RealTimeCluster(boolean raftCatchupProgress, SnapshotPolicy snapshotPolicy) {
+    this(raftCatchupProgress, snapshotPolicy, 0);
+  }
+
+  /**
+   * As {@link #RealTimeCluster(boolean, SnapshotPolicy)}, with the file stream stores writing through
+   * {@code storeWriteBehind} write-behind buffers ({@link FileNodeStorage#withStoreWriteBehind(int)};
+   * 0: off, the default).
+   */
+  RealTimeCluster(boolean raftCatchupProgress, SnapshotPolicy snapshotPolicy, int storeWriteBehind) {
     this.raftCatchupProgress = raftCatchupProgress;
+    this.storeWriteBehind = storeWriteBehind;
     this.snapshotPolicy = snapshotPolicy;
     try {
       dir = Files.createTempDirectory("jscluster-cluster-bench");
@@ -92,7 +103,8 @@ final class RealTimeCluster implements AutoCloseable {
   /** Starts {@code name} from its storage. */
   void start(String name) {
     RealTimeScheduler s = new RealTimeScheduler("node-" + name);
-    FileNodeStorage storage = new FileNodeStorage(dir.resolve(name)).withBackgroundWalSync();
+    FileNodeStorage storage = new FileNodeStorage(dir.resolve(name)).withBackgroundWalSync()
+        .withStoreWriteBehind(storeWriteBehind);
     ClusterConfig cc = ClusterConfig.of(name, NAMES, storage).withTiming(TIMING)
         .withRaftCatchupProgress(raftCatchupProgress);
     ClusterNode node = new ClusterNode(cc, network.connect(name, s), s, seed++);

@@ -72,6 +72,11 @@ final class SimDiskStorage implements NodeStorage {
   }
 
   @Override
+  public java.util.concurrent.Executor snapshotWriter() {
+    return files.snapshotWriter();
+  }
+
+  @Override
   public SnapshotStorage snapshots(String group, StorageType storage) {
     return files.snapshots(group, storage);
   }

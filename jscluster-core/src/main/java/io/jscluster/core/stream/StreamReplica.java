@@ -111,6 +111,15 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       return null;
     }
 
+    /**
+     * Where a replicated stream with a {@linkplain #storeForcer() store forcer} writes the file of
+     * a threshold snapshot before adopting it on the node's thread, or null (the default) to write
+     * it on the node's thread. See {@link io.jscluster.core.NodeStorage#snapshotWriter()}.
+     */
+    default java.util.concurrent.Executor snapshotWriter() {
+      return null;
+    }
+
     /** Hands a migration request to the meta leader (by default, published for it on the transport). */
     default void reconcile(io.jscluster.core.meta.Reconcile r) {
       transport().send(io.jscluster.core.meta.Reconcile.SUBJECT, null, r.encode());
@@ -193,6 +202,8 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private final List<Object> settledValues = new ArrayList<>();
   /** Forces the store after apply batches (null: each batch forces inline). */
   private final java.util.concurrent.Executor storeForcer;
+  /** Writes threshold snapshots' files off the node's thread (null: {@link #finishSnapshot} installs inline). */
+  private final java.util.concurrent.Executor snapshotWriter;
   /** Results of an apply batch waiting for the store force of generation {@code gen}. */
   private record ForceWait(long gen, Object[] futures, Object[] values) {}
   private final java.util.ArrayDeque<ForceWait> forceWaits = new java.util.ArrayDeque<>();
@@ -222,6 +233,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     this.createdAtMillis = ctx.scheduler().nowMillis();
     this.storeForcer = host != null && store instanceof io.jscluster.core.store.FileStreamStore
         ? ctx.storeForcer() : null;
+    this.snapshotWriter = storeForcer != null ? ctx.snapshotWriter() : null;
     if (host == null) {
       recovering = false;
       this.sync = null;
@@ -1550,6 +1562,9 @@ public final class StreamReplica implements RaftGroupHost.Listener {
   private record PendingSnapshot(long gen, io.jscluster.raft.SnapshotCheckpoint checkpoint, byte[] state,
       long clfs) {}
   private PendingSnapshot pendingSnapshot;
+  /** A threshold snapshot past its store force whose file the snapshot writer is writing. */
+  private record WritingSnapshot(io.jscluster.raft.SnapshotCheckpoint.Staged staged, long clfs) {}
+  private WritingSnapshot writingSnapshot;
   private long catchupsStarted;
   private Scheduler.Timer snapTimer;
   private final Runnable snapCheck = () -> {
@@ -1576,7 +1591,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    * node's thread).
    */
   public boolean snapshotPending() {
-    return pendingSnapshot != null;
+    return pendingSnapshot != null || writingSnapshot != null;
   }
 
   /** Snapshot catch-ups this replica started (its store was behind a snapshot it applied). */
@@ -1647,7 +1662,7 @@ public final class StreamReplica implements RaftGroupHost.Listener {
    */
   private void installSnapshot(boolean force, boolean async) {
     if (closed || host == null || host.stopped() || recovering || follower != null || !deferred.isEmpty()
-        || writeError != null || heldFrom != 0 || async && pendingSnapshot != null) {
+        || writeError != null || heldFrom != 0 || async && (pendingSnapshot != null || writingSnapshot != null)) {
       return;
     }
     if (store.hasDamage()) {
@@ -1711,6 +1726,10 @@ public final class StreamReplica implements RaftGroupHost.Listener {
       host.input(n -> ps.checkpoint().abort());
       return;
     }
+    if (snapshotWriter != null) {
+      writeSnapshot(ps);
+      return;
+    }
     try {
       host.input(n -> ps.checkpoint().install(ctx.scheduler().nowMillis(), ps.state()));
       snapClfs = ps.clfs();
@@ -1721,12 +1740,70 @@ public final class StreamReplica implements RaftGroupHost.Listener {
     }
   }
 
-  /** Closes a checkpoint still waiting for its store force, so Raft can take other snapshots. */
+  /**
+   * The store force made the pending snapshot's state durable: Raft stages its file, the snapshot
+   * writer writes and forces it, and the node's thread adopts it afterwards ({@link
+   * #adoptSnapshot}), so the node goes on meanwhile. Raft compacts nothing and a restart sees no
+   * new snapshot until the adoption; an abort meanwhile (a synchronous snapshot, a reset, a
+   * snapshot from the leader, the node stopping) makes the adoption discard the file.
+   */
+  private void writeSnapshot(PendingSnapshot ps) {
+    io.jscluster.raft.SnapshotCheckpoint.Staged[] staged = new io.jscluster.raft.SnapshotCheckpoint.Staged[1];
+    try {
+      host.input(n -> staged[0] = ps.checkpoint().stage(ctx.scheduler().nowMillis(), ps.state()));
+    } catch (RaftException e) {
+      snapshotFailed(e);
+      return;
+    }
+    io.jscluster.raft.SnapshotCheckpoint.Staged st = staged[0];
+    if (st == null) {
+      // The host is stopped: it ran nothing.
+      return;
+    }
+    WritingSnapshot w = new WritingSnapshot(st, ps.clfs());
+    writingSnapshot = w;
+    snapshotWriter.execute(() -> {
+      st.write();
+      // Due at time 0, like a store force's completion: the node adopts before queued work.
+      ctx.scheduler().schedule(0, () -> adoptSnapshot(w));
+    });
+  }
+
+  /** On the node's thread after the snapshot writer wrote {@code w}'s file: adopts it into Raft. */
+  private void adoptSnapshot(WritingSnapshot w) {
+    if (writingSnapshot == w) {
+      writingSnapshot = null;
+    }
+    if (host.stopped()) {
+      w.staged().abandon();
+      return;
+    }
+    try {
+      host.input(n -> w.staged().adopt(ctx.scheduler().nowMillis()));
+      snapClfs = w.clfs();
+      snapshotSucceeded();
+      snapshotsTaken++;
+    } catch (RaftException e) {
+      snapshotFailed(e);
+    }
+  }
+
+  /**
+   * Closes a checkpoint still waiting for its store force or for its file's write, so Raft can take
+   * other snapshots (a write still running is discarded when it ends).
+   */
   private void abortPendingSnapshot() {
     PendingSnapshot ps = pendingSnapshot;
     pendingSnapshot = null;
-    if (ps != null && host != null && !host.stopped()) {
-      host.input(n -> ps.checkpoint().abort());
+    WritingSnapshot w = writingSnapshot;
+    writingSnapshot = null;
+    if (host != null && !host.stopped()) {
+      if (ps != null) {
+        host.input(n -> ps.checkpoint().abort());
+      }
+      if (w != null) {
+        host.input(n -> w.staged().checkpoint().abort());
+      }
     }
   }
 

@@ -128,6 +128,86 @@ class BackgroundForcesTest {
     }
   }
 
+  /** Staged snapshot files ({@code *.staged.tmp}) anywhere under {@code dir}. */
+  private static long stagedSnapshotFiles(Path dir) {
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".staged.tmp")).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @DisplayName("A threshold snapshot's file is written by the snapshot writer after the store force, then adopted")
+  void thresholdSnapshotFileIsWrittenOffTheNodeThread(@TempDir Path dir) {
+    long latency = 300;
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(76).fileStorage(dir)
+        .walFsync(FsyncPolicy.ON_SYNC).backgroundForces(latency).snapshotPolicy(SnapshotScenariosTest.SMALL)
+        .build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      c.awaitStreamLeader("TEST", T);
+      ClusterNode l = c.streamLeader("TEST");
+      io.jscluster.core.stream.StreamReplica r = l.replica("TEST");
+      long before = r.snapshotsTaken();
+      long indexBefore = r.host().node().snapshotIndex();
+      List<CompletableFuture<PubAck>> acks = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        acks.add(l.publish("TEST", "foo", null, b("m" + i)));
+      }
+      assertThat(c.runUntil(r::snapshotPending, T)).as("a snapshot crossed the threshold").isTrue();
+      long t1 = c.simulation().now();
+      // The store force (one latency), then the file write (another): written, not yet adopted.
+      assertThat(c.runUntil(() -> stagedSnapshotFiles(dir) > 0, T)).as("a staged snapshot file").isTrue();
+      assertThat(r.snapshotPending()).isTrue();
+      assertThat(r.snapshotsTaken()).isEqualTo(before);
+      assertThat(r.host().node().snapshotIndex()).isEqualTo(indexBefore);
+      assertThat(c.runUntil(() -> r.snapshotsTaken() > before, T)).isTrue();
+      assertThat(c.simulation().now() - t1).isGreaterThanOrEqualTo(2 * latency);
+      assertThat(r.host().node().snapshotIndex()).isGreaterThan(indexBefore);
+      c.runUntil(() -> acks.stream().allMatch(CompletableFuture::isDone), T);
+      assertThat(acks).allMatch(f -> f.join().isOk());
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
+  @Test
+  @DisplayName("A synchronous snapshot taken while a threshold snapshot's file is written replaces it; the staged file is discarded")
+  void synchronousSnapshotDuringTheFileWriteWins(@TempDir Path dir) {
+    long latency = 300;
+    try (InProcessCluster c = InProcessCluster.builder().nodes(3).seed(77).fileStorage(dir)
+        .walFsync(FsyncPolicy.ON_SYNC).backgroundForces(latency).snapshotPolicy(SnapshotScenariosTest.SMALL)
+        .build()) {
+      c.start();
+      c.awaitMetaLeader(T);
+      c.createStream(StreamConfigs.builder("TEST").subjects("foo").replicas(3).build());
+      c.awaitStreamLeader("TEST", T);
+      ClusterNode l = c.streamLeader("TEST");
+      io.jscluster.core.stream.StreamReplica r = l.replica("TEST");
+      List<CompletableFuture<PubAck>> acks = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        acks.add(l.publish("TEST", "foo", null, b("m" + i)));
+      }
+      assertThat(c.runUntil(() -> stagedSnapshotFiles(dir.resolve(l.name())) > 0, T)).isTrue();
+      long taken = r.snapshotsTaken();
+      assertThat(r.snapshotNow()).isTrue();
+      long index = r.host().node().snapshotIndex();
+      assertThat(r.snapshotsTaken()).isEqualTo(taken + 1);
+      // The write ends; its adoption finds the checkpoint aborted and deletes the staged file.
+      assertThat(c.runUntil(() -> !r.snapshotPending() && stagedSnapshotFiles(dir.resolve(l.name())) == 0, T))
+          .isTrue();
+      assertThat(r.snapshotsTaken()).isEqualTo(taken + 1);
+      assertThat(r.host().node().snapshotIndex()).isGreaterThanOrEqualTo(index);
+      c.runUntil(() -> acks.stream().allMatch(CompletableFuture::isDone), T);
+      assertThat(acks).allMatch(f -> f.join().isOk());
+      publishN(c, "TEST", "foo", 5);
+      c.awaitCurrent("TEST", T);
+      assertReplicasIdentical(c, "TEST");
+    }
+  }
+
   @Test
   @DisplayName("Losing power on every node with background forces and frequent snapshots loses no acknowledged message (Jepsen 2025, failure b)")
   void powerLossWithBackgroundForcesAndSmallSnapshots() {

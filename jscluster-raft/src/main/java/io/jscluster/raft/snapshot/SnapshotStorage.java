@@ -31,6 +31,53 @@ public interface SnapshotStorage {
   void write(Snapshot snap) throws IOException;
 
   /**
+   * A snapshot write split so that its bulk can run on another thread: {@link #write()} on any
+   * thread (at most once), then, on the node's driving thread, either {@link #publish()} after a
+   * successful write, or {@link #discard()}. Until {@code publish} returns the snapshot does not
+   * exist for {@link #recover}: what {@code write} leaves behind is an interrupted write, which a
+   * recovery ignores and {@link #removeObsolete} deletes.
+   */
+  interface StagedWrite {
+
+    /** Writes and forces the snapshot's bytes where {@link #publish()} will find them. Any thread. */
+    void write() throws IOException;
+
+    /**
+     * Makes the written snapshot the one stored at its position, as {@link SnapshotStorage#write}
+     * would; durable when this returns. Node thread, only after {@link #write()} returned normally.
+     *
+     * @throws IOException if it could not be made durable; a previous snapshot at that position is
+     *     then unchanged
+     */
+    void publish() throws IOException;
+
+    /** Removes what {@link #write()} left, quietly; for a staged write that is not published. */
+    void discard();
+  }
+
+  /**
+   * Prepares {@code snap} for a {@link StagedWrite} (node thread). The default stages nothing: its
+   * {@code write} does nothing and its {@code publish} is {@link #write(Snapshot)}, for storages
+   * whose writes are cheap (memory) or that cannot split them.
+   *
+   * @throws IOException if it cannot be prepared (nothing is then left behind)
+   */
+  default StagedWrite stage(Snapshot snap) throws IOException {
+    return new StagedWrite() {
+      @Override
+      public void write() {}
+
+      @Override
+      public void publish() throws IOException {
+        SnapshotStorage.this.write(snap);
+      }
+
+      @Override
+      public void discard() {}
+    };
+  }
+
+  /**
    * Reads and verifies the snapshot at {@code (term, index)}.
    *
    * @throws SnapshotCorruptException if it fails verification

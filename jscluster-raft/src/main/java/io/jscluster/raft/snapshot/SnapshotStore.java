@@ -112,6 +112,47 @@ public final class SnapshotStore implements SnapshotStorage {
   }
 
   /**
+   * {@inheritDoc} Here the snapshot is encoded now (on the calling, node's, thread), {@code write}
+   * writes and forces it as {@code snap.<lastTerm>.<lastIndex>.staged.tmp} without taking this
+   * store's lock (so reads and other writes go on meanwhile), and {@code publish} renames it over
+   * {@code snap.<lastTerm>.<lastIndex>} and fsyncs the directory. The staging file is never
+   * created in a directory that is gone (a removed group): its {@code write} then fails.
+   */
+  @Override
+  public synchronized StagedWrite stage(Snapshot snap) throws IOException {
+    ensureDirectory();
+    Path target = pathOf(snap);
+    Path staged = dir.resolve(snap.fileName() + STAGED_SUFFIX + DurableFiles.TMP_SUFFIX);
+    byte[] bytes = codec.encode(snap);
+    return new StagedWrite() {
+      @Override
+      public void write() throws IOException {
+        DurableFiles.writeForced(staged, bytes);
+      }
+
+      @Override
+      public void publish() throws IOException {
+        synchronized (SnapshotStore.this) {
+          invalidate();
+          DurableFiles.replaceDurably(staged, target);
+        }
+      }
+
+      @Override
+      public void discard() {
+        try {
+          Files.deleteIfExists(staged);
+        } catch (IOException e) {
+          LOG.warn("cannot delete staged snapshot {}: {}", staged, e.toString());
+        }
+      }
+    };
+  }
+
+  /** Infix of a staged write's file name, before the temporary-file suffix. */
+  static final String STAGED_SUFFIX = ".staged";
+
+  /**
    * {@inheritDoc} Served from the cache when it is the snapshot read last, otherwise read,
    * verified and cached (replacing the previous one).
    */

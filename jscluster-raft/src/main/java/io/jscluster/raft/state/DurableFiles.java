@@ -43,7 +43,19 @@ public final class DurableFiles {
     Path dir = target.toAbsolutePath().getParent();
     createDirectories(dir);
     Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+    writeForced(tmp, data);
+    replaceDurably(tmp, target);
+  }
+
+  /**
+   * Writes {@code data} as the whole content of {@code file} (created or truncated) and forces it;
+   * the file's directory entry is not made durable. The first half of {@link #writeAtomically},
+   * for callers that write the temporary file on another thread than the one that renames it.
+   *
+   * @throws IOException if writing or forcing failed
+   */
+  public static void writeForced(Path file, byte[] data) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(data);
       while (buf.hasRemaining()) {
@@ -51,12 +63,22 @@ public final class DurableFiles {
       }
       ch.force(true);
     }
+  }
+
+  /**
+   * Renames {@code from} over {@code target} (atomically where the file system can) and fsyncs
+   * the directory, so the rename survives a power cut. The second half of {@link
+   * #writeAtomically}: {@code from} must already be durable ({@link #writeForced}).
+   *
+   * @throws IOException if the rename or the directory sync failed
+   */
+  public static void replaceDurably(Path from, Path target) throws IOException {
     try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(from, target, StandardCopyOption.REPLACE_EXISTING);
     }
-    syncDirectory(dir);
+    syncDirectory(target.toAbsolutePath().getParent());
   }
 
   /**
