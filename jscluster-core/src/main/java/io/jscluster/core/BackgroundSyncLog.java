@@ -49,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * is a {@link FileRaftLog} that reports having written it ({@link FileRaftLog#takeWrittenSegments}):
  * with spare segments on, records are written over a reused file without changing its size.
  *
- * <p>The wrapped log must use {@link FsyncPolicy#NEVER} (it never forces by itself); this log
+ * <p>The wrapped log must use {@link FsyncPolicy#NEVER} (it never forces by itself, but for the
+ * few ordering forces a {@link FileRaftLog} with spare segments makes on the node's thread: a
+ * reused file's header, the segment it leaves at a roll, the directory before a truncation into an
+ * earlier segment); this log
  * reports {@link FsyncPolicy#ON_SYNC}, the policy it honours. The files are forced through handles
  * of the forcing thread's own (an fsync covers every write to the file made before it started, from
  * any descriptor), so the wrapped log is only ever touched by the node's thread.

@@ -41,11 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Recovery.</b> Opening reads every segment in index order and stops at the first record
  * that is incomplete, fails its checksum, or breaks the index sequence; that record and
  * everything after it are cut off (the segment is truncated, later segments deleted) and described
- * in {@link #recovery()}, typed: a partial record (or a zero-filled run) at the very end of the log
- * is a torn tail, anything else corruption. Nothing after a damaged record is ever served. The
- * one exception is a damaged record below the first index (already compacted) in a segment that
- * also holds live records: recovery finds the next valid record and goes on, so garbage cannot
- * cost live records, and reports it as compacted damage ({@link WalRecovery#compactedDamage()}).
+ * in {@link #recovery()}, typed: a torn tail when it looks like a write cut short by a power loss,
+ * anything else corruption (see below). Nothing after a damaged record is ever served. The one
+ * exception is a damaged record below the first index (already compacted) in a segment that also
+ * holds live records: recovery finds the next valid record and goes on, so garbage cannot cost
+ * live records, and reports it as compacted damage ({@link WalRecovery#compactedDamage()}).
  *
  * <p><b>Spare segments</b> ({@link WalOptions#spareSegments()} above 0). A compaction renames
  * segment files wholly below the first index to {@code <n>.spare} instead of deleting them (up to
@@ -57,11 +57,29 @@ import org.slf4j.LoggerFactory;
  * Those old contents cannot pass for records anyway: they hold indexes below the segment's base
  * (compaction never lowers the first index within an epoch; a reset starts a new epoch and
  * deletes the spares; truncation deletes, never recycles). Spares left by a previous process are
- * deleted on opening. Writers that force the files themselves (see {@code BackgroundSyncLog})
- * learn which segments were written from {@link #takeWrittenSegments()}, since a write over a
- * spare does not change the file's size. A write torn by a power loss inside a reused segment is
- * reported as corruption rather than as a torn tail (the bytes behind it are old contents, not
- * zeros); the log is cut at the same place either way.
+ * deleted on opening, and so is a segment file whose intact header names another segment (a spare
+ * whose rename was lost). Recovery also cuts the file the log goes on in at its last record: after
+ * a power loss the bytes behind a surviving end marker may hold records of a torn write, of the
+ * indexes the log is about to write again. Writers that force the files themselves (see {@code
+ * BackgroundSyncLog}) learn which segments were written from {@link #takeWrittenSegments()}, since
+ * a write over a spare does not change the file's size.
+ *
+ * <p><b>Torn tail or corruption.</b> Without spares, damage is a torn tail when it is in the last
+ * segment and the damaged record runs past the end of the file or only zeros follow it (never
+ * written space), and no valid record follows it. With spares on, the bytes behind a torn write
+ * in a reused file are its old contents, not zeros, so the rule is what follows the damage:
+ * it is a torn tail exactly when nothing of the log follows it, that is no verified record of the
+ * damaged index or a later one (within reach: each record between takes at least a header) and
+ * no end marker of a later index anywhere behind it in its file, and no verified record in a
+ * later segment file. Old contents never match (their indexes are lower, as argued above). To make
+ * that sound, a log with spares forces a few things whatever its policy: the header of a reused
+ * file before its rename, the segment it leaves before the next one is made (so no record of a
+ * later segment reaches the disk before the earlier segment is complete), and the directory before
+ * a truncation cuts into an earlier segment (so a cut segment never sits beside a later one). What
+ * remains ambiguous: a torn write whose later page reached the disk while an earlier one did not
+ * leaves a complete record behind the damage, exactly like a lost write in the middle of the log,
+ * and is reported as corruption. Either way the log is cut at the same place; a torn tail is
+ * logged at INFO, corruption at WARN.
  *
  * <p><b>Directories.</b> The log's directory is created durably (its parent fsynced; the parent
  * of an existing one is fsynced once on open). Creating or deleting a segment file marks the
@@ -369,8 +387,16 @@ public final class FileRaftLog implements RaftLog {
       } else {
         writeBuffer.clear();
         // Highest segments first, so a crash leaves a contiguous prefix.
+        boolean deleted = false;
         while (segments.get(segments.size() - 1) != s) {
           deleteSegment(segments.remove(segments.size() - 1));
+          deleted = true;
+        }
+        if (deleted && (options.fsyncPolicy() != FsyncPolicy.NEVER || endReserve > 0)) {
+          // The deletions are durable before the cut can be: a power loss must not leave the cut
+          // segment beside a later one, which would read as a gap in the log, i.e. corruption.
+          DurableFiles.syncDirectory(dir);
+          dirDirty = false;
         }
         s.channel.truncate(cut);
         s.dropFrom(index + 1);
@@ -512,6 +538,14 @@ public final class FileRaftLog implements RaftLog {
     int size = WalFormat.RECORD_HEADER + data.length;
     if (active.count() > 0 && active.end + size > options.segmentBytes()) {
       flushBuffer();
+      if (endReserve > 0 && active.dirty) {
+        // Whatever the policy: no record of the next segment can then reach the disk unless this
+        // one is complete there, so that damage followed by a record of a later segment is never
+        // a torn write (see the class comment). One force per segment.
+        active.channel.force(false);
+        active.dirty = false;
+        forces++;
+      }
       active = createSegment(index);
     }
     long offset = active.end;
@@ -787,6 +821,17 @@ public final class FileRaftLog implements RaftLog {
       scan.channel = opener.open(scan.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       scan.size = scan.channel.size();
       scan.epoch = readSegmentHeader(scan);
+      if (scan.epoch == null && scan.foreignBase) {
+        // A spare given another segment's header whose rename to that segment's name never
+        // became durable: nothing in it was acknowledged (a force of its records also makes the
+        // rename durable), and like any spare it is not reused after a restart.
+        scan.channel.close();
+        Files.delete(scan.path);
+        deleted++;
+        notes.add("deleted " + scan.path.getFileName() + ", a spare segment whose reuse was"
+            + " interrupted (its header names another segment)");
+        continue;
+      }
       if (scan.epoch != null) {
         maxEpoch = Math.max(maxEpoch, scan.epoch);
       }
@@ -824,16 +869,24 @@ public final class FileRaftLog implements RaftLog {
     List<Damage> compacted = new ArrayList<>();
     long expected = -1;
     int kept = 0;
+    // With spares on, a file may be a reused one: behind a torn write lie its old contents, not
+    // zeros, so whether anything of the log follows decides between torn tail and corruption.
+    boolean reuseAware = options.spareSegments() > 0;
     for (; kept < current.size(); kept++) {
       Scan scan = current.get(kept);
       boolean lastFile = kept == current.size() - 1;
+      List<Scan> later = current.subList(kept + 1, current.size());
       if (scan.epoch == null) {
         // A bad header is never stepped over, even below the first index: without its epoch the
         // segment could be one an interrupted reset left behind, whose records are stale.
-        boolean torn = lastFile && (scan.size < WalFormat.SEGMENT_HEADER
-            || reader.zeroToEnd(scan.channel, 0, scan.size));
-        damage = new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, scan.path, 0,
-            expected < 0 ? scan.base : expected, "segment header missing or invalid");
+        long at = expected < 0 ? scan.base : expected;
+        boolean torn = reuseAware
+            ? !reader.logFollows(scan, WalFormat.SEGMENT_HEADER, Math.max(at, scan.base),
+                WalFormat.SEGMENT_HEADER, later, options.maxRecordBytes())
+            : lastFile && (scan.size < WalFormat.SEGMENT_HEADER
+                || reader.zeroToEnd(scan.channel, 0, scan.size));
+        damage = new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, scan.path, 0, at,
+            "segment header missing or invalid");
         break;
       }
       if (scan.epoch > epoch) {
@@ -843,17 +896,36 @@ public final class FileRaftLog implements RaftLog {
         break;
       }
       if (expected >= 0 && scan.base != expected) {
-        damage = new Damage(Damage.Kind.CORRUPT, scan.path, 0, expected,
-            "segment starts at index " + scan.base + " where " + expected + " was expected");
+        // A later segment whose predecessor lost its last records: after a power loss that cut
+        // the predecessor's unforced write while the new segment's file (made from a spare, its
+        // header forced) survived, this is a torn tail if the new segment holds no record.
+        boolean torn = reuseAware && scan.base > expected
+            && !reader.logFollows(scan, WalFormat.SEGMENT_HEADER, scan.base,
+                WalFormat.SEGMENT_HEADER, later, options.maxRecordBytes());
+        damage = new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, scan.path, 0,
+            expected, "segment starts at index " + scan.base + " where " + expected
+                + " was expected");
         break;
       }
       Segment seg = new Segment(scan.base, scan.path, scan.channel, WalFormat.SEGMENT_HEADER);
       scan.segment = seg;
       // Without wal.meta the first index is not known, so no record counts as compacted.
-      damage = reader.scan(seg, scan.size, lastFile, options.maxRecordBytes(),
-          haveMeta ? metaFirst : 1, compacted);
+      damage = reader.scan(seg, scan.size, options.maxRecordBytes(), haveMeta ? metaFirst : 1,
+          compacted);
       expected = seg.lastIndex() + 1;
       if (damage != null) {
+        boolean torn;
+        if (reuseAware) {
+          torn = !reader.logFollows(scan, damage.offset() + 1, damage.index(), damage.offset(),
+              later, options.maxRecordBytes());
+        } else {
+          torn = lastFile && (reader.partial() || reader.zeroToEnd(scan.channel, damage.offset(),
+              scan.size))
+              && !reader.recordFollows(scan.channel, damage.offset() + 1, scan.size,
+                  damage.index(), damage.offset(), options.maxRecordBytes());
+        }
+        damage = new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, damage.segment(),
+            damage.offset(), damage.index(), damage.reason());
         kept++;
         break;
       }
@@ -874,8 +946,14 @@ public final class FileRaftLog implements RaftLog {
         scan.channel.truncate(damage.offset());
         scan.channel.force(false);
       }
-      LOG.warn("WAL in {}: {}; {} bytes from there on dropped", dir, damage.describe(),
-          bytesTruncated);
+      if (damage.tornTail()) {
+        // What a power loss leaves behind; nothing that was forced is lost.
+        LOG.info("WAL in {}: {}; {} bytes from there on dropped", dir, damage.describe(),
+            bytesTruncated);
+      } else {
+        LOG.warn("WAL in {}: {}; {} bytes from there on dropped", dir, damage.describe(),
+            bytesTruncated);
+      }
     }
     for (Damage d : compacted) {
       LOG.warn("WAL in {}: {}; below the first index {}, the records after it are kept", dir,
@@ -917,6 +995,7 @@ public final class FileRaftLog implements RaftLog {
     } else {
       active = segments.get(segments.size() - 1);
       bufferFileOffset = active.end;
+      dropBytesBehindTheEnd(active);
     }
     // Repairs are durable before anything is served.
     force();
@@ -924,6 +1003,24 @@ public final class FileRaftLog implements RaftLog {
     written.clear();
     return new WalRecovery(first, last, last - first + 1, scans.size(), bytesTruncated, deleted,
         Optional.ofNullable(damage), compacted, notes);
+  }
+
+  /**
+   * Cuts the file of the segment the log goes on in at its last record. With spares on, recovery
+   * stops at an end marker and the bytes behind it may be more than a reused file's old contents:
+   * the pages of a write torn by a power loss whose first page was lost (so that the previous end
+   * marker survived) hold records of the same indexes the log will now write again, with other
+   * terms. Left there, a later torn write could expose them as records. Forced with the rest of
+   * the repairs, before anything is written.
+   */
+  private void dropBytesBehindTheEnd(Segment s) throws IOException {
+    long size = s.channel.size();
+    if (size > s.end) {
+      s.channel.truncate(s.end);
+      s.dirty = true;
+      LOG.debug("WAL in {}: cut {} bytes behind the end of {}", dir, size - s.end,
+          s.path.getFileName());
+    }
   }
 
   private void releaseAfterFailedOpen() {
@@ -955,8 +1052,12 @@ public final class FileRaftLog implements RaftLog {
       }
     }
     if (WalFormat.getInt(b, 8) != WalFormat.VERSION
-        || WalFormat.getInt(b, 12) != WalFormat.segmentHeaderCrc(b, crc)
-        || WalFormat.getLong(b, 16) != scan.base) {
+        || WalFormat.getInt(b, 12) != WalFormat.segmentHeaderCrc(b, crc)) {
+      return null;
+    }
+    if (WalFormat.getLong(b, 16) != scan.base) {
+      // Intact, but another segment's: what reusing a spare leaves if its rename is lost.
+      scan.foreignBase = true;
       return null;
     }
     return WalFormat.getLong(b, 24);
@@ -969,6 +1070,8 @@ public final class FileRaftLog implements RaftLog {
     FileChannel channel;
     long size;
     Long epoch;
+    /** The header is intact but names another base. */
+    boolean foreignBase;
     Segment segment;
 
     Scan(long base, Path path) {
@@ -982,6 +1085,9 @@ public final class FileRaftLog implements RaftLog {
     private final ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc;
     private long bufStart;
+    /** The file the buffer holds bytes of: recovery reads several through it. */
+    private FileChannel bufChannel;
+    private boolean lastPartial;
 
     ScanReader(CRC32C crc) {
       this.crc = crc;
@@ -989,11 +1095,14 @@ public final class FileRaftLog implements RaftLog {
 
     /**
      * Indexes the records of {@code seg}; returns the damage where the log must be cut, or null.
-     * A damaged record below {@code firstLive} is stepped over when the next valid record can be
+     * The damage's kind is provisional ({@link Damage.Kind#CORRUPT}): the caller classifies it,
+     * {@link #partial()} telling whether the damaged record ran past the end of the file. A
+     * damaged record below {@code firstLive} is stepped over when the next valid record can be
      * found (added to {@code compacted}, its indexes held by placeholders that are never served).
      */
-    Damage scan(Segment seg, long size, boolean lastFile, int maxRecord, long firstLive,
-        List<Damage> compacted) throws IOException {
+    Damage scan(Segment seg, long size, int maxRecord, long firstLive, List<Damage> compacted)
+        throws IOException {
+      lastPartial = false;
       bufStart = 0;
       buf.clear().limit(0);
       long pos = WalFormat.SEGMENT_HEADER;
@@ -1051,11 +1160,76 @@ public final class FileRaftLog implements RaftLog {
             continue;
           }
         }
-        boolean torn = lastFile && (partial || zeroToEnd(seg.channel, pos, size));
-        return new Damage(torn ? Damage.Kind.TORN_TAIL : Damage.Kind.CORRUPT, seg.path, pos, index,
-            problem);
+        lastPartial = partial;
+        return new Damage(Damage.Kind.CORRUPT, seg.path, pos, index, problem);
       }
       return null;
+    }
+
+    /** Whether the damaged record the last {@link #scan} returned ran past the end of its file. */
+    boolean partial() {
+      return lastPartial;
+    }
+
+    /**
+     * Whether anything the log wrote after the damage at {@code reachBase} of {@code scan} (where
+     * record {@code index} should be) is on disk: a verified record of an index from {@code
+     * index} on, or an end marker of a later index, at any byte from {@code from} to the end of
+     * the file, or a verified record in any of the {@code later} segment files. If not, the
+     * damage is a torn tail: a write that a power loss cut short, with nothing of the log behind
+     * it.
+     *
+     * <p>The old contents of a reused file cannot pass for such a record: a file becomes a spare
+     * only once all its records lie below the first index, the first index never decreases while
+     * spares exist (a reset, the one way down, deletes them and starts a new epoch), and a segment
+     * starts at an index at or above the first index; so every old record holds an index below
+     * the base of the segment written over it, and every old end marker one at most that base
+     * (the damaged index is at least the base, and a marker must name a later one). Records of
+     * the current segment written before the damage lie before it. What can pass is a record a
+     * torn write put on disk in a page behind one that was lost: that is indistinguishable from a
+     * record behind real damage and is reported as corruption.
+     */
+    boolean logFollows(Scan scan, long from, long index, long reachBase, List<Scan> later,
+        int maxRecord) throws IOException {
+      if (recordFollows(scan.channel, from, scan.size, index, reachBase, maxRecord)) {
+        return true;
+      }
+      for (Scan s : later) {
+        if (recordFollows(s.channel, WalFormat.SEGMENT_HEADER, s.size, Math.max(index, s.base),
+            WalFormat.SEGMENT_HEADER, maxRecord)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Whether a verified record of an index in {@code [index, reachable]}, or an end marker of an
+     * index in {@code (index, reachable]}, starts at a byte in {@code [from, size)}, where record
+     * {@code index} would start at {@code reachBase}: {@code reachable} grows by one per header
+     * length of distance from there, since each record between takes at least a header.
+     */
+    boolean recordFollows(FileChannel ch, long from, long size, long index, long reachBase,
+        int maxRecord) throws IOException {
+      for (long p = Math.max(from, reachBase); p + WalFormat.RECORD_HEADER <= size; p++) {
+        fill(ch, p, WalFormat.RECORD_HEADER);
+        int at = (int) (p - bufStart);
+        long storedIndex = buf.getLong(at + 8);
+        long reachable = index + (p - reachBase) / WalFormat.RECORD_HEADER;
+        // The cheap tests first: this runs at every byte of what follows the damage.
+        if (storedIndex < index || storedIndex > reachable) {
+          continue;
+        }
+        long length = Integer.toUnsignedLong(buf.getInt(at));
+        long term = buf.getLong(at + 16);
+        boolean record = term > 0 && length <= maxRecord
+            && p + WalFormat.RECORD_HEADER + length <= size;
+        boolean marker = term == 0 && length == 0 && storedIndex > index;
+        if ((record || marker) && checksumMatches(ch, p, length)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**
@@ -1158,10 +1332,11 @@ public final class FileRaftLog implements RaftLog {
 
     /** Makes {@code [pos, pos + n)} available in the buffer ({@code n <= capacity}). */
     private void fill(FileChannel ch, long pos, int n) throws IOException {
-      if (pos >= bufStart && pos + n <= bufStart + buf.limit()) {
+      if (ch == bufChannel && pos >= bufStart && pos + n <= bufStart + buf.limit()) {
         return;
       }
       buf.clear();
+      bufChannel = ch;
       bufStart = pos;
       while (buf.position() < n) {
         if (ch.read(buf, pos + buf.position()) < 0) {

@@ -20,7 +20,11 @@ import java.util.function.LongSupplier;
  *     allocated blocks needs no block allocation and no size change, so the file system has no
  *     metadata to commit when it is forced. With spares on, every write to a segment is followed
  *     by an end marker (see {@link FileRaftLog}), so that recovery never mistakes the old contents
- *     of a reused file for records.
+ *     of a reused file for records, and the log forces a little whatever the policy (a reused
+ *     file's header, the segment it leaves at each roll, the directory before a truncation into
+ *     an earlier segment), so that a write torn by a power loss always reads as a torn tail.
+ *     Recovery classifies damage by this setting: open a directory with the setting it was
+ *     written with.
  */
 public record WalOptions(
     FsyncPolicy fsyncPolicy,

@@ -69,15 +69,20 @@ public record WalRecovery(
     /** What kind of damage it is. */
     public enum Kind {
       /**
-       * An interrupted final write: the last record of the last segment (or that segment's
-       * header) is shorter than it says, or from its start to the end of the file there are only
-       * zeros (the file grew but the data never reached the disk). It was cut off.
+       * An interrupted final write, normal after a power loss, with nothing of the log behind it:
+       * the last record of the last segment (or that segment's header) is shorter than it says,
+       * or from its start to the end of the file there are only zeros (the file grew but the data
+       * never reached the disk); with spare segments on, any damage that no verified record of
+       * its index or a later one, and no end marker of a later index, follows (in its file or a
+       * later segment), whatever old contents of a reused file lie behind it. It was cut off.
        */
       TORN_TAIL,
       /**
-       * A record that is complete but fails verification (checksum, index or term), or a partial
-       * record or bad header that is not at the very end of the log: corruption. It and
-       * everything after it were cut off.
+       * Damage with something of the log behind it, or that no interrupted write leaves: a record
+       * that is complete but fails verification (checksum, index or term), or a partial record
+       * or bad header that is not at the very end of the log (without spares), or damage that a
+       * verified record of its index or a later one follows (with spares), or a segment of a
+       * newer epoch. It and everything after it were cut off.
        */
       CORRUPT,
       /**

@@ -151,6 +151,9 @@ class WalSpareSegmentsTest {
     }
     try (FileRaftLog reopened = FileRaftLog.open(copy, SPARES)) {
       assertThat(reopened.recovery().damage()).isPresent();
+      // Old contents behind it, but nothing of the log: a torn tail, not corruption.
+      assertThat(reopened.recovery().damage().get().kind())
+          .isEqualTo(WalRecovery.Damage.Kind.TORN_TAIL);
       assertThat(reopened.recovery().damage().get().index()).isEqualTo(2 * PER_SEGMENT + 4);
       assertThat(reopened.recovery().damage().get().offset()).isEqualTo(at);
       assertServes(reopened, PER_SEGMENT + 9, 2 * PER_SEGMENT + 3);
