@@ -1060,19 +1060,8 @@ public final class RaftNode {
   long checkpointInstall(long now, SnapshotCheckpoint c, byte[] data) {
     checkCheckpoint(c);
     clock = now;
-    long before = log.byteSize();
     Snapshot snap = new Snapshot(c.term(), c.index(), c.peerState(), data);
-    try {
-      installSnapshotFile(snap);
-    } catch (IOException e) {
-      LOG.warn("[{}:{}] writing snapshot {} failed: {}", config.group(), id, snap.fileName(),
-          e.toString());
-      throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, e.toString());
-    } catch (LogException e) {
-      fail(e);
-      throw new RaftException(RaftException.Error.WRITE_ERROR, e.getMessage());
-    }
-    return Math.max(0, before - log.byteSize());
+    return installFromCheckpoint(snap, () -> snapshots.write(snap), "writing", () -> { });
   }
 
   /**
@@ -1117,12 +1106,23 @@ public final class RaftNode {
           failure.toString());
       throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, failure.toString());
     }
+    return installFromCheckpoint(snap, st.storage()::publish, "publishing",
+        st.storage()::discard);
+  }
+
+  /**
+   * A checkpoint's install: {@code write} makes the file durable, then the log is compacted. A
+   * write failure runs {@code onWriteFailure} and is SNAPSHOT_FAILED; a log failure fails the node.
+   * Returns the log bytes the compaction freed.
+   */
+  private long installFromCheckpoint(Snapshot snap, SnapshotWrite write, String step,
+      Runnable onWriteFailure) {
     long before = log.byteSize();
     try {
-      installSnapshotFile(snap, st.storage()::publish);
+      installSnapshotFile(snap, write);
     } catch (IOException e) {
-      st.storage().discard();
-      LOG.warn("[{}:{}] publishing snapshot {} failed: {}", config.group(), id, snap.fileName(),
+      onWriteFailure.run();
+      LOG.warn("[{}:{}] {} snapshot {} failed: {}", config.group(), id, step, snap.fileName(),
           e.toString());
       throw new RaftException(RaftException.Error.SNAPSHOT_FAILED, e.toString());
     } catch (LogException e) {
