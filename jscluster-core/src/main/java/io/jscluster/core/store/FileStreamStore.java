@@ -178,15 +178,19 @@ public final class FileStreamStore extends AbstractStreamStore {
     private final WriteBehind writeBehind;
     /** Bytes of each write buffer. */
     private final int writeBufferBytes;
+    /** With write-behind: the next block's file, prepared on a writer thread; null otherwise. */
+    private final SpareBlockFile spare;
     private ScheduledFuture<?> backgroundTask;
 
-    private FileStreamStore(FileStoreConfig cfg, int writeBufferBytes, WriteBehind.BlockWriter writer) {
+    private FileStreamStore(FileStoreConfig cfg, int writeBufferBytes, WriteBehind.BlockWriter writer,
+                            java.util.concurrent.Executor spareCreator) {
         super(cfg.limits(), cfg.clock());
         this.cfg = cfg;
         this.writeBufferBytes = writeBufferBytes;
         this.writeBehind = cfg.writeBehindBuffers() == 0 ? null : new WriteBehind(cfg.writeBehindBuffers(),
                 writeBufferBytes, StoreWriters.executor(), writer, this::writeBehindFailed);
         this.dir = cfg.dir();
+        this.spare = writeBehind == null ? null : new SpareBlockFile(cfg.dir(), spareCreator);
         this.blockSize = cfg.blockSize();
         this.syncAlways = cfg.syncPolicy() == SyncPolicy.ALWAYS;
         int cap = cfg.indexCacheBlocks();
@@ -225,10 +229,16 @@ public final class FileStreamStore extends AbstractStreamStore {
      * (tests: small buffers make every few records a hand-off; a failing writer injects I/O errors).
      */
     static FileStreamStore open(FileStoreConfig cfg, int writeBufferBytes, WriteBehind.BlockWriter writer) {
+        return open(cfg, writeBufferBytes, writer, StoreWriters.executor());
+    }
+
+    /** As above, creating the spare block files of write-behind on {@code spareCreator} (tests: when they like). */
+    static FileStreamStore open(FileStoreConfig cfg, int writeBufferBytes, WriteBehind.BlockWriter writer,
+                                java.util.concurrent.Executor spareCreator) {
         if (writeBufferBytes < BlockFormat.MIN_RECORD || writeBufferBytes > WRITE_BUFFER) {
             throw new IllegalArgumentException("write buffer size out of range: " + writeBufferBytes);
         }
-        FileStreamStore s = new FileStreamStore(cfg, writeBufferBytes, writer);
+        FileStreamStore s = new FileStreamStore(cfg, writeBufferBytes, writer, spareCreator);
         try {
             s.recover();
         } catch (IOException e) {
@@ -241,6 +251,9 @@ public final class FileStreamStore extends AbstractStreamStore {
         long period = cfg.syncPolicy() == SyncPolicy.INTERVAL ? cfg.syncIntervalNanos() : TRIM_PERIOD_NANOS;
         synchronized (s) {
             s.backgroundTask = StoreSyncScheduler.every(period, s::background);
+            if (s.spare != null) {
+                s.spare.prepare();
+            }
         }
         return s;
     }
@@ -262,6 +275,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         if (!io.jscluster.raft.state.DurableFiles.createDirectories(dir)) {
             io.jscluster.raft.state.DurableFiles.syncParent(dir);
         }
+        SpareBlockFile.deleteLeftover(dir);
         readSources();
         ChosenManifest chosen = readManifest();
         TreeMap<Long, ManifestEntry> manifest = chosen == null ? null : chosen.entries();
@@ -827,6 +841,11 @@ public final class FileStreamStore extends AbstractStreamStore {
         b.channel = FileChannel.open(b.file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         b.fileLength = b.channel.size();
+        initActive(b, existed);
+    }
+
+    /** {@code b}, whose channel and length are set, becomes the active block; {@code existed}: its file did before. */
+    private void initActive(Block b, boolean existed) {
         b.sealedLength = -1;
         if (!existed) {
             markDirDirty();
@@ -897,13 +916,23 @@ public final class FileStreamStore extends AbstractStreamStore {
         } finally {
             rolling = false;
         }
-        RecordIndex spare = evictedIndex;
+        RecordIndex reusable = evictedIndex;
         evictedIndex = null;
         // The next block most likely holds as many records as this one: size its index for that at once.
         int capacity = activeIndex.size() + 16;
-        activeIndex = spare != null ? spare.recycle(capacity) : new RecordIndex(capacity);
+        activeIndex = reusable != null ? reusable.recycle(capacity) : new RecordIndex(capacity);
         writeManifest(durable);
-        openActive(nb);
+        FileChannel ready = spare == null || pendingDeletes.contains(nb.file) ? null : spare.claim(nb.file);
+        if (ready != null) {
+            nb.channel = ready;
+            nb.fileLength = 0;
+            initActive(nb, false);
+        } else {
+            openActive(nb);
+        }
+        if (spare != null) {
+            spare.prepare();
+        }
         if (durable) {
             fsyncDir();
         }
@@ -2580,6 +2609,9 @@ public final class FileStreamStore extends AbstractStreamStore {
             wa = null;
             wbuf = null;
             wpos = 0;
+            if (spare != null) {
+                spare.discard();
+            }
             closeChannelsQuietly();
         }
     }
