@@ -101,7 +101,10 @@ public record FileStoreConfig(Path dir, long blockSize, SyncPolicy syncPolicy, l
      * {@link SyncPolicy#ALWAYS} commit and the {@link SyncPolicy#INTERVAL} timer first wait for the writes in
      * flight; a failed background write makes the next operation (or sync) throw {@link StoreIOException} and the
      * store refuse writes; {@link StreamStore#close()} waits for them. A crash loses at most what was not yet
-     * written, as without write-behind (a block file is always a prefix of what was stored).
+     * written, as without write-behind (a block file is always a prefix of what was stored). A write-behind store
+     * also creates its next block's file ahead on a writer thread (an empty {@code next-block.spare} in the
+     * directory, renamed at the roll, deleted by close and by recovery), so a roll does not create a file on the
+     * caller's thread.
      *
      * <p>Opt-in and off by default: it only pays with a spare core, and its writes happen on another thread at
      * times the caller does not choose, which a deterministic simulation (simulated disks, virtual time) must not
