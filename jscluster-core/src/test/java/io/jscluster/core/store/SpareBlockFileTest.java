@@ -45,6 +45,11 @@ class SpareBlockFileTest {
                 .withSync(SyncPolicy.INTERVAL, HOUR).withWriteBehind(2);
     }
 
+    /** A write-behind store in {@code dir} whose spare files are created by {@code creator}. */
+    private FileStreamStore openWith(Path dir, Executor creator) {
+        return FileStreamStore.open(config(dir), FileStreamStore.WRITE_BUFFER_BYTES, WriteBehind.FILE_WRITER, creator);
+    }
+
     private static Object inode(Path p) throws IOException {
         return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
     }
@@ -59,8 +64,7 @@ class SpareBlockFileTest {
     void aRollRenamesThePreparedFileAndPreparesTheNext() throws IOException {
         Path dir = tmp.resolve("s");
         ManualExecutor creator = new ManualExecutor();
-        FileStreamStore s = FileStreamStore.open(config(dir), FileStreamStore.WRITE_BUFFER_BYTES,
-                WriteBehind.FILE_WRITER, creator);
+        FileStreamStore s = openWith(dir, creator);
         Path spare = dir.resolve(SpareBlockFile.NAME);
         assertThat(creator.tasks).hasSize(1);
         creator.runAll();
@@ -87,8 +91,7 @@ class SpareBlockFileTest {
         creator.runAll();
         assertThat(spare).as("a creation abandoned by close creates nothing when it runs late").doesNotExist();
 
-        try (FileStreamStore r = FileStreamStore.open(config(dir), FileStreamStore.WRITE_BUFFER_BYTES,
-                WriteBehind.FILE_WRITER, creator)) {
+        try (FileStreamStore r = openWith(dir, creator)) {
             creator.runAll();
             assertThat(r.state().msgs()).isEqualTo(18);
             assertThat(r.state().lastSeq()).isEqualTo(18);
@@ -105,8 +108,7 @@ class SpareBlockFileTest {
     void aRollDoesNotWaitForASpareStillBeingCreated() throws IOException {
         Path dir = tmp.resolve("s");
         ManualExecutor creator = new ManualExecutor();
-        FileStreamStore s = FileStreamStore.open(config(dir), FileStreamStore.WRITE_BUFFER_BYTES,
-                WriteBehind.FILE_WRITER, creator);
+        FileStreamStore s = openWith(dir, creator);
         storeSome(s, 4);
         s.rollBlock();
         Path second = dir.resolve(Block.fileName(5) + ".blk");
@@ -133,8 +135,7 @@ class SpareBlockFileTest {
     void aFailedCreationFallsBackToCreatingTheBlock() throws IOException {
         Path dir = tmp.resolve("s");
         ManualExecutor creator = new ManualExecutor();
-        FileStreamStore s = FileStreamStore.open(config(dir), FileStreamStore.WRITE_BUFFER_BYTES,
-                WriteBehind.FILE_WRITER, creator);
+        FileStreamStore s = openWith(dir, creator);
         // A directory where the spare should go: opening it as a file fails on the creator's thread.
         Files.createDirectory(dir.resolve(SpareBlockFile.NAME));
         creator.runAll();
