@@ -71,6 +71,11 @@ final class SpareBlockFile {
             return done;
         }
 
+        /** The channel a finished creation opened, or null when it failed. */
+        synchronized FileChannel channel() {
+            return channel;
+        }
+
         /**
          * Stops a creation that has not started (it will do nothing) or waits for one that has; returns the channel
          * it opened, or null.
@@ -122,7 +127,7 @@ final class SpareBlockFile {
             return null;
         }
         pending = null;
-        FileChannel ch = c.abandon();
+        FileChannel ch = c.channel();
         if (ch == null) {
             return null;
         }
